@@ -1,0 +1,25 @@
+//! # rapport-core
+//!
+//! Everything Rapport does, without a window: the scenario model ([`model`]), the loader
+//! and validator that turn a trainer's YAML into that model or into precise diagnostics
+//! ([`load`], [`diag`]), the conversation engine ([`engine`]), and the rubric scorer
+//! ([`score`]).
+//!
+//! Rules this crate keeps, and that its callers (the `rapport` CLI, the Tauri shell, the
+//! tests) rely on:
+//! - No Tauri, no UI, no I/O beyond reading the files it is asked to load.
+//! - Bad input is a value, never a panic: a broken file yields diagnostics with line and
+//!   column, and loading goes on with the next file.
+//! - Randomness and time are inputs (a seed, a [`engine::Clock`]), so the same scenario,
+//!   seed and replies give the same transcript, always.
+//! - Scoring is deterministic and explainable: every met criterion carries the words
+//!   that matched.
+
+pub mod diag;
+pub mod engine;
+pub mod load;
+pub mod model;
+pub mod score;
+
+pub use diag::{Diagnostic, Severity};
+pub use model::Scenario;

@@ -1,0 +1,325 @@
+//! The validated, immutable scenario model.
+//!
+//! Only the loader builds these values, and only from a file that produced no error
+//! diagnostics, so the engine may rely on every invariant documented here (every `goto`
+//! names a node or an ending, every node can reach an ending, moods are 0-100, ...)
+//! without checking again.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::score::RubricId;
+
+/// A scenario: one difficult customer, a graph of customer lines and branches, and endings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scenario {
+    pub meta: Meta,
+    pub customer: Customer,
+    /// The node the conversation starts at.
+    pub start: String,
+    pub nodes: BTreeMap<String, Node>,
+    pub endings: BTreeMap<String, Ending>,
+    /// Scenario-level rubric adjustments (extra criteria, weights, phrases).
+    pub rubric: RubricPatch,
+    /// Golden transcripts the trainer wrote to test this scenario.
+    #[serde(default)]
+    pub tests: Vec<GoldenTest>,
+    /// Where the scenario was loaded from (empty for scenarios built in memory).
+    #[serde(default)]
+    pub source: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Meta {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    /// 1 (gentle) to 5 (hardest).
+    pub difficulty: u8,
+    pub skills: Vec<String>,
+    pub channel: Channel,
+    pub language: Language,
+    pub estimated_minutes: u32,
+    pub author: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Phone,
+    Chat,
+    Email,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    #[default]
+    En,
+    Fr,
+}
+
+impl Language {
+    /// What a customer says when the agent has gone quiet, when the scenario does not say.
+    pub fn default_chase_line(self) -> &'static str {
+        match self {
+            Language::En => "Hello? Are you still there?",
+            Language::Fr => "Allô ? Vous êtes toujours là ?",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Customer {
+    pub name: String,
+    pub persona: String,
+    /// Starting mood: 0 furious, 100 delighted.
+    pub mood: u8,
+    /// Seconds of agent silence before the customer chases; `None` means they wait.
+    pub patience: Option<u32>,
+    /// What the agent can look up: a small CRM record. Scalars, lists and maps.
+    pub facts: BTreeMap<String, serde_json::Value>,
+}
+
+impl Customer {
+    /// The first word of the name, for `{customer.first_name}`.
+    pub fn first_name(&self) -> &str {
+        self.name.split_whitespace().next().unwrap_or(&self.name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Node {
+    /// Line variants; one is picked with the session's seeded RNG. May hold placeholders.
+    pub say: Vec<String>,
+    /// Criteria that matter most at this moment (ids known to the rubrics).
+    pub focus: Vec<String>,
+    /// What a strong reply would say here, shown in the debrief.
+    pub model_answers: Vec<String>,
+    /// Guided mode: when non-empty, the trainee picks one of these instead of typing.
+    pub choices: Vec<String>,
+    /// Node-level rubric adjustments (extra phrases, weights), applied over the scenario's.
+    pub rubric: RubricPatch,
+    /// Tried in order; the first whose condition holds is taken.
+    pub branches: Vec<Branch>,
+    /// Taken when no branch matches.
+    pub otherwise: Transition,
+    /// Taken when the agent is silent past the customer's patience.
+    pub on_silence: Option<Silence>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Branch {
+    pub when: Condition,
+    #[serde(flatten)]
+    pub then: Transition,
+}
+
+/// Where to go next and how the customer's mood moves on the way.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transition {
+    pub goto: String,
+    /// Added to the mood (then clamped to 0-100).
+    pub mood: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Silence {
+    /// The chase line; the language's default when the trainer gave none.
+    pub say: Option<String>,
+    /// Where to go; `None` stays on the current node and restarts the patience timer.
+    pub goto: Option<String>,
+    pub mood: i32,
+}
+
+/// Every part that is present must hold (an empty condition always holds).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Condition {
+    /// Each listed rubric score (or `overall`) is at least this.
+    pub min_score: BTreeMap<ScoreKey, u8>,
+    /// Each listed rubric score (or `overall`) is at most this.
+    pub max_score: BTreeMap<ScoreKey, u8>,
+    /// All of these criteria are met.
+    pub met: Vec<String>,
+    /// At least one of these criteria is met.
+    pub met_any: Vec<String>,
+    /// None of these criteria is met.
+    pub missed: Vec<String>,
+    /// The reply contains at least one of these words or phrases (case-insensitive, whole words).
+    pub says_any: Vec<String>,
+    /// The reply contains none of these words or phrases.
+    pub says_none: Vec<String>,
+    /// The mood before this reply is at least this.
+    pub mood_at_least: Option<u8>,
+    /// The mood before this reply is at most this.
+    pub mood_at_most: Option<u8>,
+}
+
+/// A score a condition can read: one rubric's, or the overall one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoreKey {
+    Empathy,
+    ProblemSolving,
+    Professionalism,
+    Overall,
+}
+
+impl ScoreKey {
+    pub const ALL: [ScoreKey; 4] = [
+        ScoreKey::Empathy,
+        ScoreKey::ProblemSolving,
+        ScoreKey::Professionalism,
+        ScoreKey::Overall,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScoreKey::Empathy => "empathy",
+            ScoreKey::ProblemSolving => "problem_solving",
+            ScoreKey::Professionalism => "professionalism",
+            ScoreKey::Overall => "overall",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ScoreKey> {
+        ScoreKey::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn rubric(self) -> Option<RubricId> {
+        match self {
+            ScoreKey::Empathy => Some(RubricId::Empathy),
+            ScoreKey::ProblemSolving => Some(RubricId::ProblemSolving),
+            ScoreKey::Professionalism => Some(RubricId::Professionalism),
+            ScoreKey::Overall => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ending {
+    pub outcome: Outcome,
+    /// The customer's closing line (may hold placeholders).
+    pub say: String,
+    /// The short lesson shown in the debrief.
+    pub lesson: String,
+}
+
+/// How a conversation ended. `escalated`, `hung_up` and `churned` are kinds of failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Success,
+    Partial,
+    Failure,
+    Escalated,
+    HungUp,
+    Churned,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 6] = [
+        Outcome::Success,
+        Outcome::Partial,
+        Outcome::Failure,
+        Outcome::Escalated,
+        Outcome::HungUp,
+        Outcome::Churned,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Partial => "partial",
+            Outcome::Failure => "failure",
+            Outcome::Escalated => "escalated",
+            Outcome::HungUp => "hung_up",
+            Outcome::Churned => "churned",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+
+    pub fn is_failure(self) -> bool {
+        matches!(
+            self,
+            Outcome::Failure | Outcome::Escalated | Outcome::HungUp | Outcome::Churned
+        )
+    }
+}
+
+/// A trainer's scripted run through the scenario, checked by `rapport test` and `make test`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoldenTest {
+    pub name: String,
+    pub seed: u64,
+    pub turns: Vec<TestTurn>,
+    /// Node and ending ids visited, start first, ending last; empty when not checked.
+    pub path: Vec<String>,
+    pub ending: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TestTurn {
+    Reply(String),
+    /// 1-based, as the trainee sees the choices numbered.
+    Choice(usize),
+    Silence,
+}
+
+impl Scenario {
+    /// Whether `id` names a node or an ending.
+    pub fn has_target(&self, id: &str) -> bool {
+        self.nodes.contains_key(id) || self.endings.contains_key(id)
+    }
+}
+
+/// Adjustments a trainer makes to the rubrics for a pack, a scenario or one node, without
+/// touching Rust. Applied in that order over the built-in rubrics; later layers win.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RubricPatch {
+    /// Criterion id -> new weight (0 switches a criterion off).
+    pub weights: BTreeMap<String, f32>,
+    /// Criterion id -> extra phrases that meet it. Phrases may hold placeholders such as
+    /// `{facts.refund_amount}`, filled from the customer's facts before matching.
+    pub phrases: BTreeMap<String, Vec<String>>,
+    /// New criteria.
+    pub criteria: Vec<CriterionDef>,
+}
+
+impl RubricPatch {
+    pub fn is_empty(&self) -> bool {
+        self.weights.is_empty() && self.phrases.is_empty() && self.criteria.is_empty()
+    }
+}
+
+/// A criterion a trainer defines (the built-in rubric files use the same shape).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CriterionDef {
+    pub id: String,
+    pub rubric: RubricId,
+    #[serde(default = "one")]
+    pub weight: f32,
+    /// A penalty criterion lowers the score when present (like `rude_tone`).
+    #[serde(default)]
+    pub penalty: bool,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub tip: String,
+    /// Phrases that meet the criterion.
+    #[serde(default)]
+    pub phrases: Vec<String>,
+}
+
+fn one() -> f32 {
+    1.0
+}

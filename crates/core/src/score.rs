@@ -1,0 +1,149 @@
+//! What a scorer returns for one reply, and the trait the engine scores through.
+//!
+//! The shapes here are the `rapport score` JSON contract of `shared/design.md`:
+//! serialising a [`ReplyScore`] gives `{"scores": {...}, "criteria": [...]}` exactly.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Language, RubricPatch, ScoreKey};
+
+/// The three built-in rubrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RubricId {
+    Empathy,
+    ProblemSolving,
+    Professionalism,
+}
+
+impl RubricId {
+    pub const ALL: [RubricId; 3] = [
+        RubricId::Empathy,
+        RubricId::ProblemSolving,
+        RubricId::Professionalism,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RubricId::Empathy => "empathy",
+            RubricId::ProblemSolving => "problem_solving",
+            RubricId::Professionalism => "professionalism",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RubricId> {
+        RubricId::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// The fourteen built-in criteria of `shared/rubric-guide.md`, with their rubric.
+/// Penalty criteria (professionalism) are "met" when the bad thing is present.
+pub const BUILTIN_CRITERIA: [(&str, RubricId); 14] = [
+    ("acknowledge_feelings", RubricId::Empathy),
+    ("apologize", RubricId::Empathy),
+    ("show_understanding", RubricId::Empathy),
+    ("reassure", RubricId::Empathy),
+    ("personalize", RubricId::Empathy),
+    ("clarifying_question", RubricId::ProblemSolving),
+    ("take_ownership", RubricId::ProblemSolving),
+    ("offer_solution", RubricId::ProblemSolving),
+    ("set_expectations", RubricId::ProblemSolving),
+    ("check_resolution", RubricId::ProblemSolving),
+    ("blame_customer", RubricId::Professionalism),
+    ("dismissive", RubricId::Professionalism),
+    ("policy_shield", RubricId::Professionalism),
+    ("rude_tone", RubricId::Professionalism),
+];
+
+/// Whether `id` is one of the built-in criteria.
+pub fn is_builtin_criterion(id: &str) -> bool {
+    BUILTIN_CRITERIA.iter().any(|(c, _)| *c == id)
+}
+
+/// Rubric scores, 0-100 each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Scores {
+    pub empathy: u8,
+    pub problem_solving: u8,
+    pub professionalism: u8,
+    pub overall: u8,
+}
+
+impl Scores {
+    pub fn get(&self, key: ScoreKey) -> u8 {
+        match key {
+            ScoreKey::Empathy => self.empathy,
+            ScoreKey::ProblemSolving => self.problem_solving,
+            ScoreKey::Professionalism => self.professionalism,
+            ScoreKey::Overall => self.overall,
+        }
+    }
+}
+
+/// A span of the reply that triggered a criterion. Offsets count Unicode scalar values
+/// (chars), `end` exclusive, so `text == reply.chars().skip(start).take(end - start)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// One criterion's verdict on one reply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CriterionResult {
+    pub id: String,
+    pub rubric: RubricId,
+    pub met: bool,
+    pub evidence: Vec<Evidence>,
+    /// Coaching: for a positive criterion, shown when missed; for a penalty, when present.
+    pub tip: Option<String>,
+}
+
+/// The scorer's full verdict on one reply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReplyScore {
+    pub scores: Scores,
+    pub criteria: Vec<CriterionResult>,
+}
+
+impl ReplyScore {
+    /// Whether the criterion `id` was met (false for an id the scorer did not judge).
+    pub fn met(&self, id: &str) -> bool {
+        self.criteria.iter().any(|c| c.id == id && c.met)
+    }
+
+    pub fn criterion(&self, id: &str) -> Option<&CriterionResult> {
+        self.criteria.iter().find(|c| c.id == id)
+    }
+}
+
+/// Everything a scorer may look at for one reply.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReplyInput<'a> {
+    /// The trainee's reply.
+    pub text: &'a str,
+    /// The customer's last line, for mirroring.
+    pub customer: Option<&'a str>,
+    /// The customer's name, for `personalize`.
+    pub customer_name: Option<&'a str>,
+    pub language: Language,
+    /// Criteria that matter most at this moment (weigh more in the scores).
+    pub focus: &'a [String],
+    /// The customer's CRM facts, for checking that the reply states the right fact.
+    pub facts: Option<&'a BTreeMap<String, serde_json::Value>>,
+    /// Scenario- and node-level rubric adjustments, outermost first.
+    pub patches: &'a [&'a RubricPatch],
+}
+
+/// Judges replies. Implementations must be deterministic: same input, same output.
+pub trait Scorer {
+    fn score(&self, input: &ReplyInput<'_>) -> ReplyScore;
+
+    /// Whether `id` is a criterion this scorer can judge (for validating scenarios).
+    fn knows_criterion(&self, id: &str) -> bool {
+        is_builtin_criterion(id)
+    }
+}
