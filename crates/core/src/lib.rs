@@ -20,6 +20,7 @@ pub mod engine;
 pub mod load;
 pub mod model;
 pub mod score;
+pub mod template;
 
 pub use diag::{Diagnostic, Severity};
 pub use model::Scenario;
