@@ -73,6 +73,7 @@ pub enum Input {
 }
 
 /// Which rule moved the conversation on.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Rule {
@@ -85,6 +86,7 @@ pub enum Rule {
 }
 
 /// Something that happened in the conversation. `at_ms` counts from the session's start.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     pub at_ms: u64,
@@ -92,6 +94,7 @@ pub struct Event {
     pub kind: EventKind,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
@@ -593,6 +596,7 @@ fn contains_phrase(words: &[String], phrase: &str) -> bool {
 }
 
 /// The whole conversation, summed up for the debrief screen and `play`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Debrief {
     pub scenario_id: String,
@@ -608,6 +612,7 @@ pub struct Debrief {
     pub turns: Vec<DebriefTurn>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DebriefTurn {
     pub node: String,

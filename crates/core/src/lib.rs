@@ -15,6 +15,7 @@
 //! - Scoring is deterministic and explainable: every met criterion carries the words
 //!   that matched.
 
+pub mod app;
 pub mod diag;
 pub mod engine;
 pub mod golden;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Language, RubricPatch, ScoreKey};
 
 /// The three built-in rubrics.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RubricId {
@@ -63,6 +64,7 @@ pub fn is_builtin_criterion(id: &str) -> bool {
 }
 
 /// Rubric scores, 0-100 each.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Scores {
     pub empathy: u8,
@@ -84,6 +86,7 @@ impl Scores {
 
 /// A span of the reply that triggered a criterion. Offsets count Unicode scalar values
 /// (chars), `end` exclusive, so `text == reply.chars().skip(start).take(end - start)`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
     pub start: usize,
@@ -92,6 +95,7 @@ pub struct Evidence {
 }
 
 /// One criterion's verdict on one reply.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CriterionResult {
     pub id: String,
@@ -103,6 +107,7 @@ pub struct CriterionResult {
 }
 
 /// The scorer's full verdict on one reply.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReplyScore {
     pub scores: Scores,

@@ -1,0 +1,582 @@
+//! The facade the desktop app drives: one method per command of the Tauri shell.
+//!
+//! [`App`] owns the loaded library (playable scenarios and the files that failed to
+//! load), the scorer, and at most one conversation in progress. Every method returns a
+//! plain, serialisable view ([`LibraryView`], [`SessionView`], [`Debrief`]) so the shell
+//! only forwards it over IPC, and the same calls can be made from a test with no window.
+//!
+//! Time is an input here too: methods that move the conversation take a [`Clock`], so the
+//! shell passes the wall clock and tests pass a manual one. The customer's patience timer
+//! itself lives in the shell (a tokio task); it asks [`App::silence_if_due`], which checks
+//! the deadline again under the same lock as the replies, so a reply that lands just
+//! before the timer fires can never be followed by a stale "are you still there?".
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::diag::Diagnostic;
+use crate::engine::{Clock, Debrief, EngineError, Event, Input, Session};
+use crate::load::{self, Library, LoadOptions};
+use crate::model::{Meta, Outcome, Scenario};
+use crate::score::Scorer;
+use crate::template;
+
+/// What went wrong with a command. [`AppError::kind`] is the stable name the UI switches on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AppError {
+    #[error("there is no scenario `{0}` in the library")]
+    UnknownScenario(String),
+    #[error("no conversation is in progress")]
+    NoSession,
+    #[error("the conversation has not ended yet, so there is no debrief")]
+    NotEnded,
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+impl AppError {
+    /// `not_found`, `no_session`, `not_ended`, `ended` or `invalid_input`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AppError::UnknownScenario(_) => "not_found",
+            AppError::NoSession => "no_session",
+            AppError::NotEnded => "not_ended",
+            AppError::Engine(EngineError::Ended) => "ended",
+            AppError::Engine(_) => "invalid_input",
+        }
+    }
+}
+
+/// A scenario file that could not be loaded, with every problem found in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LoadError {
+    pub file: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The library screen: the playable scenarios and the files that failed to load.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LibraryView {
+    /// Where the scenarios were loaded from.
+    pub source: String,
+    /// Sorted by difficulty, then title.
+    pub scenarios: Vec<Meta>,
+    /// Every skill tag of the playable scenarios, sorted, for the filter.
+    pub skills: Vec<String>,
+    pub load_errors: Vec<LoadError>,
+}
+
+/// The customer as the persona card shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CustomerCard {
+    pub name: String,
+    pub persona: String,
+    /// Seconds of silence before they chase; `None` when they wait forever.
+    pub patience_seconds: Option<u32>,
+}
+
+/// One line of the CRM panel. Nested facts are flattened to dotted keys (`card.last4`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Fact {
+    pub key: String,
+    pub value: String,
+}
+
+/// How the conversation ended, for the last bubble and the debrief button.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EndingView {
+    pub id: String,
+    pub outcome: Outcome,
+    pub closing_line: String,
+    pub lesson: String,
+}
+
+/// Everything the conversation screen shows, after any command.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SessionView {
+    /// Changes on every start and restart, so the page can drop news of an older session.
+    pub session_id: u64,
+    pub seed: u64,
+    pub scenario: Meta,
+    pub customer: CustomerCard,
+    pub facts: Vec<Fact>,
+    /// 0 furious to 100 delighted.
+    pub mood: u8,
+    /// The current node (the ending once ended).
+    pub node: String,
+    /// Guided mode: the choices to pick from (numbered from 1); empty when typing.
+    pub choices: Vec<String>,
+    /// Every event so far. The page animates the ones it has not shown yet.
+    pub transcript: Vec<Event>,
+    pub ending: Option<EndingView>,
+    /// Milliseconds left before the customer chases, when they have a patience.
+    pub patience_left_ms: Option<u64>,
+}
+
+struct Active {
+    id: u64,
+    scenario: usize,
+    session: Session,
+}
+
+/// The app's whole state: library, scorer, and the conversation in progress.
+pub struct App {
+    source: PathBuf,
+    scenarios: Vec<Scenario>,
+    load_errors: Vec<LoadError>,
+    scorer: Box<dyn Scorer + Send>,
+    active: Option<Active>,
+    sessions_started: u64,
+}
+
+impl App {
+    /// Loads every scenario under `dir`. A missing folder is reported as a load error, so
+    /// the app still opens and says why the library is empty.
+    pub fn open(dir: &Path, scorer: Box<dyn Scorer + Send>, opts: &LoadOptions) -> App {
+        let library = if dir.is_dir() {
+            load::load_paths(&[dir.to_path_buf()], opts)
+        } else {
+            Library {
+                scenarios: Vec::new(),
+                reports: vec![load::FileReport {
+                    path: dir.to_path_buf(),
+                    scenario: None,
+                    diagnostics: vec![Diagnostic::error(
+                        dir,
+                        0,
+                        0,
+                        "io",
+                        "the scenarios folder does not exist",
+                    )
+                    .with_hint("set RAPPORT_SCENARIOS_DIR to a folder of scenario files")],
+                }],
+            }
+        };
+        App::from_library(dir, library, scorer)
+    }
+
+    /// An app over an already loaded library (`source` is only shown to the trainee).
+    pub fn from_library(source: &Path, library: Library, scorer: Box<dyn Scorer + Send>) -> App {
+        let mut scenarios = library.scenarios;
+        scenarios.sort_by(|a, b| {
+            (a.meta.difficulty, &a.meta.title, &a.meta.id).cmp(&(
+                b.meta.difficulty,
+                &b.meta.title,
+                &b.meta.id,
+            ))
+        });
+        let load_errors = library
+            .reports
+            .into_iter()
+            .filter(|r| r.scenario.is_none() && r.diagnostics.iter().any(Diagnostic::is_error))
+            .map(|r| LoadError {
+                file: r.path.display().to_string(),
+                diagnostics: r.diagnostics,
+            })
+            .collect();
+        App {
+            source: source.to_path_buf(),
+            scenarios,
+            load_errors,
+            scorer,
+            active: None,
+            sessions_started: 0,
+        }
+    }
+
+    /// Adds problems found outside scenario files (a pack's rubric files, say).
+    pub fn report(&mut self, file: &Path, diagnostics: Vec<Diagnostic>) {
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            self.load_errors.push(LoadError {
+                file: file.display().to_string(),
+                diagnostics,
+            });
+        }
+    }
+
+    pub fn library(&self) -> LibraryView {
+        let skills: BTreeSet<&String> =
+            self.scenarios.iter().flat_map(|s| &s.meta.skills).collect();
+        LibraryView {
+            source: self.source.display().to_string(),
+            scenarios: self.scenarios.iter().map(|s| s.meta.clone()).collect(),
+            skills: skills.into_iter().cloned().collect(),
+            load_errors: self.load_errors.clone(),
+        }
+    }
+
+    /// Starts `scenario_id`, replacing any conversation in progress. Without a seed one is
+    /// taken from the clock; the view carries it so the run can be replayed.
+    pub fn start(
+        &mut self,
+        scenario_id: &str,
+        seed: Option<u64>,
+        clock: &dyn Clock,
+    ) -> Result<SessionView, AppError> {
+        let index = self
+            .scenarios
+            .iter()
+            .position(|s| s.meta.id == scenario_id)
+            .ok_or_else(|| AppError::UnknownScenario(scenario_id.to_string()))?;
+        let seed = seed.unwrap_or_else(|| clock.now_ms() % 1_000_000);
+        let session = Session::start(&self.scenarios[index], seed, clock);
+        self.sessions_started += 1;
+        self.active = Some(Active {
+            id: self.sessions_started,
+            scenario: index,
+            session,
+        });
+        self.view(clock)
+    }
+
+    /// Plays the same scenario again from the start, with the same seed, so the customer
+    /// says the same lines and a second attempt can be compared with the first.
+    pub fn restart(&mut self, clock: &dyn Clock) -> Result<SessionView, AppError> {
+        let active = self.active.as_ref().ok_or(AppError::NoSession)?;
+        let id = self.scenarios[active.scenario].meta.id.clone();
+        let seed = active.session.seed();
+        self.start(&id, Some(seed), clock)
+    }
+
+    /// Drops the conversation in progress, if any.
+    pub fn abandon(&mut self) {
+        self.active = None;
+    }
+
+    pub fn reply(&mut self, text: &str, clock: &dyn Clock) -> Result<SessionView, AppError> {
+        self.advance(
+            &Input::Reply {
+                text: text.to_string(),
+            },
+            clock,
+        )
+    }
+
+    /// Picks guided choice `number` (1-based, as on screen).
+    pub fn choose(&mut self, number: usize, clock: &dyn Clock) -> Result<SessionView, AppError> {
+        self.advance(&Input::Choice { number }, clock)
+    }
+
+    /// The trainee has been silent: the customer chases. Unconditional; the timer uses
+    /// [`App::silence_if_due`].
+    pub fn silence(&mut self, clock: &dyn Clock) -> Result<SessionView, AppError> {
+        self.advance(&Input::Silence, clock)
+    }
+
+    /// Fires the customer's patience for session `session_id` only if it is still the
+    /// session in progress and its deadline has passed; `None` means nothing happened.
+    pub fn silence_if_due(&mut self, session_id: u64, clock: &dyn Clock) -> Option<SessionView> {
+        let (id, deadline) = self.patience_deadline()?;
+        if id != session_id || clock.now_ms() < deadline {
+            return None;
+        }
+        self.silence(clock).ok()
+    }
+
+    /// The session in progress and when (on the clock) its customer runs out of patience.
+    pub fn patience_deadline(&self) -> Option<(u64, u64)> {
+        let active = self.active.as_ref()?;
+        let deadline = active
+            .session
+            .patience_deadline_ms(&self.scenarios[active.scenario])?;
+        Some((active.id, deadline))
+    }
+
+    pub fn view(&self, clock: &dyn Clock) -> Result<SessionView, AppError> {
+        let active = self.active.as_ref().ok_or(AppError::NoSession)?;
+        let scenario = &self.scenarios[active.scenario];
+        let session = &active.session;
+        let choices = session
+            .node(scenario)
+            .map(|n| {
+                n.choices
+                    .iter()
+                    .map(|c| template::render(c, &scenario.customer))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let ending = session.ending(scenario).map(|(id, e)| EndingView {
+            id: id.to_string(),
+            outcome: e.outcome,
+            closing_line: template::render(&e.say, &scenario.customer),
+            lesson: template::render(&e.lesson, &scenario.customer),
+        });
+        let customer = &scenario.customer;
+        Ok(SessionView {
+            session_id: active.id,
+            seed: session.seed(),
+            scenario: scenario.meta.clone(),
+            customer: CustomerCard {
+                name: customer.name.clone(),
+                persona: customer.persona.clone(),
+                patience_seconds: customer.patience,
+            },
+            facts: flatten_facts(&customer.facts),
+            mood: session.mood(),
+            node: session.current().to_string(),
+            choices,
+            transcript: session.transcript().to_vec(),
+            ending,
+            patience_left_ms: session
+                .patience_deadline_ms(scenario)
+                .map(|d| d.saturating_sub(clock.now_ms())),
+        })
+    }
+
+    pub fn debrief(&self) -> Result<Debrief, AppError> {
+        let active = self.active.as_ref().ok_or(AppError::NoSession)?;
+        active
+            .session
+            .debrief(&self.scenarios[active.scenario])
+            .ok_or(AppError::NotEnded)
+    }
+
+    fn advance(&mut self, input: &Input, clock: &dyn Clock) -> Result<SessionView, AppError> {
+        let active = self.active.as_mut().ok_or(AppError::NoSession)?;
+        let scenario = &self.scenarios[active.scenario];
+        active
+            .session
+            .advance(scenario, self.scorer.as_ref(), input, clock)?;
+        self.view(clock)
+    }
+}
+
+fn flatten_facts(facts: &std::collections::BTreeMap<String, serde_json::Value>) -> Vec<Fact> {
+    fn walk(prefix: String, value: &serde_json::Value, out: &mut Vec<Fact>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    walk(format!("{prefix}.{k}"), v, out);
+                }
+            }
+            other => out.push(Fact {
+                key: prefix,
+                value: template::fact_text(other),
+            }),
+        }
+    }
+    let mut out = Vec::new();
+    for (k, v) in facts {
+        walk(k.clone(), v, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{EventKind, ManualClock};
+    use crate::load::FileReport;
+    use crate::testkit::{scenario, WordScorer};
+
+    fn app() -> App {
+        let mut sc = scenario();
+        sc.customer.facts = [
+            ("order_id".to_string(), serde_json::json!("A-1")),
+            ("card".to_string(), serde_json::json!({"last4": "4242"})),
+        ]
+        .into_iter()
+        .collect();
+        let mut easy = scenario();
+        easy.meta.id = "easy".into();
+        easy.meta.title = "A gentle one".into();
+        easy.meta.skills = vec!["billing".into(), "de-escalation".into()];
+        let broken = Path::new("broken.yaml");
+        let library = Library {
+            scenarios: vec![sc, easy],
+            reports: vec![
+                FileReport {
+                    path: broken.into(),
+                    scenario: None,
+                    diagnostics: vec![Diagnostic::error(broken, 3, 1, "yaml-syntax", "bad")],
+                },
+                FileReport {
+                    path: "warned.yaml".into(),
+                    scenario: None,
+                    diagnostics: vec![Diagnostic::warning(
+                        Path::new("warned.yaml"),
+                        1,
+                        1,
+                        "unreachable",
+                        "x",
+                    )],
+                },
+            ],
+        };
+        App::from_library(Path::new("pack"), library, Box::new(WordScorer))
+    }
+
+    fn lines(view: &SessionView) -> Vec<&str> {
+        view.transcript
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::CustomerLine { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_library_lists_cards_skills_and_only_files_that_failed() {
+        let lib = app().library();
+        let ids: Vec<&str> = lib.scenarios.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["easy", "t"], "sorted by difficulty, then title");
+        assert_eq!(lib.skills, ["billing", "de-escalation"]);
+        assert_eq!(lib.load_errors.len(), 1);
+        assert_eq!(lib.load_errors[0].file, "broken.yaml");
+        assert_eq!(lib.load_errors[0].diagnostics[0].code, "yaml-syntax");
+    }
+
+    #[test]
+    fn a_missing_folder_is_a_load_error_not_a_crash() {
+        let app = App::open(
+            Path::new("/no/such/folder"),
+            Box::new(WordScorer),
+            &LoadOptions::default(),
+        );
+        let lib = app.library();
+        assert!(lib.scenarios.is_empty());
+        assert_eq!(lib.load_errors[0].diagnostics[0].code, "io");
+    }
+
+    #[test]
+    fn a_conversation_runs_to_its_debrief() {
+        let mut app = app();
+        let clock = ManualClock::new(0);
+        assert_eq!(app.view(&clock), Err(AppError::NoSession));
+        let v = app.start("t", Some(3), &clock).unwrap();
+        assert_eq!(v.session_id, 1);
+        assert_eq!(v.seed, 3);
+        assert_eq!(v.mood, 30);
+        assert_eq!(v.customer.name, "Dana Whitfield");
+        assert_eq!(
+            v.facts,
+            [
+                Fact {
+                    key: "card.last4".into(),
+                    value: "4242".into()
+                },
+                Fact {
+                    key: "order_id".into(),
+                    value: "A-1".into()
+                }
+            ]
+        );
+        assert_eq!(v.patience_left_ms, Some(20_000));
+        assert_eq!(app.debrief(), Err(AppError::NotEnded));
+        clock.advance(5_000);
+        let v = app.reply("I'm so sorry", &clock).unwrap();
+        assert_eq!(v.node, "calmer");
+        assert_eq!(v.mood, 50);
+        let v = app.reply("sorry again", &clock).unwrap();
+        let ending = v.ending.unwrap();
+        assert_eq!(
+            (ending.id.as_str(), ending.outcome),
+            ("happy", Outcome::Success)
+        );
+        assert_eq!(v.patience_left_ms, None);
+        let err = app.reply("hello?", &clock).unwrap_err();
+        assert_eq!(err.kind(), "ended");
+        let d = app.debrief().unwrap();
+        assert_eq!(d.turns.len(), 2);
+        assert_eq!(d.mood_curve, [30, 50, 80]);
+    }
+
+    #[test]
+    fn errors_have_stable_kinds_and_change_nothing() {
+        let mut app = app();
+        let clock = ManualClock::new(0);
+        assert_eq!(
+            app.start("nope", None, &clock).unwrap_err().kind(),
+            "not_found"
+        );
+        assert_eq!(app.reply("hi", &clock).unwrap_err().kind(), "no_session");
+        app.start("t", None, &clock).unwrap();
+        let before = app.view(&clock).unwrap();
+        assert_eq!(
+            app.reply("   ", &clock).unwrap_err().kind(),
+            "invalid_input"
+        );
+        assert_eq!(app.choose(1, &clock).unwrap_err().kind(), "invalid_input");
+        assert_eq!(app.view(&clock).unwrap(), before);
+    }
+
+    #[test]
+    fn the_timer_fires_only_when_due_and_only_for_its_session() {
+        let mut app = app();
+        let clock = ManualClock::new(0);
+        let id = app.start("t", Some(0), &clock).unwrap().session_id;
+        assert_eq!(app.patience_deadline(), Some((id, 20_000)));
+        clock.advance(19_999);
+        assert!(app.silence_if_due(id, &clock).is_none(), "not yet");
+        clock.advance(1);
+        assert!(
+            app.silence_if_due(id + 1, &clock).is_none(),
+            "another session"
+        );
+        let v = app.silence_if_due(id, &clock).expect("due");
+        assert_eq!(lines(&v).last(), Some(&"Hello? Are you still there?"));
+        assert_eq!(v.mood, 20);
+        assert_eq!(app.patience_deadline(), Some((id, 40_000)), "restarted");
+        clock.advance(10_000);
+        app.reply("so sorry", &clock).unwrap();
+        assert_eq!(
+            app.patience_deadline(),
+            Some((id, 50_000)),
+            "a reply resets it"
+        );
+    }
+
+    #[test]
+    fn restart_replays_the_same_customer_and_abandon_ends_it() {
+        let mut app = app();
+        let clock = ManualClock::new(0);
+        let first = app.start("t", None, &clock).unwrap();
+        app.reply("hm", &clock).unwrap();
+        let again = app.restart(&clock).unwrap();
+        assert_eq!(again.session_id, first.session_id + 1);
+        assert_eq!(again.seed, first.seed);
+        assert_eq!(again.transcript, first.transcript);
+        app.abandon();
+        assert_eq!(app.view(&clock), Err(AppError::NoSession));
+        assert_eq!(app.restart(&clock).unwrap_err().kind(), "no_session");
+    }
+
+    #[test]
+    fn guided_choices_are_rendered_and_chosen_by_number() {
+        let mut sc = scenario();
+        sc.nodes.get_mut("start").unwrap().choices = vec![
+            "It's your fault.".into(),
+            "I'm so sorry, {customer.first_name}.".into(),
+        ];
+        let library = Library {
+            scenarios: vec![sc],
+            reports: vec![],
+        };
+        let mut app = App::from_library(Path::new("p"), library, Box::new(WordScorer));
+        let clock = ManualClock::new(0);
+        let v = app.start("t", Some(1), &clock).unwrap();
+        assert_eq!(v.choices, ["It's your fault.", "I'm so sorry, Dana."]);
+        let v = app.choose(2, &clock).unwrap();
+        assert_eq!(v.node, "calmer");
+        assert!(v.choices.is_empty());
+    }
+
+    #[test]
+    fn rubric_problems_join_the_load_errors() {
+        let mut app = app();
+        let f = Path::new("rubrics/x.yaml");
+        app.report(f, vec![Diagnostic::warning(f, 1, 1, "w", "only a warning")]);
+        assert_eq!(app.library().load_errors.len(), 1);
+        app.report(f, vec![Diagnostic::error(f, 1, 1, "e", "an error")]);
+        assert_eq!(app.library().load_errors.len(), 2);
+    }
+}

@@ -1,0 +1,20 @@
+//! Builds the ACL from `capabilities/`: the page may call exactly the commands listed
+//! here (each gets an `allow-*` permission, granted in `capabilities/default.json`).
+
+fn main() {
+    let commands = &[
+        "library",
+        "start_scenario",
+        "send_reply",
+        "choose",
+        "session",
+        "debrief",
+        "restart",
+        "abandon",
+    ];
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(commands)),
+    )
+    .expect("tauri build step");
+}

@@ -1,0 +1,248 @@
+//! # rapport-app
+//!
+//! The Tauri v2 shell of Rapport. It stays thin on purpose: each command is one call into
+//! [`rapport_core::app::App`], whose state lives in `app.manage`; errors cross IPC as
+//! `{kind, message}` ([`CommandError`]). The one thing the shell adds is time: the
+//! customer's patience runs on a tokio timer here (not in the page, which may be throttled
+//! or reloaded), which asks the core whether the silence is still due and, if it was,
+//! pushes the new view to the page as a [`SESSION_EVENT`].
+//!
+//! Scenarios come from `$RAPPORT_SCENARIOS_DIR` when set, else from the bundled pack.
+
+pub mod bindings;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rapport_core::app::{App, AppError, LibraryView, SessionView};
+use rapport_core::engine::{Clock, Debrief, SystemClock};
+use rapport_core::load::LoadOptions;
+use rapport_core::score::{ReplyInput, ReplyScore, Scorer};
+use serde::Serialize;
+use tauri::async_runtime::JoinHandle;
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+
+/// The event the page listens to for changes it did not ask for (the customer chasing).
+/// Its payload is a [`SessionView`].
+pub const SESSION_EVENT: &str = "session-updated";
+
+/// Where scenarios come from when `RAPPORT_SCENARIOS_DIR` is not set is decided by
+/// [`scenarios_dir`]; this names the variable.
+pub const SCENARIOS_ENV: &str = "RAPPORT_SCENARIOS_DIR";
+
+/// What a failed command sends back to the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct CommandError {
+    /// Stable: `not_found`, `no_session`, `not_ended`, `ended`, `invalid_input`, `internal`.
+    pub kind: String,
+    pub message: String,
+}
+
+impl From<AppError> for CommandError {
+    fn from(e: AppError) -> Self {
+        CommandError {
+            kind: e.kind().to_string(),
+            message: e.to_string(),
+        }
+    }
+}
+
+type CmdResult<T> = Result<T, CommandError>;
+
+/// The managed state: the core facade, the clock it reads, and the pending patience timer.
+pub struct AppState {
+    app: Mutex<App>,
+    clock: Arc<dyn Clock + Send + Sync>,
+    timer: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl AppState {
+    pub fn new(app: App) -> AppState {
+        AppState {
+            app: Mutex::new(app),
+            clock: Arc::new(SystemClock),
+            timer: Mutex::new(None),
+        }
+    }
+
+    fn app(&self) -> CmdResult<MutexGuard<'_, App>> {
+        // A panic while holding the lock would be a bug in core; report it, do not die.
+        self.app.lock().map_err(|_| CommandError {
+            kind: "internal".into(),
+            message: "the app state is unusable after an internal error; restart Rapport".into(),
+        })
+    }
+}
+
+/// Until the rubric scorer lands in core, replies are judged by nothing: every criterion
+/// unmet, scores 0. The conversation still plays through its `otherwise` transitions.
+struct Unscored;
+
+impl Scorer for Unscored {
+    fn score(&self, _input: &ReplyInput<'_>) -> ReplyScore {
+        ReplyScore {
+            scores: Default::default(),
+            criteria: Vec::new(),
+        }
+    }
+}
+
+/// Loads the pack in `dir` with its scorer.
+pub fn open_pack(dir: &Path) -> App {
+    App::open(dir, Box::new(Unscored), &LoadOptions::default())
+}
+
+/// `$RAPPORT_SCENARIOS_DIR`, else the first existing of: the pack bundled next to the
+/// installed binary, `scenarios/` of the source tree the binary was built in (so
+/// `target/*/rapport-app` runs from a checkout), `./scenarios`.
+pub fn scenarios_dir(resource_dir: Option<PathBuf>) -> PathBuf {
+    if let Some(dir) = std::env::var_os(SCENARIOS_ENV) {
+        return PathBuf::from(dir);
+    }
+    let exe_dir = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf));
+    let candidates = [
+        resource_dir.map(|d| d.join("scenarios")),
+        exe_dir.map(|d| d.join("../../scenarios")),
+        Some(PathBuf::from("scenarios")),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|d| d.is_dir())
+        .unwrap_or_else(|| PathBuf::from("scenarios"))
+}
+
+#[tauri::command]
+fn library(state: State<'_, AppState>) -> CmdResult<LibraryView> {
+    Ok(state.app()?.library())
+}
+
+#[tauri::command]
+fn start_scenario<R: Runtime>(
+    handle: AppHandle<R>,
+    state: State<'_, AppState>,
+    scenario_id: String,
+    seed: Option<u64>,
+) -> CmdResult<SessionView> {
+    let view = state
+        .app()?
+        .start(&scenario_id, seed, state.clock.as_ref())?;
+    schedule_patience(&handle);
+    Ok(view)
+}
+
+#[tauri::command]
+fn send_reply<R: Runtime>(
+    handle: AppHandle<R>,
+    state: State<'_, AppState>,
+    text: String,
+) -> CmdResult<SessionView> {
+    let view = state.app()?.reply(&text, state.clock.as_ref())?;
+    schedule_patience(&handle);
+    Ok(view)
+}
+
+#[tauri::command]
+fn choose<R: Runtime>(
+    handle: AppHandle<R>,
+    state: State<'_, AppState>,
+    number: usize,
+) -> CmdResult<SessionView> {
+    let view = state.app()?.choose(number, state.clock.as_ref())?;
+    schedule_patience(&handle);
+    Ok(view)
+}
+
+#[tauri::command]
+fn session(state: State<'_, AppState>) -> CmdResult<SessionView> {
+    Ok(state.app()?.view(state.clock.as_ref())?)
+}
+
+#[tauri::command]
+fn debrief(state: State<'_, AppState>) -> CmdResult<Debrief> {
+    Ok(state.app()?.debrief()?)
+}
+
+#[tauri::command]
+fn restart<R: Runtime>(handle: AppHandle<R>, state: State<'_, AppState>) -> CmdResult<SessionView> {
+    let view = state.app()?.restart(state.clock.as_ref())?;
+    schedule_patience(&handle);
+    Ok(view)
+}
+
+#[tauri::command]
+fn abandon<R: Runtime>(handle: AppHandle<R>, state: State<'_, AppState>) -> CmdResult<()> {
+    state.app()?.abandon();
+    schedule_patience(&handle);
+    Ok(())
+}
+
+/// Replaces the pending patience timer with one for the session now in progress. Called
+/// after every command that changes the session, and by the timer itself after it fired
+/// (the customer's patience restarts after a chase that stays on the node).
+fn schedule_patience<R: Runtime>(handle: &AppHandle<R>) {
+    let state = handle.state::<AppState>();
+    let next = state.app.lock().ok().and_then(|a| a.patience_deadline());
+    let Ok(mut timer) = state.timer.lock() else {
+        return;
+    };
+    if let Some(old) = timer.take() {
+        old.abort();
+    }
+    let Some((session_id, deadline)) = next else {
+        return;
+    };
+    let wait = Duration::from_millis(deadline.saturating_sub(state.clock.now_ms()));
+    let handle = handle.clone();
+    *timer = Some(tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(wait).await;
+        let state = handle.state::<AppState>();
+        let view = match state.app.lock() {
+            Ok(mut app) => app.silence_if_due(session_id, state.clock.as_ref()),
+            Err(_) => return,
+        };
+        if let Some(view) = view {
+            let _ = handle.emit(SESSION_EVENT, &view);
+        }
+        // Whether it fired or a reply moved the deadline meanwhile, wait for the next one.
+        schedule_patience(&handle);
+    }));
+}
+
+/// The builder with Rapport's state and commands; `run` and the tests share it.
+pub fn builder<R: Runtime>(builder: tauri::Builder<R>, app: App) -> tauri::Builder<R> {
+    builder
+        .manage(AppState::new(app))
+        .invoke_handler(tauri::generate_handler![
+            library,
+            start_scenario,
+            send_reply,
+            choose,
+            session,
+            debrief,
+            restart,
+            abandon
+        ])
+}
+
+/// Opens the window and runs until it closes.
+pub fn run() {
+    let context = tauri::generate_context!();
+    // The resource folder is only known once the app is built; resolve it the way Tauri
+    // will, from the context, before building.
+    let resource_dir =
+        tauri::utils::platform::resource_dir(context.package_info(), &tauri::utils::Env::default())
+            .ok();
+    let dir = scenarios_dir(resource_dir);
+    let app = open_pack(&dir);
+    if let Err(e) = builder(tauri::Builder::default(), app).run(context) {
+        eprintln!("rapport-app: {e}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests;

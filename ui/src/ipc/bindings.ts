@@ -1,0 +1,128 @@
+// Generated from the Rust types by `rapport-app` (src-tauri/src/bindings.rs). Do not edit:
+// run `make bindings` after changing a type that crosses IPC.
+
+export type CommandError = { 
+/**
+ * Stable: `not_found`, `no_session`, `not_ended`, `ended`, `invalid_input`, `internal`.
+ */
+kind: string, message: string, };
+
+export type LibraryView = { 
+/**
+ * Where the scenarios were loaded from.
+ */
+source: string, 
+/**
+ * Sorted by difficulty, then title.
+ */
+scenarios: Array<Meta>, 
+/**
+ * Every skill tag of the playable scenarios, sorted, for the filter.
+ */
+skills: Array<string>, load_errors: Array<LoadError>, };
+
+export type Meta = { id: string, title: string, summary: string, 
+/**
+ * 1 (gentle) to 5 (hardest).
+ */
+difficulty: number, skills: Array<string>, channel: Channel, language: Language, estimated_minutes: number, author: string, version: string, };
+
+export type Channel = "phone" | "chat" | "email";
+
+export type Language = "en" | "fr";
+
+export type LoadError = { file: string, diagnostics: Array<Diagnostic>, };
+
+export type Diagnostic = { file: string, 
+/**
+ * 1-based; 0 only when the problem is with the file as a whole (unreadable, too big).
+ */
+line: number, 
+/**
+ * 1-based, counted in characters.
+ */
+column: number, severity: Severity, 
+/**
+ * Stable, kebab-case (`unknown-target`, `yaml-syntax`, ...): safe to grep and to document.
+ */
+code: string, message: string, hint: string | null, };
+
+export type Severity = "error" | "warning";
+
+export type SessionView = { 
+/**
+ * Changes on every start and restart, so the page can drop news of an older session.
+ */
+session_id: number, seed: number, scenario: Meta, customer: CustomerCard, facts: Array<Fact>, 
+/**
+ * 0 furious to 100 delighted.
+ */
+mood: number, 
+/**
+ * The current node (the ending once ended).
+ */
+node: string, 
+/**
+ * Guided mode: the choices to pick from (numbered from 1); empty when typing.
+ */
+choices: Array<string>, 
+/**
+ * Every event so far. The page animates the ones it has not shown yet.
+ */
+transcript: Array<Event>, ending: EndingView | null, 
+/**
+ * Milliseconds left before the customer chases, when they have a patience.
+ */
+patience_left_ms: number | null, };
+
+export type CustomerCard = { name: string, persona: string, 
+/**
+ * Seconds of silence before they chase; `None` when they wait forever.
+ */
+patience_seconds: number | null, };
+
+export type Fact = { key: string, value: string, };
+
+export type EndingView = { id: string, outcome: Outcome, closing_line: string, lesson: string, };
+
+export type Outcome = "success" | "partial" | "failure" | "escalated" | "hung_up" | "churned";
+
+export type Event = { at_ms: number, } & ({ "type": "customer_line", node: string, text: string, chase: boolean, } | { "type": "agent_reply", node: string, text: string, choice: number | null, score: ReplyScore, } | { "type": "agent_silent", node: string, waited_ms: number, } | { "type": "branch_taken", from: string, to: string, rule: Rule, reason: string, } | { "type": "mood_changed", from: number, to: number, delta: number, } | { "type": "ended", ending: string, outcome: Outcome, lesson: string, });
+
+export type EventKind = { "type": "customer_line", node: string, text: string, chase: boolean, } | { "type": "agent_reply", node: string, text: string, choice: number | null, score: ReplyScore, } | { "type": "agent_silent", node: string, waited_ms: number, } | { "type": "branch_taken", from: string, to: string, rule: Rule, reason: string, } | { "type": "mood_changed", from: number, to: number, delta: number, } | { "type": "ended", ending: string, outcome: Outcome, lesson: string, };
+
+export type Rule = { "rule": "branch", index: number, } | { "rule": "otherwise" } | { "rule": "silence" };
+
+export type ReplyScore = { scores: Scores, criteria: Array<CriterionResult>, };
+
+export type Scores = { empathy: number, problem_solving: number, professionalism: number, overall: number, };
+
+export type CriterionResult = { id: string, rubric: RubricId, met: boolean, evidence: Array<Evidence>, 
+/**
+ * Coaching: for a positive criterion, shown when missed; for a penalty, when present.
+ */
+tip: string | null, };
+
+export type RubricId = "empathy" | "problem_solving" | "professionalism";
+
+export type Evidence = { start: number, end: number, text: string, };
+
+export type Debrief = { scenario_id: string, title: string, ending: string, outcome: Outcome, closing_line: string, lesson: string, 
+/**
+ * The mean of every reply's scores (silences count as nothing said, not as zero).
+ */
+scores: Scores, 
+/**
+ * The mood at the start and after each turn.
+ */
+mood_curve: Array<number>, turns: Array<DebriefTurn>, };
+
+export type DebriefTurn = { node: string, 
+/**
+ * What the customer said before the trainee answered.
+ */
+customer_line: string, 
+/**
+ * `None` when the trainee stayed silent.
+ */
+reply: string | null, choice: number | null, score: ReplyScore | null, focus: Array<string>, model_answers: Array<string>, mood_after: number, };
