@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::diag::Diagnostic;
-use crate::engine::{Clock, Debrief, EngineError, Event, Input, Session};
+use crate::engine::{Clock, Debrief, EngineError, Event, EventKind, Input, Session};
 use crate::load::{self, Library, LoadOptions};
 use crate::model::{Meta, Outcome, Scenario};
 use crate::score::Scorer;
@@ -116,6 +116,9 @@ pub struct SessionView {
     pub choices: Vec<String>,
     /// Every event so far. The page animates the ones it has not shown yet.
     pub transcript: Vec<Event>,
+    /// The criteria that mattered most for the latest reply (its node's `focus`), so the
+    /// feedback can lead with them.
+    pub last_reply_focus: Vec<String>,
     pub ending: Option<EndingView>,
     /// Milliseconds left before the customer chases, when they have a patience.
     pub patience_left_ms: Option<u64>,
@@ -324,6 +327,16 @@ impl App {
             node: session.current().to_string(),
             choices,
             transcript: session.transcript().to_vec(),
+            last_reply_focus: session
+                .transcript()
+                .iter()
+                .rev()
+                .find_map(|e| match &e.kind {
+                    EventKind::AgentReply { node, .. } => scenario.nodes.get(node),
+                    _ => None,
+                })
+                .map(|n| n.focus.clone())
+                .unwrap_or_default(),
             ending,
             patience_left_ms: session
                 .patience_deadline_ms(scenario)
@@ -373,7 +386,7 @@ fn flatten_facts(facts: &std::collections::BTreeMap<String, serde_json::Value>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{EventKind, ManualClock};
+    use crate::engine::ManualClock;
     use crate::load::FileReport;
     use crate::testkit::{scenario, WordScorer};
 
@@ -475,6 +488,7 @@ mod tests {
         clock.advance(5_000);
         let v = app.reply("I'm so sorry", &clock).unwrap();
         assert_eq!(v.node, "calmer");
+        assert_eq!(v.last_reply_focus, ["apologize"]);
         assert_eq!(v.mood, 50);
         let v = app.reply("sorry again", &clock).unwrap();
         let ending = v.ending.unwrap();

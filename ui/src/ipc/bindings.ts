@@ -69,7 +69,12 @@ choices: Array<string>,
 /**
  * Every event so far. The page animates the ones it has not shown yet.
  */
-transcript: Array<Event>, ending: EndingView | null, 
+transcript: Array<Event>, 
+/**
+ * The criteria that mattered most for the latest reply (its node's `focus`), so the
+ * feedback can lead with them.
+ */
+last_reply_focus: Array<string>, ending: EndingView | null, 
 /**
  * Milliseconds left before the customer chases, when they have a patience.
  */

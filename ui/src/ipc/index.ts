@@ -1,0 +1,61 @@
+// The one place the page talks to the Rust side. Components import these functions and
+// the generated types; nothing else imports @tauri-apps/api (eslint enforces it).
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { CommandError, Debrief, LibraryView, SessionView } from './bindings';
+
+export type * from './bindings';
+
+/** The event the backend pushes when the conversation moves without the page asking. */
+export const SESSION_EVENT = 'session-updated';
+
+/** A failed command, as `{kind, message}` from the shell, or `internal` for anything else. */
+export class IpcError extends Error {
+  readonly kind: string;
+  constructor(kind: string, message: string) {
+    super(message);
+    this.name = 'IpcError';
+    this.kind = kind;
+  }
+}
+
+function isCommandError(e: unknown): e is CommandError {
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as CommandError).kind === 'string' &&
+    typeof (e as CommandError).message === 'string'
+  );
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    if (isCommandError(e)) throw new IpcError(e.kind, e.message);
+    throw new IpcError('internal', String(e));
+  }
+}
+
+export const library = () => call<LibraryView>('library');
+
+export const startScenario = (scenarioId: string, seed?: number) =>
+  call<SessionView>('start_scenario', { scenarioId, seed: seed ?? null });
+
+export const sendReply = (text: string) => call<SessionView>('send_reply', { text });
+
+/** `number` is 1-based, as the choices are numbered on screen. */
+export const choose = (number: number) => call<SessionView>('choose', { number });
+
+export const session = () => call<SessionView>('session');
+
+export const debrief = () => call<Debrief>('debrief');
+
+export const restart = () => call<SessionView>('restart');
+
+export const abandon = () => call<null>('abandon');
+
+/** Calls `handler` with every view the backend pushes (the customer chasing a silent agent). */
+export function onSessionUpdated(handler: (view: SessionView) => void): Promise<UnlistenFn> {
+  return listen<SessionView>(SESSION_EVENT, (event) => handler(event.payload));
+}

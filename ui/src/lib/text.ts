@@ -1,0 +1,103 @@
+// Pure helpers shared by the screens: labels, and splitting a reply into highlighted runs.
+import type { CriterionResult, Outcome, RubricId } from '../ipc';
+
+/** `take_ownership` -> `Take ownership`. */
+export function humanize(id: string): string {
+  const words = id.replace(/[_-]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+const OUTCOMES: Record<Outcome, string> = {
+  success: 'Resolved',
+  partial: 'Partly resolved',
+  failure: 'Not resolved',
+  escalated: 'Escalated',
+  hung_up: 'Customer hung up',
+  churned: 'Customer left',
+};
+
+export function outcomeLabel(outcome: Outcome): string {
+  return OUTCOMES[outcome] ?? humanize(outcome);
+}
+
+export function isFailure(outcome: Outcome): boolean {
+  return outcome !== 'success' && outcome !== 'partial';
+}
+
+export const RUBRICS: { id: RubricId; label: string; testid: string }[] = [
+  { id: 'empathy', label: 'Empathy', testid: 'score-empathy' },
+  { id: 'problem_solving', label: 'Problem solving', testid: 'score-problem-solving' },
+  { id: 'professionalism', label: 'Professionalism', testid: 'score-professionalism' },
+];
+
+/**
+ * Professionalism criteria are penalties (met = the bad thing was said), per the rubric
+ * guide; the others are things a good reply does.
+ */
+export function isPenalty(c: Pick<CriterionResult, 'rubric'>): boolean {
+  return c.rubric === 'professionalism';
+}
+
+/** Whether this criterion's result is good news for the trainee. */
+export function isGood(c: CriterionResult): boolean {
+  return isPenalty(c) ? !c.met : c.met;
+}
+
+/**
+ * What compact feedback shows: the focus criteria first, then every other criterion that
+ * was met (good or bad). Positive criteria missed outside the focus are left out.
+ */
+export function feedbackCriteria(criteria: CriterionResult[], focus: string[]): CriterionResult[] {
+  const inFocus = focus
+    .map((id) => criteria.find((c) => c.id === id))
+    .filter((c): c is CriterionResult => c !== undefined);
+  const rest = criteria.filter((c) => !focus.includes(c.id) && c.met);
+  return [...inFocus, ...rest];
+}
+
+/** The tips worth reading now: missed focus criteria and penalties present. */
+export function tips(criteria: CriterionResult[], focus: string[]): string[] {
+  const shown = feedbackCriteria(criteria, focus).filter((c) => !isGood(c) && c.tip);
+  return [...new Set(shown.map((c) => c.tip as string))];
+}
+
+export type Run = { text: string; mark: 'good' | 'bad' | null; criteria: string[] };
+
+/**
+ * Splits `text` into runs so the words each met criterion matched can be highlighted.
+ * Evidence offsets count Unicode characters (code points), not UTF-16 units, so the text
+ * is split with `Array.from`. Overlaps merge; a run touched by a penalty is marked bad.
+ */
+export function highlight(text: string, criteria: CriterionResult[]): Run[] {
+  const chars = Array.from(text);
+  const marks: { good: boolean; ids: string[] }[] = chars.map(() => ({ good: true, ids: [] }));
+  for (const c of criteria) {
+    if (!c.met) continue;
+    for (const e of c.evidence) {
+      for (let i = Math.max(0, e.start); i < Math.min(chars.length, e.end); i++) {
+        marks[i].ids.push(c.id);
+        if (isPenalty(c)) marks[i].good = false;
+      }
+    }
+  }
+  const runs: Run[] = [];
+  chars.forEach((ch, i) => {
+    const m = marks[i];
+    const mark = m.ids.length === 0 ? null : m.good ? 'good' : 'bad';
+    const key = m.ids.join(' ');
+    const last = runs[runs.length - 1];
+    if (last && last.mark === mark && last.criteria.join(' ') === key) {
+      last.text += ch;
+    } else {
+      runs.push({ text: ch, mark, criteria: [...m.ids] });
+    }
+  });
+  return runs;
+}
+
+/** How long the customer "types" a line before it appears, in milliseconds. */
+export const typing = { msPerChar: 12, minMs: 350, maxMs: 1400 };
+
+export function typingDelay(text: string): number {
+  return Math.min(typing.maxMs, Math.max(typing.minMs, text.length * typing.msPerChar));
+}
