@@ -752,3 +752,45 @@ mod never_panics {
         }
     }
 }
+
+/// A scenario near the size limit, (a) valid and (b) with a bad `goto` in every node,
+/// loads in time linear in its size: no lookup scans all nodes for each problem.
+#[test]
+fn big_files_stay_linear() {
+    let head = MINI.split("nodes:\n").next().unwrap();
+    let build = |typo: &str| {
+        let mut text = format!("{head}nodes:\n");
+        let mut i = 0;
+        while text.len() < 900 * 1024 {
+            text.push_str(&format!(
+                "  node{i}: {{ say: \"Line {i}\", otherwise: {{ goto: {typo}node{} }} }}\n",
+                i + 1
+            ));
+            i += 1;
+        }
+        text.push_str(&format!("  node{i}: {{ say: \"Last\", otherwise: {{ goto: done }} }}\nendings:\n  done: {{ outcome: success, say: Bye }}\n"));
+        (text, i + 1)
+    };
+    let started = Instant::now();
+    let (valid, count) = build("");
+    let report = load(&valid);
+    assert!(
+        report.diagnostics.is_empty(),
+        "{:?}",
+        report.diagnostics.first()
+    );
+    assert_eq!(report.scenario.unwrap().nodes.len(), count);
+    let (broken, count) = build("x");
+    let report = load(&broken);
+    assert_eq!(report.diagnostics.len(), count - 1);
+    assert!(report
+        .diagnostics
+        .iter()
+        .all(|d| d.code == "unknown-target"));
+    assert_eq!(at(&report.diagnostics[0]), pos_of(&broken, "xnode1"));
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "took {:?}",
+        started.elapsed()
+    );
+}

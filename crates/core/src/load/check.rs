@@ -476,6 +476,11 @@ struct Checker<'c, 'a> {
     placeholders: BTreeSet<String>,
     node_ids: Vec<&'c str>,
     ending_ids: Vec<&'c str>,
+    /// The same ids again, for constant-time lookups in big files.
+    node_set: HashSet<&'c str>,
+    ending_set: HashSet<&'c str>,
+    /// The nodes that could be read, by id.
+    read_nodes: HashMap<&'c str, &'c RawNode>,
 }
 
 impl<'c, 'a> Checker<'c, 'a> {
@@ -498,6 +503,13 @@ impl<'c, 'a> Checker<'c, 'a> {
             placeholders,
             node_ids: parts.nodes.iter().map(|(id, _)| id.as_str()).collect(),
             ending_ids: parts.endings.iter().map(|(id, _)| id.as_str()).collect(),
+            node_set: parts.nodes.iter().map(|(id, _)| id.as_str()).collect(),
+            ending_set: parts.endings.iter().map(|(id, _)| id.as_str()).collect(),
+            read_nodes: parts
+                .nodes
+                .iter()
+                .filter_map(|(id, n)| Some((id.as_str(), n.as_ref()?)))
+                .collect(),
         }
     }
 
@@ -543,7 +555,9 @@ impl<'c, 'a> Checker<'c, 'a> {
         }
         let start = self.check_start();
         if let Some(start) = start {
-            if !self.parts.damaged && !self.ctx.has_errors_of("unknown-target") {
+            // Each of these would make the graph checks repeat a problem already reported.
+            let graph_known = !self.parts.damaged && !self.ending_ids.is_empty();
+            if graph_known && !self.ctx.has_errors_of("unknown-target") {
                 self.check_graph(start);
             }
             for (i, test) in parts.tests.iter().enumerate() {
@@ -635,7 +649,7 @@ impl<'c, 'a> Checker<'c, 'a> {
         if known.contains(id) {
             return;
         }
-        let hint = match suggest(id, known.iter().map(String::as_str)) {
+        let hint = match self.ctx.suggest(id, known.iter().map(String::as_str)) {
             Some(s) => format!("did you mean `{s}`?"),
             None => "define it under `rubric: criteria:`, or use a built-in criterion".into(),
         };
@@ -849,11 +863,11 @@ impl<'c, 'a> Checker<'c, 'a> {
     }
 
     fn check_target(&mut self, path: &[Seg], target: &str) {
-        if self.node_ids.contains(&target) || self.ending_ids.contains(&target) {
+        if self.node_set.contains(target) || self.ending_set.contains(target) {
             return;
         }
         let all = self.node_ids.iter().chain(&self.ending_ids).copied();
-        let hint = match suggest(target, all) {
+        let hint = match self.ctx.suggest(target, all) {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("the nodes and endings are {}", self.id_list()),
         };
@@ -883,10 +897,10 @@ impl<'c, 'a> Checker<'c, 'a> {
             return self.node_ids.first().copied();
         };
         let path = [key("start")];
-        if self.node_ids.contains(&start.as_str()) {
+        if self.node_set.contains(start.as_str()) {
             return Some(start.as_str());
         }
-        if self.ending_ids.contains(&start.as_str()) {
+        if self.ending_set.contains(start.as_str()) {
             self.ctx.error(
                 &path,
                 "unknown-target",
@@ -897,7 +911,7 @@ impl<'c, 'a> Checker<'c, 'a> {
             );
             return None;
         }
-        let hint = match suggest(start, self.node_ids.iter().copied()) {
+        let hint = match self.ctx.suggest(start, self.node_ids.iter().copied()) {
             Some(s) => format!("did you mean `{s}`?"),
             None => "leave `start` out to begin at the first node listed".into(),
         };
@@ -990,14 +1004,15 @@ impl<'c, 'a> Checker<'c, 'a> {
         let base = [key("tests"), Seg::Index(index)];
         let name = &test.name;
         let ending_path = join(&base, &[key("ending")]);
-        if !self.ending_ids.contains(&test.ending.as_str()) {
-            let hint = if self.node_ids.contains(&test.ending.as_str()) {
+        if !self.ending_set.contains(test.ending.as_str()) {
+            let hint = if self.node_set.contains(test.ending.as_str()) {
                 Some(format!(
                     "`{}` is a node; a test must end at an ending",
                     test.ending
                 ))
             } else {
-                suggest(&test.ending, self.ending_ids.iter().copied())
+                self.ctx
+                    .suggest(&test.ending, self.ending_ids.iter().copied())
                     .map(|s| format!("did you mean `{s}`?"))
             };
             self.ctx.error(
@@ -1009,14 +1024,17 @@ impl<'c, 'a> Checker<'c, 'a> {
         }
         for (i, step) in test.path.iter().enumerate() {
             let p = join(&base, &[key("path"), Seg::Index(i)]);
-            if !self.node_ids.contains(&step.as_str()) && !self.ending_ids.contains(&step.as_str())
-            {
+            if !self.node_set.contains(step.as_str()) && !self.ending_set.contains(step.as_str()) {
                 let all = self.node_ids.iter().chain(&self.ending_ids).copied();
+                let hint = self
+                    .ctx
+                    .suggest(step, all)
+                    .map(|s| format!("did you mean `{s}`?"));
                 self.ctx.error(
                     &p,
                     "bad-test",
                     format!("The path of test \"{name}\" goes through `{step}`, which is not a node or an ending."),
-                    suggest(step, all).map(|s| format!("did you mean `{s}`?")),
+                    hint,
                 );
             } else if i == 0 && step != start {
                 self.ctx.error(
@@ -1043,12 +1061,6 @@ impl<'c, 'a> Checker<'c, 'a> {
     /// Plays the turns as far as the way is known without scoring: nodes with no branches,
     /// or the trainer's `path`, say where each turn is answered.
     fn check_turns(&mut self, base: &[Seg], test: &RawTest, start: &str) {
-        let nodes: HashMap<&str, &RawNode> = self
-            .parts
-            .nodes
-            .iter()
-            .filter_map(|(id, n)| Some((id.as_str(), n.as_ref()?)))
-            .collect();
         let mut at = Some(start.to_string());
         let mut step = 0;
         for (j, turn) in test.turns.iter().enumerate() {
@@ -1079,8 +1091,8 @@ impl<'c, 'a> Checker<'c, 'a> {
                 }
             }
             let Some(here) = at.clone() else { continue };
-            let Some(node) = nodes.get(here.as_str()) else {
-                if self.ending_ids.contains(&here.as_str()) {
+            let Some(node) = self.read_nodes.get(here.as_str()).copied() else {
+                if self.ending_set.contains(here.as_str()) {
                     self.ctx.error(
                         &path,
                         "bad-test",
@@ -1164,7 +1176,10 @@ impl<'c, 'a> Checker<'c, 'a> {
             match found {
                 Placeholder::Name(name) if self.placeholders.contains(name) => {}
                 Placeholder::Name(name) => {
-                    let hint = match suggest(name, self.placeholders.iter().map(String::as_str)) {
+                    let hint = match self
+                        .ctx
+                        .suggest(name, self.placeholders.iter().map(String::as_str))
+                    {
                         Some(s) => format!("did you mean `{{{s}}}`?"),
                         None => format!(
                             "the placeholders available here are {}",

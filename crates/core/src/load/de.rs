@@ -21,12 +21,17 @@ use crate::diag::{suggest, Diagnostic, Severity};
 /// Enough for any honest file; stops a pathological one from costing quadratic time.
 const MAX_PROBLEMS_PER_SECTION: usize = 50;
 
+/// How many candidate comparisons "did you mean" may cost in one file. A huge file full
+/// of bad ids would otherwise cost (ids x problems) edit distances.
+const SUGGESTION_BUDGET: usize = 200_000;
+
 /// Everything a check needs to report a problem: the file, its positions, and the list.
 pub(crate) struct Ctx<'a> {
     pub file: &'a Path,
     pub tree: &'a Tree,
     lines: Vec<&'a str>,
     pub diags: Vec<Diagnostic>,
+    suggestion_budget: usize,
 }
 
 impl<'a> Ctx<'a> {
@@ -36,6 +41,7 @@ impl<'a> Ctx<'a> {
             tree,
             lines: text.lines().collect(),
             diags: Vec::new(),
+            suggestion_budget: SUGGESTION_BUDGET,
         }
     }
 
@@ -88,6 +94,17 @@ impl<'a> Ctx<'a> {
     ) {
         let pos = self.tree.locate_key(path);
         self.report(Severity::Warning, pos, code, message, hint);
+    }
+
+    /// [`diag::suggest`](crate::diag::suggest), until the file's budget is spent.
+    pub(crate) fn suggest<'s>(
+        &mut self,
+        wrong: &str,
+        candidates: impl IntoIterator<Item = &'s str>,
+    ) -> Option<&'s str> {
+        let candidates: Vec<&str> = candidates.into_iter().collect();
+        self.suggestion_budget = self.suggestion_budget.checked_sub(candidates.len())?;
+        suggest(wrong, candidates)
     }
 
     pub(crate) fn has_errors(&self) -> bool {
@@ -184,7 +201,7 @@ impl<'a> Ctx<'a> {
         let label = label(path);
         match problem {
             Problem::UnknownField { field, expected } => {
-                let hint = match suggest(&field, expected.iter().map(String::as_str)) {
+                let hint = match self.suggest(&field, expected.iter().map(String::as_str)) {
                     Some(s) => format!("did you mean `{s}`?"),
                     None if expected.is_empty() => "remove it".to_string(),
                     None => format!("the keys allowed here are {}", backticked(&expected)),
@@ -197,7 +214,7 @@ impl<'a> Ctx<'a> {
                 );
             }
             Problem::UnknownVariant { variant, expected } => {
-                let hint = match suggest(&variant, expected.iter().map(String::as_str)) {
+                let hint = match self.suggest(&variant, expected.iter().map(String::as_str)) {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("use one of {}", backticked(&expected)),
                 };
