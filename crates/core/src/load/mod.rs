@@ -283,6 +283,7 @@ pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Library {
                         )
                         .with_hint(format!("{} uses it too; rename one of them", first.display())),
                     );
+                    report.diagnostics.sort_by_key(|d| (d.line, d.column));
                     report.scenario = None;
                 }
                 None => {
