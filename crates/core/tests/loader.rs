@@ -794,3 +794,26 @@ fn big_files_stay_linear() {
         started.elapsed()
     );
 }
+
+#[test]
+fn an_empty_value_is_reported_at_its_key() {
+    let text = mini_with("title: Mini", "title:");
+    let d = the(&load(&text), "wrong-type").clone();
+    assert_eq!(at(&d), (2, 1));
+    assert_eq!(d.message, "`title` should be text, but it is empty.");
+}
+
+#[test]
+fn tabs_and_crlf_and_a_byte_order_mark() {
+    let text = format!(
+        "\u{feff}{}",
+        mini_with("goto: calm_down", "goto: clam_down").replace('\n', "\r\n")
+    );
+    assert_eq!(at(the(&load(&text), "unknown-target")), (21, 15));
+    let text = mini_with("  opening:\n", "\topening:\n");
+    let d = the(&load(&text), "yaml-syntax").clone();
+    assert_eq!(
+        (at(&d), d.hint.as_deref()),
+        ((17, 2), Some("YAML indents with spaces, not tabs"))
+    );
+}

@@ -236,10 +236,10 @@ fn load_text(path: &Path, text: &str, opts: &LoadOptions) -> Loaded {
 fn syntax_diagnostic(path: &Path, e: tree::SyntaxError) -> Diagnostic {
     let hint = if e.message.contains("mapping values are not allowed") {
         "text that contains `: ` must be put in quotes, like \"Note: ...\""
-    } else if e.message.contains("did not find expected") || e.message.contains("indentation") {
-        "check the indentation of this line and the one before: use spaces, and line up keys of one map"
     } else if e.message.contains("tab") {
         "YAML indents with spaces, not tabs"
+    } else if e.message.contains("did not find expected") || e.message.contains("indentation") {
+        "check the indentation of this line and the one before: use spaces, and line up keys of one map"
     } else {
         "see docs/scenario-format.md for the shape of a scenario file"
     };
@@ -283,6 +283,7 @@ pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Library {
                         )
                         .with_hint(format!("{} uses it too; rename one of them", first.display())),
                     );
+                    report.diagnostics.sort_by_key(|d| (d.line, d.column));
                     report.scenario = None;
                 }
                 None => {

@@ -315,7 +315,14 @@ impl Tree {
     pub(crate) fn locate(&self, path: &[Seg]) -> Pos {
         match self.walk(path) {
             None => Pos { line: 1, col: 1 },
-            Some((node, matched, _)) if matched == path.len() => self.nodes[node].pos,
+            Some((node, matched, last_key)) if matched == path.len() => {
+                // An empty value (`title:`) is marked where the next line starts.
+                let empty = matches!(&self.nodes[node].kind, Kind::Scalar { text, plain: true, .. } if text.is_empty());
+                match (empty, last_key) {
+                    (true, Some(key)) => key,
+                    _ => self.nodes[node].pos,
+                }
+            }
             Some((node, _, last_key)) => last_key.unwrap_or(self.nodes[node].pos),
         }
     }
@@ -479,6 +486,9 @@ mod tests {
             tree.locate(&[key("nodes"), key("x"), key("say")]),
             Pos { line: 3, col: 3 }
         );
+        // An empty value (marked where the next line starts) is found at its key.
+        let tree = Tree::parse("a:\nb: 1\n").unwrap();
+        assert_eq!(tree.locate(&[key("a")]), Pos { line: 1, col: 1 });
     }
 
     #[test]
