@@ -18,6 +18,7 @@ use crate::model::{
     Branch, Channel, Condition, Customer, Ending, GoldenTest, Language, Meta, Node, RubricPatch,
     Scenario, ScoreKey, Silence, TestTurn, Transition,
 };
+use crate::template::{self, Piece};
 
 fn key(k: &str) -> Seg {
     Seg::Key(k.to_string())
@@ -1172,10 +1173,11 @@ impl<'c, 'a> Checker<'c, 'a> {
     /// Every `{placeholder}` in a text must be one Rapport can fill.
     fn check_text(&mut self, path: &[Seg], text: &str) {
         let newlines = text.matches('\n').count();
-        for found in scan_placeholders(text) {
+        for found in template::pieces(text) {
             match found {
-                Placeholder::Name(name) if self.placeholders.contains(name) => {}
-                Placeholder::Name(name) => {
+                Piece::Text(_) => {}
+                Piece::Placeholder(name, _) if self.placeholders.contains(name) => {}
+                Piece::Placeholder(name, _) => {
                     let hint = match self
                         .ctx
                         .suggest(name, self.placeholders.iter().map(String::as_str))
@@ -1206,7 +1208,7 @@ impl<'c, 'a> Checker<'c, 'a> {
                         Some(hint),
                     );
                 }
-                Placeholder::Stray(brace) => {
+                Piece::Stray(brace, _) => {
                     let pos = self.ctx.locate_in_text(path, brace, newlines);
                     self.ctx.report(
                         Severity::Error,
@@ -1273,61 +1275,9 @@ fn add_fact_placeholders(
     out.insert(name);
 }
 
-#[derive(Debug, PartialEq)]
-enum Placeholder<'t> {
-    Name(&'t str),
-    /// A brace that opens or closes nothing.
-    Stray(&'static str),
-}
-
-/// The placeholders of a text; `{{` and `}}` are literal braces.
-fn scan_placeholders(text: &str) -> Vec<Placeholder<'_>> {
-    let mut found = Vec::new();
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match (bytes[i], bytes.get(i + 1)) {
-            (b'{', Some(b'{')) | (b'}', Some(b'}')) => i += 2,
-            (b'{', _) => match text[i + 1..].find(['{', '}']) {
-                Some(len) if bytes[i + 1 + len] == b'}' => {
-                    found.push(Placeholder::Name(&text[i + 1..i + 1 + len]));
-                    i += len + 2;
-                }
-                _ => {
-                    found.push(Placeholder::Stray("{"));
-                    i += 1;
-                }
-            },
-            (b'}', _) => {
-                found.push(Placeholder::Stray("}"));
-                i += 1;
-            }
-            _ => i += 1,
-        }
-    }
-    found
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn finds_placeholders_and_literal_braces() {
-        assert_eq!(
-            scan_placeholders("Hi {customer.name}, {{literal}} {facts.a.b}"),
-            vec![
-                Placeholder::Name("customer.name"),
-                Placeholder::Name("facts.a.b")
-            ]
-        );
-        assert_eq!(
-            scan_placeholders("oops {facts.x"),
-            vec![Placeholder::Stray("{")]
-        );
-        assert_eq!(scan_placeholders("a } b"), vec![Placeholder::Stray("}")]);
-        assert_eq!(scan_placeholders("é{x}"), vec![Placeholder::Name("x")]);
-    }
 
     #[test]
     fn ids_are_lowercase_words() {
