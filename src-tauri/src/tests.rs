@@ -45,7 +45,6 @@ fn call(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<V
 }
 
 #[test]
-#[ignore = "needs the real loader, which lands with main"]
 fn the_library_lists_the_pack_and_the_files_that_failed() {
     let (_app, w) = window_over(open_pack(fixtures()));
     let lib = call(&w, "library", json!({})).unwrap();
@@ -80,7 +79,6 @@ fn errors_cross_as_kind_and_message() {
 }
 
 #[test]
-#[ignore = "needs the real loader, which lands with main"]
 fn a_scenario_plays_to_its_debrief_and_restarts() {
     let (_app, w) = window_over(open_pack(fixtures()));
     let view = call(
@@ -112,7 +110,6 @@ fn a_scenario_plays_to_its_debrief_and_restarts() {
 }
 
 #[test]
-#[ignore = "needs the real loader, which lands with main"]
 fn a_silent_trainee_is_chased_by_the_backend_timer() {
     let (app, w) = window_over(open_pack(fixtures()));
     let (tx, rx) = mpsc::channel();
@@ -140,7 +137,6 @@ fn a_silent_trainee_is_chased_by_the_backend_timer() {
 }
 
 #[test]
-#[ignore = "needs the real loader, which lands with main"]
 fn a_reply_in_time_cancels_the_chase() {
     let (app, w) = window_over(open_pack(fixtures()));
     let (tx, rx) = mpsc::channel::<()>();
