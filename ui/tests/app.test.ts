@@ -1,0 +1,61 @@
+import { describe, expect, it, vi } from 'vitest';
+import { render, screen, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { mockIPC } from '@tauri-apps/api/mocks';
+import { emit } from '@tauri-apps/api/event';
+import App from '../src/App.svelte';
+import { debrief, library, replied, view } from './fixtures';
+
+describe('App', () => {
+  it('goes from the library to a conversation to the debrief and back', async () => {
+    const user = userEvent.setup();
+    const calls: string[] = [];
+    mockIPC(
+      (cmd) => {
+        calls.push(cmd);
+        switch (cmd) {
+          case 'library':
+            return library();
+          case 'start_scenario':
+            return view();
+          case 'send_reply': {
+            const v = replied();
+            v.ending = { id: 'resolved', outcome: 'success', closing_line: 'Thanks.', lesson: 'L' };
+            return v;
+          }
+          case 'debrief':
+            return debrief();
+          default:
+            return null;
+        }
+      },
+      { shouldMockEvents: true },
+    );
+    render(App);
+    const card = (await screen.findAllByTestId('scenario-card'))[0];
+    await user.click(within(card).getByTestId('start-scenario'));
+    await screen.findByTestId('reply-input');
+    // A pushed view for this session (the customer chasing) replaces what is shown.
+    await emit('session-updated', view({ mood: 11 }));
+    await vi.waitFor(() => expect(screen.getByTestId('mood-meter').getAttribute('aria-valuenow')).toBe('11'));
+    await emit('session-updated', view({ session_id: 99, mood: 77 }));
+    await user.type(screen.getByTestId('reply-input'), "I'm sorry, Dana.{Enter}");
+    await user.click(await screen.findByTestId('open-debrief'));
+    expect((await screen.findByTestId('score-empathy')).textContent).toBe('80');
+    await user.click(screen.getByTestId('back-to-library'));
+    await screen.findAllByTestId('scenario-card');
+    expect(calls).toEqual(['library', 'start_scenario', 'send_reply', 'debrief', 'abandon']);
+  });
+
+  it('shows a failed command as an alert', async () => {
+    const user = userEvent.setup();
+    mockIPC((cmd) => {
+      if (cmd === 'library') return library();
+      throw { kind: 'not_found', message: 'there is no scenario `x` in the library' };
+    });
+    render(App);
+    const card = (await screen.findAllByTestId('scenario-card'))[0];
+    await user.click(within(card).getByTestId('start-scenario'));
+    expect((await screen.findByRole('alert')).textContent).toContain('there is no scenario');
+  });
+});

@@ -1,0 +1,127 @@
+import type { Debrief, LibraryView, Meta, ReplyScore, SessionView } from '../src/ipc';
+
+export const XSS = '<img src=x onerror=alert(1)>';
+
+export function meta(over: Partial<Meta> = {}): Meta {
+  return {
+    id: 'double-charge',
+    title: 'Charged twice',
+    summary: 'Dana was billed twice.',
+    difficulty: 2,
+    skills: ['billing', 'de-escalation'],
+    channel: 'phone',
+    language: 'en',
+    estimated_minutes: 5,
+    author: 'T',
+    version: '1',
+    ...over,
+  };
+}
+
+export function library(): LibraryView {
+  return {
+    source: 'scenarios',
+    scenarios: [
+      meta(),
+      meta({ id: 'late-gift', title: 'Late gift', summary: 'A parcel is stuck.', difficulty: 3, skills: ['delivery'] }),
+      meta({ id: 'xss', title: XSS, summary: XSS, difficulty: 1, skills: ['testing'] }),
+    ],
+    skills: ['billing', 'de-escalation', 'delivery', 'testing'],
+    load_errors: [
+      {
+        file: 'scenarios/broken.yaml',
+        diagnostics: [
+          {
+            file: 'scenarios/broken.yaml',
+            line: 4,
+            column: 7,
+            severity: 'error',
+            code: 'unknown-target',
+            message: 'no node or ending `calm_dwon`',
+            hint: 'did you mean `calm_down`?',
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export function score(): ReplyScore {
+  return {
+    scores: { empathy: 80, problem_solving: 60, professionalism: 100, overall: 78 },
+    criteria: [
+      { id: 'apologize', rubric: 'empathy', met: true, evidence: [{ start: 4, end: 9, text: 'sorry' }], tip: null },
+      { id: 'offer_solution', rubric: 'problem_solving', met: false, evidence: [], tip: 'Say what you will do.' },
+      { id: 'reassure', rubric: 'empathy', met: false, evidence: [], tip: 'Not in focus.' },
+      { id: 'blame_customer', rubric: 'professionalism', met: false, evidence: [], tip: null },
+    ],
+  };
+}
+
+export function view(over: Partial<SessionView> = {}): SessionView {
+  return {
+    session_id: 1,
+    seed: 7,
+    scenario: meta(),
+    customer: { name: 'Dana Whitfield', persona: 'Tired and angry.', patience_seconds: 30 },
+    facts: [{ key: 'order_id', value: 'A-1' }],
+    mood: 30,
+    node: 'opening',
+    choices: [],
+    transcript: [{ at_ms: 0, type: 'customer_line', node: 'opening', text: 'You charged me twice!', chase: false }],
+    last_reply_focus: [],
+    ending: null,
+    patience_left_ms: 30000,
+    ...over,
+  };
+}
+
+export function replied(): SessionView {
+  const base = view();
+  return view({
+    mood: 50,
+    node: 'calmer',
+    last_reply_focus: ['apologize', 'offer_solution'],
+    transcript: [
+      ...base.transcript,
+      { at_ms: 5000, type: 'agent_reply', node: 'opening', text: "I'm sorry, Dana.", choice: null, score: score() },
+      { at_ms: 5000, type: 'mood_changed', from: 30, to: 50, delta: 20 },
+      { at_ms: 5000, type: 'customer_line', node: 'calmer', text: 'OK. What now?', chase: false },
+    ],
+  });
+}
+
+export function debrief(): Debrief {
+  return {
+    scenario_id: 'double-charge',
+    title: 'Charged twice',
+    ending: 'resolved',
+    outcome: 'success',
+    closing_line: 'Thanks, that helps.',
+    lesson: 'Hear her out first.',
+    scores: { empathy: 80, problem_solving: 60, professionalism: 100, overall: 78 },
+    mood_curve: [30, 50, 80],
+    turns: [
+      {
+        node: 'opening',
+        customer_line: 'You charged me twice!',
+        reply: "I'm sorry, Dana.",
+        choice: null,
+        score: score(),
+        focus: ['apologize'],
+        model_answers: ["I'm so sorry, Dana. I'll refund it now."],
+        mood_after: 50,
+      },
+      {
+        node: 'calmer',
+        customer_line: 'OK. What now?',
+        reply: null,
+        choice: null,
+        score: null,
+        focus: [],
+        model_answers: [],
+        mood_after: 80,
+      },
+    ],
+  };
+}

@@ -1,0 +1,13 @@
+import { afterEach } from 'vitest';
+import { cleanup } from '@testing-library/svelte';
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { typing } from '../src/lib/text';
+
+// Customer lines appear at once in unit tests; the typing pause is tested on its own.
+typing.minMs = 0;
+typing.maxMs = 0;
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
