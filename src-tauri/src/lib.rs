@@ -31,6 +31,10 @@ pub const SESSION_EVENT: &str = "session-updated";
 /// [`scenarios_dir`]; this names the variable.
 pub const SCENARIOS_ENV: &str = "RAPPORT_SCENARIOS_DIR";
 
+/// When set to a number, every conversation starts with this seed, so an end-to-end test
+/// or a demo meets the same customer lines every time.
+pub const SEED_ENV: &str = "RAPPORT_SEED";
+
 /// What a failed command sends back to the page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct CommandError {
@@ -55,6 +59,7 @@ pub struct AppState {
     app: Mutex<App>,
     clock: Arc<dyn Clock + Send + Sync>,
     timer: Mutex<Option<JoinHandle<()>>>,
+    fixed_seed: Option<u64>,
 }
 
 impl AppState {
@@ -63,7 +68,14 @@ impl AppState {
             app: Mutex::new(app),
             clock: Arc::new(SystemClock),
             timer: Mutex::new(None),
+            fixed_seed: None,
         }
+    }
+
+    /// Starts every conversation with `seed` unless the page asks for another.
+    pub fn with_fixed_seed(mut self, seed: Option<u64>) -> AppState {
+        self.fixed_seed = seed;
+        self
     }
 
     fn app(&self) -> CmdResult<MutexGuard<'_, App>> {
@@ -127,6 +139,7 @@ fn start_scenario<R: Runtime>(
     scenario_id: String,
     seed: Option<u64>,
 ) -> CmdResult<SessionView> {
+    let seed = seed.or(state.fixed_seed);
     let view = state
         .app()?
         .start(&scenario_id, seed, state.clock.as_ref())?;
@@ -213,9 +226,9 @@ fn schedule_patience<R: Runtime>(handle: &AppHandle<R>) {
 }
 
 /// The builder with Rapport's state and commands; `run` and the tests share it.
-pub fn builder<R: Runtime>(builder: tauri::Builder<R>, app: App) -> tauri::Builder<R> {
+pub fn builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
     builder
-        .manage(AppState::new(app))
+        .manage(state)
         .invoke_handler(tauri::generate_handler![
             library,
             start_scenario,
@@ -237,8 +250,11 @@ pub fn run() {
         tauri::utils::platform::resource_dir(context.package_info(), &tauri::utils::Env::default())
             .ok();
     let dir = scenarios_dir(resource_dir);
-    let app = open_pack(&dir);
-    if let Err(e) = builder(tauri::Builder::default(), app).run(context) {
+    let fixed_seed = std::env::var(SEED_ENV)
+        .ok()
+        .and_then(|s| s.trim().parse().ok());
+    let state = AppState::new(open_pack(&dir)).with_fixed_seed(fixed_seed);
+    if let Err(e) = builder(tauri::Builder::default(), state).run(context) {
         eprintln!("rapport-app: {e}");
         std::process::exit(1);
     }

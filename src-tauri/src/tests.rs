@@ -12,14 +12,18 @@ use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::{Listener, WebviewWindow, WebviewWindowBuilder};
 
-use crate::{builder, open_pack, SESSION_EVENT};
+use crate::{builder, open_pack, AppState, SESSION_EVENT};
 
 fn fixtures() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures"))
 }
 
 fn window_over(app: App) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
-    let app = builder(mock_builder(), app)
+    window_with(AppState::new(app))
+}
+
+fn window_with(state: AppState) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
+    let app = builder(mock_builder(), state)
         .build(tauri::generate_context!())
         .expect("build the mock app");
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -107,6 +111,15 @@ fn a_scenario_plays_to_its_debrief_and_restarts() {
         call(&w, "session", json!({})).unwrap_err()["kind"],
         "no_session"
     );
+}
+
+#[test]
+fn a_fixed_seed_applies_unless_the_page_picks_one() {
+    let state = AppState::new(open_pack(fixtures())).with_fixed_seed(Some(42));
+    let (_app, w) = window_with(state);
+    let start = |args| call(&w, "start_scenario", args).unwrap()["seed"].clone();
+    assert_eq!(start(json!({"scenarioId": "impatient"})), 42);
+    assert_eq!(start(json!({"scenarioId": "impatient", "seed": 5})), 5);
 }
 
 #[test]
