@@ -44,7 +44,13 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(file: &Path, line: usize, column: usize, code: &str, message: impl Into<String>) -> Self {
+    pub fn error(
+        file: &Path,
+        line: usize,
+        column: usize,
+        code: &str,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             file: file.to_path_buf(),
             line,
@@ -56,7 +62,13 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(file: &Path, line: usize, column: usize, code: &str, message: impl Into<String>) -> Self {
+    pub fn warning(
+        file: &Path,
+        line: usize,
+        column: usize,
+        code: &str,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(file, line, column, code, message)
@@ -98,7 +110,12 @@ pub fn suggest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -
     let wrong_lower = wrong.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(&wrong_lower, &c.to_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&wrong_lower, &c.to_lowercase()),
+                c,
+            )
+        })
         .filter(|(d, c)| *d <= (c.chars().count().max(wrong.chars().count()) / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)

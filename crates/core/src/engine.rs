@@ -1,1 +1,987 @@
-//! placeholder
+//! The conversation engine: a [`Session`] plays one scenario.
+//!
+//! A session is built from a scenario, a seed and a clock, and advances on one
+//! [`Input`] at a time (a typed reply, a guided choice, or the trainee's silence past the
+//! customer's patience), returning the [`Event`]s that input caused. It never reads the
+//! real time or an unseeded RNG itself: the clock is passed in and line variants come
+//! from a ChaCha RNG whose position is stored in the session, so the same scenario, seed
+//! and inputs give the same transcript on every machine, and a serialised session resumes
+//! exactly where it stopped.
+//!
+//! The session holds no reference to its scenario (so it can be serialised on its own);
+//! each call takes the scenario and checks it is the one the session was started with.
+
+use std::cell::Cell;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Condition, Ending, Node, Outcome, Scenario, ScoreKey, Transition};
+use crate::score::{ReplyInput, ReplyScore, Scorer, Scores};
+use crate::template;
+
+/// Where the engine gets the time from. Milliseconds, from any fixed origin.
+pub trait Clock {
+    fn now_ms(&self) -> u64;
+}
+
+/// The real wall clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0)
+    }
+}
+
+/// A clock that moves only when told to: for tests, golden transcripts and replays.
+#[derive(Debug, Default)]
+pub struct ManualClock(Cell<u64>);
+
+impl ManualClock {
+    pub fn new(start_ms: u64) -> Self {
+        ManualClock(Cell::new(start_ms))
+    }
+
+    pub fn advance(&self, ms: u64) {
+        self.0.set(self.0.get() + ms);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_ms(&self) -> u64 {
+        self.0.get()
+    }
+}
+
+/// What the trainee did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Input {
+    /// A typed reply.
+    Reply { text: String },
+    /// A guided choice, 1-based as numbered on screen.
+    Choice { number: usize },
+    /// The trainee stayed silent past the customer's patience.
+    Silence,
+}
+
+/// Which rule moved the conversation on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Rule {
+    /// The node's `branches[index]` (0-based) held.
+    Branch { index: usize },
+    /// No branch held: the node's `otherwise`.
+    Otherwise,
+    /// The trainee was silent: the node's `on_silence` (or the default chase).
+    Silence,
+}
+
+/// Something that happened in the conversation. `at_ms` counts from the session's start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub at_ms: u64,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The customer speaks; `chase` when prompting a silent agent.
+    CustomerLine {
+        node: String,
+        text: String,
+        chase: bool,
+    },
+    /// The trainee's reply (typed, or the text of the choice), with its score.
+    AgentReply {
+        node: String,
+        text: String,
+        choice: Option<usize>,
+        score: ReplyScore,
+    },
+    /// The trainee said nothing past the customer's patience.
+    AgentSilent {
+        node: String,
+        waited_ms: u64,
+    },
+    /// The rule that decided where to go, and in plain words why it held.
+    BranchTaken {
+        from: String,
+        to: String,
+        rule: Rule,
+        reason: String,
+    },
+    MoodChanged {
+        from: u8,
+        to: u8,
+        delta: i32,
+    },
+    /// The conversation is over.
+    Ended {
+        ending: String,
+        outcome: Outcome,
+        lesson: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    #[error("this session belongs to scenario `{expected}`, not `{got}`")]
+    WrongScenario { expected: String, got: String },
+    #[error("the conversation has already ended")]
+    Ended,
+    #[error("this moment offers choices: pick one by number instead of typing")]
+    ChoiceExpected,
+    #[error("this moment takes a typed reply, not a choice")]
+    ReplyExpected,
+    #[error("there is no choice {number}; pick 1 to {available}")]
+    NoSuchChoice { number: usize, available: usize },
+    #[error("the reply is empty")]
+    EmptyReply,
+    #[error("the scenario has no node `{0}` (was it edited since the session started?)")]
+    MissingNode(String),
+}
+
+/// One scenario being played. Serialisable: save it, load it, carry on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    scenario_id: String,
+    seed: u64,
+    /// Position of the ChaCha stream, so a resumed session draws what it would have drawn.
+    rng_word_pos: u64,
+    started_at_ms: u64,
+    /// When the customer last spoke: the patience timer runs from here.
+    waiting_since_ms: u64,
+    /// The current node, or the ending once ended.
+    at: String,
+    mood: u8,
+    ended: bool,
+    /// Nodes and the ending visited, start first.
+    path: Vec<String>,
+    transcript: Vec<Event>,
+}
+
+impl Session {
+    /// Starts a conversation: the customer says the start node's line.
+    pub fn start(scenario: &Scenario, seed: u64, clock: &dyn Clock) -> Session {
+        let now = clock.now_ms();
+        let mut session = Session {
+            scenario_id: scenario.meta.id.clone(),
+            seed,
+            rng_word_pos: 0,
+            started_at_ms: now,
+            waiting_since_ms: now,
+            at: scenario.start.clone(),
+            mood: scenario.customer.mood.min(100),
+            ended: false,
+            path: Vec::new(),
+            transcript: Vec::new(),
+        };
+        let mut events = Vec::new();
+        session.arrive(scenario, &scenario.start.clone(), now, &mut events);
+        session.transcript = events;
+        session
+    }
+
+    pub fn scenario_id(&self) -> &str {
+        &self.scenario_id
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// 0 furious to 100 delighted.
+    pub fn mood(&self) -> u8 {
+        self.mood
+    }
+
+    /// The current node id (the ending id once ended).
+    pub fn current(&self) -> &str {
+        &self.at
+    }
+
+    pub fn is_ended(&self) -> bool {
+        self.ended
+    }
+
+    /// Every event so far, in order.
+    pub fn transcript(&self) -> &[Event] {
+        &self.transcript
+    }
+
+    /// Node ids visited, start first; the ending id last once ended.
+    pub fn path(&self) -> &[String] {
+        &self.path
+    }
+
+    /// The current node, unless the conversation has ended.
+    pub fn node<'s>(&self, scenario: &'s Scenario) -> Option<&'s Node> {
+        if self.ended {
+            None
+        } else {
+            scenario.nodes.get(&self.at)
+        }
+    }
+
+    /// The ending reached, once ended.
+    pub fn ending<'s>(&self, scenario: &'s Scenario) -> Option<(&'s str, &'s Ending)> {
+        if !self.ended {
+            return None;
+        }
+        scenario
+            .endings
+            .get_key_value(&self.at)
+            .map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// When (on the session's clock) the customer runs out of patience, if they ever do.
+    pub fn patience_deadline_ms(&self, scenario: &Scenario) -> Option<u64> {
+        if self.ended {
+            return None;
+        }
+        let patience = scenario.customer.patience?;
+        Some(self.waiting_since_ms + u64::from(patience) * 1000)
+    }
+
+    /// Advances on one input and returns the events it caused (also appended to the
+    /// transcript). On error nothing changes.
+    pub fn advance(
+        &mut self,
+        scenario: &Scenario,
+        scorer: &dyn Scorer,
+        input: &Input,
+        clock: &dyn Clock,
+    ) -> Result<Vec<Event>, EngineError> {
+        if scenario.meta.id != self.scenario_id {
+            return Err(EngineError::WrongScenario {
+                expected: self.scenario_id.clone(),
+                got: scenario.meta.id.clone(),
+            });
+        }
+        if self.ended {
+            return Err(EngineError::Ended);
+        }
+        let node_id = self.at.clone();
+        let node = scenario
+            .nodes
+            .get(&node_id)
+            .ok_or_else(|| EngineError::MissingNode(node_id.clone()))?;
+        let now = clock.now_ms();
+        let mut events = Vec::new();
+        match input {
+            Input::Silence => self.on_silence(scenario, node, now, &mut events),
+            Input::Reply { text } => {
+                if !node.choices.is_empty() {
+                    return Err(EngineError::ChoiceExpected);
+                }
+                if text.trim().is_empty() {
+                    return Err(EngineError::EmptyReply);
+                }
+                self.on_reply(scenario, scorer, node, text, None, now, &mut events);
+            }
+            Input::Choice { number } => {
+                if node.choices.is_empty() {
+                    return Err(EngineError::ReplyExpected);
+                }
+                let text = number
+                    .checked_sub(1)
+                    .and_then(|i| node.choices.get(i))
+                    .ok_or(EngineError::NoSuchChoice {
+                        number: *number,
+                        available: node.choices.len(),
+                    })?;
+                let text = template::render(text, &scenario.customer);
+                self.on_reply(
+                    scenario,
+                    scorer,
+                    node,
+                    &text,
+                    Some(*number),
+                    now,
+                    &mut events,
+                );
+            }
+        }
+        self.transcript.extend(events.iter().cloned());
+        Ok(events)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_reply(
+        &mut self,
+        scenario: &Scenario,
+        scorer: &dyn Scorer,
+        node: &Node,
+        text: &str,
+        choice: Option<usize>,
+        now: u64,
+        events: &mut Vec<Event>,
+    ) {
+        let last_line = self.last_customer_line().map(str::to_owned);
+        let patches = [&scenario.rubric, &node.rubric];
+        let score = scorer.score(&ReplyInput {
+            text,
+            customer: last_line.as_deref(),
+            customer_name: Some(&scenario.customer.name),
+            language: scenario.meta.language,
+            focus: &node.focus,
+            facts: Some(&scenario.customer.facts),
+            patches: &patches,
+        });
+        let (rule, transition, reason) = choose_branch(node, &score, text, self.mood);
+        self.push(
+            now,
+            EventKind::AgentReply {
+                node: self.at.clone(),
+                text: text.to_string(),
+                choice,
+                score,
+            },
+            events,
+        );
+        self.take(
+            scenario,
+            rule,
+            &transition.goto.clone(),
+            transition.mood,
+            reason,
+            now,
+            events,
+        );
+    }
+
+    fn on_silence(&mut self, scenario: &Scenario, node: &Node, now: u64, events: &mut Vec<Event>) {
+        let waited_ms = now.saturating_sub(self.waiting_since_ms);
+        self.push(
+            now,
+            EventKind::AgentSilent {
+                node: self.at.clone(),
+                waited_ms,
+            },
+            events,
+        );
+        let (say, goto, delta) = match &node.on_silence {
+            Some(s) => (s.say.clone(), s.goto.clone(), s.mood),
+            None => (None, None, DEFAULT_SILENCE_MOOD),
+        };
+        let chase = say.unwrap_or_else(|| scenario.meta.language.default_chase_line().to_string());
+        self.push(
+            now,
+            EventKind::CustomerLine {
+                node: self.at.clone(),
+                text: template::render(&chase, &scenario.customer),
+                chase: true,
+            },
+            events,
+        );
+        let reason = format!("silent for {} s", waited_ms / 1000);
+        match goto {
+            Some(target) => self.take(scenario, Rule::Silence, &target, delta, reason, now, events),
+            None => {
+                self.change_mood(delta, now, events);
+                self.waiting_since_ms = now;
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn take(
+        &mut self,
+        scenario: &Scenario,
+        rule: Rule,
+        target: &str,
+        delta: i32,
+        reason: String,
+        now: u64,
+        events: &mut Vec<Event>,
+    ) {
+        self.push(
+            now,
+            EventKind::BranchTaken {
+                from: self.at.clone(),
+                to: target.to_string(),
+                rule,
+                reason,
+            },
+            events,
+        );
+        self.change_mood(delta, now, events);
+        self.arrive(scenario, target, now, events);
+    }
+
+    fn change_mood(&mut self, delta: i32, now: u64, events: &mut Vec<Event>) {
+        let from = self.mood;
+        let to = (i32::from(from) + delta).clamp(0, 100) as u8;
+        self.mood = to;
+        if from != to {
+            self.push(now, EventKind::MoodChanged { from, to, delta }, events);
+        }
+    }
+
+    /// Moves to a node (the customer speaks) or an ending (closing line, then the end).
+    fn arrive(&mut self, scenario: &Scenario, target: &str, now: u64, events: &mut Vec<Event>) {
+        self.at = target.to_string();
+        self.path.push(target.to_string());
+        self.waiting_since_ms = now;
+        if let Some(node) = scenario.nodes.get(target) {
+            let line = self.pick(&node.say);
+            let text = template::render(line, &scenario.customer);
+            self.push(
+                now,
+                EventKind::CustomerLine {
+                    node: target.to_string(),
+                    text,
+                    chase: false,
+                },
+                events,
+            );
+        } else if let Some(ending) = scenario.endings.get(target) {
+            self.push(
+                now,
+                EventKind::CustomerLine {
+                    node: target.to_string(),
+                    text: template::render(&ending.say, &scenario.customer),
+                    chase: false,
+                },
+                events,
+            );
+            self.ended = true;
+            self.push(
+                now,
+                EventKind::Ended {
+                    ending: target.to_string(),
+                    outcome: ending.outcome,
+                    lesson: template::render(&ending.lesson, &scenario.customer),
+                },
+                events,
+            );
+        }
+    }
+
+    /// Picks a line variant with the session's RNG; a single variant draws nothing, so
+    /// adding a variant to one node does not reshuffle the others' picks.
+    fn pick<'a>(&mut self, variants: &'a [String]) -> &'a str {
+        if variants.len() <= 1 {
+            return variants.first().map(String::as_str).unwrap_or("");
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+        rng.set_word_pos(u128::from(self.rng_word_pos));
+        let i = rng.random_range(0..variants.len());
+        self.rng_word_pos = rng.get_word_pos() as u64;
+        &variants[i]
+    }
+
+    fn push(&mut self, now: u64, kind: EventKind, events: &mut Vec<Event>) {
+        events.push(Event {
+            at_ms: now.saturating_sub(self.started_at_ms),
+            kind,
+        });
+    }
+
+    /// The customer's most recent line, looking at already-recorded events.
+    fn last_customer_line(&self) -> Option<&str> {
+        self.transcript.iter().rev().find_map(|e| match &e.kind {
+            EventKind::CustomerLine { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+    }
+}
+
+/// Mood lost when the customer chases and the node says nothing about silence.
+pub const DEFAULT_SILENCE_MOOD: i32 = -10;
+
+/// The first branch whose condition holds, else `otherwise`; with a reason a trainee can read.
+fn choose_branch<'n>(
+    node: &'n Node,
+    score: &ReplyScore,
+    reply: &str,
+    mood: u8,
+) -> (Rule, &'n Transition, String) {
+    for (index, branch) in node.branches.iter().enumerate() {
+        if let Some(reason) = holds(&branch.when, score, reply, mood) {
+            return (Rule::Branch { index }, &branch.then, reason);
+        }
+    }
+    (
+        Rule::Otherwise,
+        &node.otherwise,
+        "no branch condition held".to_string(),
+    )
+}
+
+/// `Some(why)` when every part of the condition holds.
+pub fn holds(cond: &Condition, score: &ReplyScore, reply: &str, mood: u8) -> Option<String> {
+    let mut why: Vec<String> = Vec::new();
+    for (key, min) in &cond.min_score {
+        let v = score_of(&score.scores, *key);
+        (v >= *min).then(|| why.push(format!("{} {v} >= {min}", key.as_str())))?;
+    }
+    for (key, max) in &cond.max_score {
+        let v = score_of(&score.scores, *key);
+        (v <= *max).then(|| why.push(format!("{} {v} <= {max}", key.as_str())))?;
+    }
+    if !cond.met.is_empty() {
+        cond.met.iter().all(|c| score.met(c)).then_some(())?;
+        why.push(format!("met {}", cond.met.join(", ")));
+    }
+    if !cond.met_any.is_empty() {
+        let hit: Vec<&str> = cond
+            .met_any
+            .iter()
+            .filter(|c| score.met(c))
+            .map(String::as_str)
+            .collect();
+        (!hit.is_empty()).then_some(())?;
+        why.push(format!("met {}", hit.join(", ")));
+    }
+    if !cond.missed.is_empty() {
+        cond.missed.iter().all(|c| !score.met(c)).then_some(())?;
+        why.push(format!("avoided {}", cond.missed.join(", ")));
+    }
+    let words = words(reply);
+    if !cond.says_any.is_empty() {
+        let hit = cond.says_any.iter().find(|p| contains_phrase(&words, p))?;
+        why.push(format!("said \"{hit}\""));
+    }
+    if cond.says_none.iter().any(|p| contains_phrase(&words, p)) {
+        return None;
+    }
+    if !cond.says_none.is_empty() {
+        why.push(format!("did not say {}", cond.says_none.join(" / ")));
+    }
+    if let Some(min) = cond.mood_at_least {
+        (mood >= min).then(|| why.push(format!("mood {mood} >= {min}")))?;
+    }
+    if let Some(max) = cond.mood_at_most {
+        (mood <= max).then(|| why.push(format!("mood {mood} <= {max}")))?;
+    }
+    Some(if why.is_empty() {
+        "always".to_string()
+    } else {
+        why.join("; ")
+    })
+}
+
+fn score_of(scores: &Scores, key: ScoreKey) -> u8 {
+    scores.get(key)
+}
+
+/// Lowercase words, apostrophes dropped, so "don't" matches "dont".
+fn words(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .replace(['\'', '’'], "")
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Whether the phrase's words appear consecutively in `words`.
+fn contains_phrase(words: &[String], phrase: &str) -> bool {
+    let needle = self::words(phrase);
+    !needle.is_empty() && words.windows(needle.len()).any(|w| w == needle.as_slice())
+}
+
+/// The whole conversation, summed up for the debrief screen and `play`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Debrief {
+    pub scenario_id: String,
+    pub title: String,
+    pub ending: String,
+    pub outcome: Outcome,
+    pub closing_line: String,
+    pub lesson: String,
+    /// The mean of every reply's scores (silences count as nothing said, not as zero).
+    pub scores: Scores,
+    /// The mood at the start and after each turn.
+    pub mood_curve: Vec<u8>,
+    pub turns: Vec<DebriefTurn>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DebriefTurn {
+    pub node: String,
+    /// What the customer said before the trainee answered.
+    pub customer_line: String,
+    /// `None` when the trainee stayed silent.
+    pub reply: Option<String>,
+    pub choice: Option<usize>,
+    pub score: Option<ReplyScore>,
+    pub focus: Vec<String>,
+    pub model_answers: Vec<String>,
+    pub mood_after: u8,
+}
+
+impl Session {
+    /// The debrief, once the conversation has ended.
+    pub fn debrief(&self, scenario: &Scenario) -> Option<Debrief> {
+        let (ending_id, ending) = self.ending(scenario)?;
+        let mut turns: Vec<DebriefTurn> = Vec::new();
+        let mut mood = scenario.customer.mood;
+        let mut mood_curve = vec![mood];
+        let mut last_line = String::new();
+        for event in &self.transcript {
+            match &event.kind {
+                EventKind::CustomerLine { text, .. } => last_line = text.clone(),
+                EventKind::MoodChanged { to, .. } => {
+                    mood = *to;
+                    if let Some(t) = turns.last_mut() {
+                        t.mood_after = mood;
+                        if let Some(m) = mood_curve.last_mut() {
+                            *m = mood;
+                        }
+                    }
+                }
+                EventKind::AgentReply {
+                    node,
+                    text,
+                    choice,
+                    score,
+                } => {
+                    turns.push(self.turn(
+                        scenario,
+                        node,
+                        &last_line,
+                        Some(text.clone()),
+                        *choice,
+                        Some(score.clone()),
+                        mood,
+                    ));
+                    mood_curve.push(mood);
+                }
+                EventKind::AgentSilent { node, .. } => {
+                    turns.push(self.turn(scenario, node, &last_line, None, None, None, mood));
+                    mood_curve.push(mood);
+                }
+                _ => {}
+            }
+        }
+        let scored: Vec<&Scores> = turns
+            .iter()
+            .filter_map(|t| t.score.as_ref().map(|s| &s.scores))
+            .collect();
+        let mean = |f: fn(&Scores) -> u8| -> u8 {
+            if scored.is_empty() {
+                0
+            } else {
+                let sum: u32 = scored.iter().map(|s| u32::from(f(s))).sum();
+                ((f64::from(sum) / scored.len() as f64).round()) as u8
+            }
+        };
+        Some(Debrief {
+            scenario_id: scenario.meta.id.clone(),
+            title: scenario.meta.title.clone(),
+            ending: ending_id.to_string(),
+            outcome: ending.outcome,
+            closing_line: template::render(&ending.say, &scenario.customer),
+            lesson: template::render(&ending.lesson, &scenario.customer),
+            scores: Scores {
+                empathy: mean(|s| s.empathy),
+                problem_solving: mean(|s| s.problem_solving),
+                professionalism: mean(|s| s.professionalism),
+                overall: mean(|s| s.overall),
+            },
+            mood_curve,
+            turns,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn turn(
+        &self,
+        scenario: &Scenario,
+        node: &str,
+        customer_line: &str,
+        reply: Option<String>,
+        choice: Option<usize>,
+        score: Option<ReplyScore>,
+        mood: u8,
+    ) -> DebriefTurn {
+        let n = scenario.nodes.get(node);
+        DebriefTurn {
+            node: node.to_string(),
+            customer_line: customer_line.to_string(),
+            reply,
+            choice,
+            score,
+            focus: n.map(|n| n.focus.clone()).unwrap_or_default(),
+            model_answers: n
+                .map(|n| {
+                    n.model_answers
+                        .iter()
+                        .map(|a| template::render(a, &scenario.customer))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            mood_after: mood,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Silence;
+    use crate::testkit::{scenario, WordScorer};
+
+    fn reply(text: &str) -> Input {
+        Input::Reply { text: text.into() }
+    }
+
+    fn play(seed: u64, inputs: &[Input]) -> Session {
+        let sc = scenario();
+        let clock = ManualClock::new(1_000);
+        let mut s = Session::start(&sc, seed, &clock);
+        for input in inputs {
+            clock.advance(5_000);
+            s.advance(&sc, &WordScorer, input, &clock).unwrap();
+        }
+        s
+    }
+
+    #[test]
+    fn same_seed_and_replies_give_the_same_transcript() {
+        let inputs = [reply("hm"), reply("so sorry"), reply("sorry again")];
+        for seed in 0..20 {
+            assert_eq!(play(seed, &inputs), play(seed, &inputs));
+        }
+    }
+
+    #[test]
+    fn seeds_pick_different_variants() {
+        let first_lines: std::collections::BTreeSet<String> = (0..30)
+            .map(|seed| match &play(seed, &[]).transcript()[0].kind {
+                EventKind::CustomerLine { text, .. } => text.clone(),
+                other => panic!("expected a line, got {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            first_lines.len(),
+            3,
+            "all three variants should appear over 30 seeds"
+        );
+        assert!(first_lines.contains("Two charges, Dana is not amused."));
+    }
+
+    #[test]
+    fn branches_are_tried_in_order_then_otherwise() {
+        let s = play(1, &[reply("hm"), reply("so sorry"), reply("sorry again")]);
+        assert_eq!(s.path(), ["start", "start", "calmer", "happy"]);
+        assert!(s.is_ended());
+        assert_eq!(s.mood(), 30 - 10 + 20 + 30);
+        let rules: Vec<Rule> = s
+            .transcript()
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::BranchTaken { rule, .. } => Some(rule.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                Rule::Otherwise,
+                Rule::Branch { index: 1 },
+                Rule::Branch { index: 0 }
+            ]
+        );
+    }
+
+    #[test]
+    fn mood_is_clamped_and_endings_end() {
+        let s = play(0, &[reply("sorry but it's your fault")]);
+        assert_eq!(s.mood(), 0);
+        assert_eq!(s.current(), "hung_up");
+        let last = s.transcript().last().unwrap();
+        assert!(matches!(
+            &last.kind,
+            EventKind::Ended {
+                outcome: Outcome::HungUp,
+                ..
+            }
+        ));
+        let sc = scenario();
+        let mut s = s;
+        assert_eq!(
+            s.advance(&sc, &WordScorer, &reply("hello?"), &ManualClock::new(0)),
+            Err(EngineError::Ended)
+        );
+    }
+
+    #[test]
+    fn a_resumed_session_continues_exactly() {
+        let sc = scenario();
+        let inputs = [reply("hm"), reply("hmm"), reply("so sorry"), reply("sorry")];
+        for seed in 0..10 {
+            let whole = play(seed, &inputs);
+            let clock = ManualClock::new(1_000);
+            let mut s = Session::start(&sc, seed, &clock);
+            for (i, input) in inputs.iter().enumerate() {
+                if i == 2 {
+                    let json = serde_json::to_string(&s).unwrap();
+                    s = serde_json::from_str(&json).unwrap();
+                }
+                clock.advance(5_000);
+                s.advance(&sc, &WordScorer, input, &clock).unwrap();
+            }
+            assert_eq!(s, whole);
+        }
+    }
+
+    #[test]
+    fn silence_without_rule_chases_and_stays() {
+        let sc = scenario();
+        let clock = ManualClock::new(0);
+        let mut s = Session::start(&sc, 0, &clock);
+        assert_eq!(s.patience_deadline_ms(&sc), Some(20_000));
+        clock.advance(21_000);
+        let events = s
+            .advance(&sc, &WordScorer, &Input::Silence, &clock)
+            .unwrap();
+        assert!(events.iter().any(|e| matches!(&e.kind,
+            EventKind::CustomerLine { text, chase: true, .. } if text == "Hello? Are you still there?")));
+        assert_eq!(s.current(), "start");
+        assert_eq!(s.mood(), 20);
+        assert_eq!(
+            s.patience_deadline_ms(&sc),
+            Some(41_000),
+            "patience restarts after the chase"
+        );
+    }
+
+    #[test]
+    fn silence_rule_can_move_on() {
+        let mut sc = scenario();
+        sc.nodes.get_mut("start").unwrap().on_silence = Some(Silence {
+            say: Some("{customer.first_name} here. Anyone?".into()),
+            goto: Some("hung_up".into()),
+            mood: -20,
+        });
+        let clock = ManualClock::new(0);
+        let mut s = Session::start(&sc, 0, &clock);
+        let events = s
+            .advance(&sc, &WordScorer, &Input::Silence, &clock)
+            .unwrap();
+        assert!(events.iter().any(|e| matches!(&e.kind,
+            EventKind::CustomerLine { text, chase: true, .. } if text == "Dana here. Anyone?")));
+        assert!(s.is_ended());
+        assert_eq!(s.mood(), 10);
+    }
+
+    #[test]
+    fn guided_nodes_take_choices_only() {
+        let mut sc = scenario();
+        sc.nodes.get_mut("start").unwrap().choices =
+            vec!["It's your fault.".into(), "I'm so sorry.".into()];
+        let clock = ManualClock::new(0);
+        let mut s = Session::start(&sc, 0, &clock);
+        assert_eq!(
+            s.advance(&sc, &WordScorer, &reply("sorry"), &clock),
+            Err(EngineError::ChoiceExpected)
+        );
+        assert_eq!(
+            s.advance(&sc, &WordScorer, &Input::Choice { number: 3 }, &clock),
+            Err(EngineError::NoSuchChoice {
+                number: 3,
+                available: 2
+            })
+        );
+        assert_eq!(
+            s.advance(&sc, &WordScorer, &Input::Choice { number: 0 }, &clock),
+            Err(EngineError::NoSuchChoice {
+                number: 0,
+                available: 2
+            })
+        );
+        s.advance(&sc, &WordScorer, &Input::Choice { number: 2 }, &clock)
+            .unwrap();
+        assert_eq!(s.current(), "calmer");
+        assert_eq!(
+            s.advance(&sc, &WordScorer, &Input::Choice { number: 1 }, &clock),
+            Err(EngineError::ReplyExpected)
+        );
+        assert_eq!(
+            s.advance(&sc, &WordScorer, &reply("  "), &clock),
+            Err(EngineError::EmptyReply)
+        );
+    }
+
+    #[test]
+    fn a_session_refuses_another_scenario() {
+        let sc = scenario();
+        let mut other = scenario();
+        other.meta.id = "other".into();
+        let clock = ManualClock::new(0);
+        let mut s = Session::start(&sc, 0, &clock);
+        assert!(matches!(
+            s.advance(&other, &WordScorer, &reply("sorry"), &clock),
+            Err(EngineError::WrongScenario { .. })
+        ));
+    }
+
+    #[test]
+    fn conditions_read_scores_words_and_mood() {
+        let score = WordScorer.score(&ReplyInput {
+            text: "So sorry, I'll refund it",
+            ..ReplyInput::default()
+        });
+        let c = Condition {
+            min_score: [(ScoreKey::Empathy, 80)].into_iter().collect(),
+            max_score: [(ScoreKey::ProblemSolving, 50)].into_iter().collect(),
+            says_any: vec!["money back".into(), "REFUND".into()],
+            says_none: vec!["policy".into()],
+            mood_at_least: Some(10),
+            mood_at_most: Some(40),
+            missed: vec!["blame_customer".into()],
+            met_any: vec!["apologize".into(), "reassure".into()],
+            ..Condition::default()
+        };
+        let why = holds(&c, &score, "So sorry, I'll refund it", 20).unwrap();
+        assert!(why.contains("empathy 80 >= 80"), "{why}");
+        assert!(why.contains("said \"REFUND\""), "{why}");
+        assert!(holds(&c, &score, "So sorry, I'll refund it", 41).is_none());
+        assert!(holds(&c, &score, "sorry, refund per policy", 20).is_none());
+        assert!(
+            holds(&c, &score, "sorry, refunds", 20).is_none(),
+            "whole words only"
+        );
+        assert_eq!(
+            holds(&Condition::default(), &score, "", 0).as_deref(),
+            Some("always")
+        );
+    }
+
+    #[test]
+    fn debrief_sums_up_turns_scores_and_mood() {
+        let sc = scenario();
+        let clock = ManualClock::new(0);
+        let mut s = Session::start(&sc, 0, &clock);
+        assert!(s.debrief(&sc).is_none());
+        s.advance(&sc, &WordScorer, &Input::Silence, &clock)
+            .unwrap();
+        s.advance(&sc, &WordScorer, &reply("so sorry"), &clock)
+            .unwrap();
+        s.advance(&sc, &WordScorer, &reply("no"), &clock).unwrap();
+        let d = s.debrief(&sc).unwrap();
+        assert_eq!(d.outcome, Outcome::Partial);
+        assert_eq!(d.ending, "meh");
+        assert_eq!(d.mood_curve, [30, 20, 40, 40]);
+        assert_eq!(d.turns.len(), 3);
+        assert!(d.turns[0].reply.is_none());
+        assert_eq!(d.turns[1].model_answers, ["I'm so sorry, Dana."]);
+        assert_eq!(
+            d.scores.empathy, 45,
+            "mean of 80 and 10; the silence is not averaged"
+        );
+    }
+}

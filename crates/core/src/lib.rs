@@ -17,9 +17,13 @@
 
 pub mod diag;
 pub mod engine;
+pub mod golden;
 pub mod load;
 pub mod model;
 pub mod score;
+pub mod template;
+#[cfg(test)]
+mod testkit;
 
 pub use diag::{Diagnostic, Severity};
 pub use model::Scenario;

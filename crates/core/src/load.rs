@@ -18,7 +18,10 @@ pub struct LoadOptions {
 impl Default for LoadOptions {
     fn default() -> Self {
         LoadOptions {
-            known_criteria: BUILTIN_CRITERIA.iter().map(|(id, _)| id.to_string()).collect(),
+            known_criteria: BUILTIN_CRITERIA
+                .iter()
+                .map(|(id, _)| id.to_string())
+                .collect(),
         }
     }
 }
@@ -41,13 +44,21 @@ pub struct Library {
 /// Loads one scenario from text; `path` is used only in diagnostics.
 pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> FileReport {
     let _ = (text, opts);
-    FileReport { path: path.to_path_buf(), scenario: None, diagnostics: Vec::new() }
+    FileReport {
+        path: path.to_path_buf(),
+        scenario: None,
+        diagnostics: Vec::new(),
+    }
 }
 
 /// Loads one scenario file.
 pub fn load_file(path: &Path, opts: &LoadOptions) -> FileReport {
     let _ = opts;
-    FileReport { path: path.to_path_buf(), scenario: None, diagnostics: Vec::new() }
+    FileReport {
+        path: path.to_path_buf(),
+        scenario: None,
+        diagnostics: Vec::new(),
+    }
 }
 
 /// Loads every scenario file under `paths` (files, or directories searched recursively,

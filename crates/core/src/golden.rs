@@ -1,0 +1,309 @@
+//! Golden tests: a trainer's scripted runs through a scenario (`tests:` in the YAML),
+//! played by the real engine and scorer, and the plain-text transcript they produce.
+//!
+//! The same runner serves `rapport test`, the workspace's golden-transcript tests and
+//! `rapport play`'s output format, so what a trainer checks is what a trainee sees.
+
+use std::fmt::Write as _;
+
+use crate::engine::{Clock, Event, EventKind, Input, ManualClock, Rule, Session};
+use crate::model::{GoldenTest, Scenario, TestTurn};
+use crate::score::{ReplyScore, Scorer};
+
+/// Seconds a scripted reply takes, so transcripts show plausible times.
+const REPLY_SECONDS: u64 = 20;
+
+/// One golden test's result.
+#[derive(Debug, Clone)]
+pub struct TestRun {
+    pub name: String,
+    /// What differed from the test's expectations; empty when it passed.
+    pub failures: Vec<String>,
+    pub session: Session,
+}
+
+impl TestRun {
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// Plays `test` on `scenario` with a manual clock starting at 0.
+pub fn run(scenario: &Scenario, test: &GoldenTest, scorer: &dyn Scorer) -> TestRun {
+    let clock = ManualClock::new(0);
+    let mut session = Session::start(scenario, test.seed, &clock);
+    let mut failures = Vec::new();
+    for (i, turn) in test.turns.iter().enumerate() {
+        if session.is_ended() {
+            failures.push(format!(
+                "turn {}: the conversation already ended at `{}`",
+                i + 1,
+                session.current()
+            ));
+            break;
+        }
+        let input = match turn {
+            TestTurn::Reply(text) => {
+                clock.advance(REPLY_SECONDS * 1000);
+                Input::Reply { text: text.clone() }
+            }
+            TestTurn::Choice(number) => {
+                clock.advance(REPLY_SECONDS * 1000);
+                Input::Choice { number: *number }
+            }
+            TestTurn::Silence => {
+                let deadline = session
+                    .patience_deadline_ms(scenario)
+                    .unwrap_or(clock.now_ms() + 60_000);
+                clock.advance(deadline.saturating_sub(clock.now_ms()) + 1000);
+                Input::Silence
+            }
+        };
+        if let Err(e) = session.advance(scenario, scorer, &input, &clock) {
+            failures.push(format!("turn {} at `{}`: {e}", i + 1, session.current()));
+            break;
+        }
+    }
+    if !session.is_ended() {
+        failures.push(format!(
+            "the script ran out at node `{}` before any ending",
+            session.current()
+        ));
+    } else if session.current() != test.ending {
+        failures.push(format!(
+            "expected ending `{}`, reached `{}`",
+            test.ending,
+            session.current()
+        ));
+    }
+    if !test.path.is_empty() && session.path() != test.path.as_slice() {
+        failures.push(format!(
+            "expected path [{}], took [{}]",
+            test.path.join(", "),
+            session.path().join(", ")
+        ));
+    }
+    TestRun {
+        name: test.name.clone(),
+        failures,
+        session,
+    }
+}
+
+/// Runs every golden test of a scenario.
+pub fn run_all(scenario: &Scenario, scorer: &dyn Scorer) -> Vec<TestRun> {
+    scenario
+        .tests
+        .iter()
+        .map(|t| run(scenario, t, scorer))
+        .collect()
+}
+
+/// The whole transcript as text, one event per block, stable for golden files.
+pub fn transcript_text(events: &[Event]) -> String {
+    let mut out = String::new();
+    for e in events {
+        out.push_str(&event_text(e));
+    }
+    out
+}
+
+/// One event as text lines (each ending in a newline).
+pub fn event_text(event: &Event) -> String {
+    let mut out = String::new();
+    let t = event.at_ms / 1000;
+    let stamp = format!("[{:02}:{:02}]", t / 60, t % 60);
+    let _ = match &event.kind {
+        EventKind::CustomerLine { node, text, chase } => {
+            let who = if *chase {
+                "customer (chasing)"
+            } else {
+                "customer"
+            };
+            writeln!(out, "{stamp} {who} @{node}: {text}")
+        }
+        EventKind::AgentReply {
+            text,
+            choice,
+            score,
+            ..
+        } => {
+            let how = choice.map(|n| format!(" (choice {n})")).unwrap_or_default();
+            let _ = writeln!(out, "{stamp} agent{how}: {text}");
+            out.push_str(&score_text(score, "        "));
+            Ok(())
+        }
+        EventKind::AgentSilent { waited_ms, .. } => {
+            writeln!(out, "{stamp} agent: (silent for {} s)", waited_ms / 1000)
+        }
+        EventKind::BranchTaken {
+            from,
+            to,
+            rule,
+            reason,
+        } => {
+            let rule = match rule {
+                Rule::Branch { index } => format!("branch {}", index + 1),
+                Rule::Otherwise => "otherwise".to_string(),
+                Rule::Silence => "on silence".to_string(),
+            };
+            writeln!(out, "        -> {from} to {to} by {rule}: {reason}")
+        }
+        EventKind::MoodChanged { from, to, delta } => {
+            writeln!(out, "        mood {from} -> {to} ({delta:+})")
+        }
+        EventKind::Ended {
+            ending,
+            outcome,
+            lesson,
+        } => writeln!(
+            out,
+            "{stamp} ended: {ending} ({})\n        lesson: {lesson}",
+            outcome.as_str()
+        ),
+    };
+    out
+}
+
+/// Scores, then each met criterion with its evidence, then missed ones with their tip.
+pub fn score_text(score: &ReplyScore, indent: &str) -> String {
+    let s = &score.scores;
+    let mut out = format!(
+        "{indent}scores: empathy {} / problem solving {} / professionalism {} / overall {}\n",
+        s.empathy, s.problem_solving, s.professionalism, s.overall
+    );
+    for c in &score.criteria {
+        if c.met {
+            let quotes: Vec<String> = c
+                .evidence
+                .iter()
+                .map(|e| format!("\"{}\"", e.text))
+                .collect();
+            let _ = writeln!(out, "{indent}  + {}: {}", c.id, quotes.join(", "));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::EventKind;
+    use crate::model::Outcome;
+
+    #[test]
+    fn formats_each_kind_of_event() {
+        let e = |at_ms, kind| Event { at_ms, kind };
+        let text = transcript_text(&[
+            e(
+                0,
+                EventKind::CustomerLine {
+                    node: "a".into(),
+                    text: "Hi".into(),
+                    chase: false,
+                },
+            ),
+            e(
+                65_000,
+                EventKind::AgentSilent {
+                    node: "a".into(),
+                    waited_ms: 65_000,
+                },
+            ),
+            e(
+                65_000,
+                EventKind::BranchTaken {
+                    from: "a".into(),
+                    to: "b".into(),
+                    rule: Rule::Silence,
+                    reason: "silent for 65 s".into(),
+                },
+            ),
+            e(
+                65_000,
+                EventKind::MoodChanged {
+                    from: 50,
+                    to: 40,
+                    delta: -10,
+                },
+            ),
+            e(
+                65_000,
+                EventKind::Ended {
+                    ending: "b".into(),
+                    outcome: Outcome::HungUp,
+                    lesson: "Answer.".into(),
+                },
+            ),
+        ]);
+        assert_eq!(
+            text,
+            "[00:00] customer @a: Hi\n\
+             [01:05] agent: (silent for 65 s)\n        \
+             -> a to b by on silence: silent for 65 s\n        \
+             mood 50 -> 40 (-10)\n\
+             [01:05] ended: b (hung_up)\n        lesson: Answer.\n"
+        );
+    }
+
+    fn test(turns: Vec<TestTurn>, path: &[&str], ending: &str) -> GoldenTest {
+        GoldenTest {
+            name: "t".into(),
+            seed: 3,
+            turns,
+            path: path.iter().map(|s| s.to_string()).collect(),
+            ending: ending.into(),
+        }
+    }
+
+    #[test]
+    fn a_script_that_reaches_the_expected_ending_passes() {
+        let sc = crate::testkit::scenario();
+        let t = test(
+            vec![
+                TestTurn::Silence,
+                TestTurn::Reply("I'm so sorry".into()),
+                TestTurn::Reply("Sorry again".into()),
+            ],
+            &["start", "calmer", "happy"],
+            "happy",
+        );
+        let run = run(&sc, &t, &crate::testkit::WordScorer);
+        assert!(run.passed(), "{:?}", run.failures);
+        let text = transcript_text(run.session.transcript());
+        assert!(text.contains("[00:21] agent: (silent for 21 s)"), "{text}");
+        assert!(text.contains("ended: happy (success)"), "{text}");
+    }
+
+    #[test]
+    fn wrong_ending_wrong_path_and_leftover_turns_are_reported() {
+        let sc = crate::testkit::scenario();
+        let t = test(
+            vec![
+                TestTurn::Reply("it is your fault".into()),
+                TestTurn::Reply("hello?".into()),
+            ],
+            &["start", "calmer", "happy"],
+            "happy",
+        );
+        let run = run(&sc, &t, &crate::testkit::WordScorer);
+        assert_eq!(run.failures.len(), 3, "{:?}", run.failures);
+        assert!(run.failures[0].contains("already ended at `hung_up`"));
+        assert!(run.failures[1].contains("expected ending `happy`, reached `hung_up`"));
+        assert!(run.failures[2].contains("took [start, hung_up]"));
+    }
+
+    #[test]
+    fn a_script_that_stops_early_fails() {
+        let sc = crate::testkit::scenario();
+        let run = run(
+            &sc,
+            &test(vec![], &[], "happy"),
+            &crate::testkit::WordScorer,
+        );
+        assert_eq!(
+            run.failures,
+            ["the script ran out at node `start` before any ending"]
+        );
+    }
+}
