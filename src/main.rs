@@ -324,7 +324,11 @@ fn find_scenario(wanted: &str, dir: Option<PathBuf>) -> Result<(Scenario, Rubric
             bail!("{wanted} has errors; fix them and try again");
         }
     }
-    let ids: Vec<&str> = library.scenarios.iter().map(|s| s.meta.id.as_str()).collect();
+    let ids: Vec<&str> = library
+        .scenarios
+        .iter()
+        .map(|s| s.meta.id.as_str())
+        .collect();
     let hint = rapport_core::diag::suggest(wanted, ids.iter().copied())
         .map(|s| format!(" Did you mean `{s}`?"))
         .unwrap_or_default();
@@ -408,7 +412,8 @@ fn score(pack_path: Option<PathBuf>) -> Result<ExitCode> {
     };
     let stdin = io::stdin().lock();
     let stdout = io::BufWriter::new(io::stdout().lock());
-    let failed = scorer::jsonl::run(stdin, stdout, &scorer).context("reading or writing JSON Lines")?;
+    let failed =
+        scorer::jsonl::run(stdin, stdout, &scorer).context("reading or writing JSON Lines")?;
     if failed > 0 {
         eprintln!("rapport score: {failed} line(s) were not valid input");
         return Ok(ExitCode::from(1));
@@ -417,9 +422,8 @@ fn score(pack_path: Option<PathBuf>) -> Result<ExitCode> {
 }
 
 fn eval(labels: &Path, predictions: Option<&Path>) -> Result<ExitCode> {
-    let read = |p: &Path| {
-        std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))
-    };
+    let read =
+        |p: &Path| std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()));
     let labels_text = read(labels)?;
     let predictions_text = match predictions {
         Some(p) => read(p)?,

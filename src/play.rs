@@ -15,7 +15,12 @@ use rapport_core::score::{ReplyScore, Scorer};
 use rapport_core::template;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-pub fn run(scenario: &Scenario, scorer: &dyn Scorer, seed: Option<u64>, timer: bool) -> Result<ExitCode> {
+pub fn run(
+    scenario: &Scenario,
+    scorer: &dyn Scorer,
+    seed: Option<u64>,
+    timer: bool,
+) -> Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -25,7 +30,12 @@ pub fn run(scenario: &Scenario, scorer: &dyn Scorer, seed: Option<u64>, timer: b
     result
 }
 
-async fn play(scenario: &Scenario, scorer: &dyn Scorer, seed: Option<u64>, timer: bool) -> Result<ExitCode> {
+async fn play(
+    scenario: &Scenario,
+    scorer: &dyn Scorer,
+    seed: Option<u64>,
+    timer: bool,
+) -> Result<ExitCode> {
     let seed = seed.unwrap_or_else(|| {
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -39,11 +49,17 @@ async fn play(scenario: &Scenario, scorer: &dyn Scorer, seed: Option<u64>, timer
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     while let Some(node) = session.node(scenario) {
         for (i, choice) in node.choices.iter().enumerate() {
-            println!("   [{}] {}", i + 1, template::render(choice, &scenario.customer));
+            println!(
+                "   [{}] {}",
+                i + 1,
+                template::render(choice, &scenario.customer)
+            );
         }
         print!("you> ");
         std::io::stdout().flush()?;
-        let deadline = timer.then(|| session.patience_deadline_ms(scenario)).flatten();
+        let deadline = timer
+            .then(|| session.patience_deadline_ms(scenario))
+            .flatten();
         let line = match deadline {
             Some(at) => {
                 let wait = Duration::from_millis(at.saturating_sub(clock.now_ms()));
@@ -149,7 +165,11 @@ fn print_facts(scenario: &Scenario) {
 
 fn mood_bar(mood: u8) -> String {
     let filled = usize::from(mood) / 10;
-    format!("[{}{}] {mood:>3}", "#".repeat(filled), ".".repeat(10 - filled))
+    format!(
+        "[{}{}] {mood:>3}",
+        "#".repeat(filled),
+        ".".repeat(10 - filled)
+    )
 }
 
 fn print_events(scenario: &Scenario, events: &[Event], focus: Option<&[String]>) {
@@ -180,7 +200,11 @@ fn print_feedback(score: &ReplyScore, focus: &[String]) {
     );
     for c in &score.criteria {
         let penalty = c.rubric == rapport_core::score::RubricId::Professionalism;
-        let quotes: Vec<String> = c.evidence.iter().map(|e| format!("\"{}\"", e.text)).collect();
+        let quotes: Vec<String> = c
+            .evidence
+            .iter()
+            .map(|e| format!("\"{}\"", e.text))
+            .collect();
         if c.met && !penalty {
             println!("   + {}: {}", c.id, quotes.join(", "));
         } else if c.met {

@@ -18,13 +18,22 @@ fn rapport_with_input(args: &[&str], input: Option<&str>) -> Output {
         .args(args)
         .current_dir(root())
         .env_remove("RAPPORT_SCENARIOS_DIR")
-        .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("rapport runs");
     if let Some(text) = input {
-        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
     }
     child.wait_with_output().unwrap()
 }
@@ -47,11 +56,18 @@ fn validate_points_at_a_misspelled_target_with_a_suggestion() {
 
 #[test]
 fn validate_json_lists_diagnostics_with_every_field() {
-    let out = rapport(&["validate", "--format", "json", "tests/fixtures/misspelled-target.yaml"]);
+    let out = rapport(&[
+        "validate",
+        "--format",
+        "json",
+        "tests/fixtures/misspelled-target.yaml",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let diags: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let d = &diags.as_array().unwrap()[0];
-    for key in ["file", "line", "column", "severity", "code", "message", "hint"] {
+    for key in [
+        "file", "line", "column", "severity", "code", "message", "hint",
+    ] {
         assert!(d.get(key).is_some(), "missing {key} in {d}");
     }
     assert_eq!(d["line"], 20);
@@ -76,7 +92,9 @@ fn list_shows_the_shipped_scenarios_as_json() {
     let ids: Vec<&str> = list.iter().map(|s| s["id"].as_str().unwrap()).collect();
     assert!(ids.contains(&"double-charge"), "{ids:?}");
     for s in &list {
-        assert!(s["difficulty"].as_u64().is_some_and(|d| (1..=5).contains(&d)));
+        assert!(s["difficulty"]
+            .as_u64()
+            .is_some_and(|d| (1..=5).contains(&d)));
         assert!(s["skills"].is_array() && s["title"].is_string());
     }
 }
@@ -93,7 +111,11 @@ fn score_answers_every_line_in_order_and_reports_bad_ones() {
         "\n"
     );
     let out = rapport_with_input(&["score"], Some(input));
-    assert_eq!(out.status.code(), Some(1), "a bad line makes the run exit 1");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a bad line makes the run exit 1"
+    );
     let lines: Vec<serde_json::Value> = stdout(&out)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -107,7 +129,10 @@ fn score_answers_every_line_in_order_and_reports_bad_ones() {
     let criteria = lines[0]["criteria"].as_array().unwrap();
     assert!(criteria.len() >= 14);
     for key in ["empathy", "problem_solving", "professionalism", "overall"] {
-        assert!(lines[0]["scores"][key].as_u64().is_some_and(|v| v <= 100), "{key}");
+        assert!(
+            lines[0]["scores"][key].as_u64().is_some_and(|v| v <= 100),
+            "{key}"
+        );
     }
     let met = |line: &serde_json::Value, id: &str| {
         line["criteria"]
@@ -123,7 +148,13 @@ fn score_answers_every_line_in_order_and_reports_bad_ones() {
 #[test]
 fn play_runs_a_scenario_to_its_debrief_from_piped_replies() {
     let out = rapport_with_input(
-        &["play", "tests/fixtures/impatient.yaml", "--seed", "1", "--no-timer"],
+        &[
+            "play",
+            "tests/fixtures/impatient.yaml",
+            "--seed",
+            "1",
+            "--no-timer",
+        ],
         Some("I'm here, sorry for the wait. How can I help?\n"),
     );
     let text = stdout(&out);
@@ -146,7 +177,10 @@ fn play_chases_a_silent_trainee_when_patience_runs_out() {
     let _stdin = child.stdin.take();
     let out = child.wait_with_output().unwrap();
     let text = stdout(&out);
-    assert!(text.contains("Sam (chasing): Hello?? Anyone there, Sam is waiting!"), "{text}");
+    assert!(
+        text.contains("Sam (chasing): Hello?? Anyone there, Sam is waiting!"),
+        "{text}"
+    );
     assert!(text.contains("Outcome: hung_up"), "{text}");
 }
 
@@ -176,5 +210,59 @@ fn test_fails_when_a_golden_transcript_reaches_another_ending() {
     let out = rapport(&["test", file.to_str().unwrap()]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("expected ending `hung_up`, reached `thanks`"), "{text}");
+    assert!(
+        text.contains("expected ending `hung_up`, reached `thanks`"),
+        "{text}"
+    );
+}
+
+/// The scenario in the README's tutorial, exactly as printed there.
+fn readme_example() -> String {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme.find("## Writing a scenario").unwrap();
+    let block = &readme[start..];
+    let open = block.find("```yaml\n").unwrap() + "```yaml\n".len();
+    let close = block[open..].find("```").unwrap();
+    block[open..open + close].to_string()
+}
+
+#[test]
+fn the_readme_tutorial_scenario_validates_and_its_tests_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("wrong-size-shoes.yaml");
+    std::fs::write(&file, readme_example()).unwrap();
+    let out = rapport(&["validate", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("0 error(s), 0 warning(s)"),
+        "{}",
+        stdout(&out)
+    );
+    let out = rapport(&["test", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("3 passed, 0 failed"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn the_readme_typo_example_prints_what_the_readme_shows() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let scenarios = dir.path().join("scenarios");
+    std::fs::create_dir(&scenarios).unwrap();
+    let broken = readme_example().replacen("goto: fix_it", "goto: fix_ti", 1);
+    std::fs::write(scenarios.join("wrong-size-shoes.yaml"), broken).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .args(["validate", "scenarios/wrong-size-shoes.yaml"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let first_two: Vec<&str> = text.lines().take(2).collect();
+    let shown = first_two.join("\n");
+    assert!(readme.contains(&shown), "README should show:\n{shown}");
 }

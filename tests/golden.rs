@@ -23,7 +23,10 @@ fn slug(name: &str) -> String {
         .chars()
         .map(|c| if c.is_alphanumeric() { c } else { '-' })
         .collect();
-    s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
+    s.split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 #[test]
@@ -40,7 +43,10 @@ fn every_shipped_scenario_matches_its_golden_transcripts() {
         "shipped scenarios must load: {:#?}",
         library.reports
     );
-    assert!(library.scenarios.len() >= 10, "the pack ships at least ten scenarios");
+    assert!(
+        library.scenarios.len() >= 10,
+        "the pack ships at least ten scenarios"
+    );
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let golden_dir = root().join("tests/golden");
     let mut expected_files = BTreeSet::new();
@@ -54,7 +60,10 @@ fn every_shipped_scenario_matches_its_golden_transcripts() {
         for test in &scenario.tests {
             let run = golden::run(scenario, test, &scorer);
             if !run.passed() {
-                problems.push(format!("{} :: {}: {:?}", scenario.meta.id, test.name, run.failures));
+                problems.push(format!(
+                    "{} :: {}: {:?}",
+                    scenario.meta.id, test.name, run.failures
+                ));
             }
             let text = golden::transcript_text(run.session.transcript());
             let again = golden::run(scenario, test, &scorer);
@@ -65,7 +74,9 @@ fn every_shipped_scenario_matches_its_golden_transcripts() {
                 scenario.meta.id,
                 test.name
             );
-            let file = golden_dir.join(&scenario.meta.id).join(format!("{}.txt", slug(&test.name)));
+            let file = golden_dir
+                .join(&scenario.meta.id)
+                .join(format!("{}.txt", slug(&test.name)));
             expected_files.insert(file.clone());
             if update {
                 std::fs::create_dir_all(file.parent().unwrap()).unwrap();
