@@ -177,9 +177,7 @@ fn pack_dir(path: &Path) -> PathBuf {
 /// and the load options that know the pack's criteria.
 fn pack(dir: &Path) -> (RubricScorer, Vec<Diagnostic>, LoadOptions) {
     let (scorer, diagnostics) = RubricScorer::with_pack_dir(dir);
-    let opts = LoadOptions {
-        known_criteria: scorer.criterion_ids().map(str::to_string).collect(),
-    };
+    let opts = LoadOptions::with_criteria(scorer.criteria().map(|(id, _)| id));
     (scorer, diagnostics, opts)
 }
 
@@ -433,8 +431,8 @@ fn eval(labels: &Path, predictions: Option<&Path>) -> Result<ExitCode> {
             String::from_utf8(out)?
         }
     };
-    let report = scorer::eval::evaluate(&labels_text, &predictions_text)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let report = scorer::eval::evaluate(labels_text.as_bytes(), predictions_text.as_bytes())
+        .context("comparing the scores with the labels")?;
     print!("{report}");
     Ok(ExitCode::SUCCESS)
 }

@@ -34,9 +34,7 @@ fn every_shipped_scenario_matches_its_golden_transcripts() {
     let scenarios = root().join("scenarios");
     let (scorer, rubric_diags) = RubricScorer::with_pack_dir(&scenarios);
     assert!(rubric_diags.is_empty(), "{rubric_diags:#?}");
-    let opts = LoadOptions {
-        known_criteria: scorer.criterion_ids().map(str::to_string).collect(),
-    };
+    let opts = LoadOptions::with_criteria(scorer.criteria().map(|(id, _)| id));
     let library = load::load_paths(&[scenarios], &opts);
     assert!(
         library.reports.iter().all(|r| r.scenario.is_some()),

@@ -22,6 +22,7 @@ pub mod golden;
 pub mod load;
 pub mod model;
 pub mod score;
+pub mod scorer;
 pub mod template;
 #[cfg(test)]
 mod testkit;

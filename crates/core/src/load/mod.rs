@@ -37,11 +37,15 @@ pub struct LoadOptions {
 
 impl Default for LoadOptions {
     fn default() -> Self {
+        LoadOptions::with_criteria(BUILTIN_CRITERIA.iter().map(|(id, _)| *id))
+    }
+}
+
+impl LoadOptions {
+    /// Options that accept exactly these criterion ids (a pack's rubrics define them).
+    pub fn with_criteria<'a>(ids: impl IntoIterator<Item = &'a str>) -> Self {
         LoadOptions {
-            known_criteria: BUILTIN_CRITERIA
-                .iter()
-                .map(|(id, _)| id.to_string())
-                .collect(),
+            known_criteria: ids.into_iter().map(str::to_string).collect(),
         }
     }
 }

@@ -1,0 +1,884 @@
+//! The rubric scorer: explainable empathy, problem-solving and professionalism scores for
+//! any reply, in English or French.
+//!
+//! Everything it knows about good and bad replies is in the rubric files
+//! (`scenarios/rubrics/*.yaml`, compiled in), a pack's own `rubrics/` folder, and the
+//! scenario's and node's `rubric:` patches; this module only knows how to read a reply:
+//!
+//! 1. the reply is tokenised once ([`text`]): lowercased, accents folded, contractions
+//!    expanded, numbers canonical, with char offsets kept for evidence;
+//! 2. words that are one typo away from a word some phrase uses are corrected;
+//! 3. every phrase of every criterion is matched in one walk of a trie ([`pattern`]);
+//! 4. matches that are negated ("I'm not sorry"), outside a question when they need
+//!    one, or inside one of the criterion's exceptions ("sorry you feel that way") are
+//!    dropped; the Rust detectors ([`rules`]) add theirs (questions, shouting, mirroring);
+//! 5. a match that yields to another criterion's overlapping match, or is undone by a
+//!    later penalty ("I understand, but you should have ..."), is dropped, and so is a
+//!    criterion excluded by another's presence (a policy given with an alternative);
+//! 6. what is left is the evidence; scores follow from met criteria and their weights
+//!    (the formula is in `docs/scoring.md`).
+//!
+//! Everything costly (parsing the rubric files, compiling phrases, building the typo
+//! index) happens once, in [`RubricScorer::builtin`] or [`RubricScorer::with_pack_dir`].
+
+pub mod eval;
+pub mod jsonl;
+pub mod pattern;
+pub mod rubric;
+pub mod rules;
+pub mod text;
+mod yaml;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::Path;
+
+use rust_stemmers::Stemmer;
+
+use self::pattern::{has_placeholder, Hit, Index, NoPlaceholders, Resolve, Terminal, Vocab};
+use self::rubric::{Located, RubricFile, Rule, Spec};
+use self::text::{tokenize, Text};
+use crate::diag::{suggest, Diagnostic};
+use crate::model::{Language, RubricPatch};
+use crate::score::{CriterionResult, Evidence, ReplyInput, ReplyScore, RubricId, Scorer, Scores};
+use crate::template::{self, Piece};
+
+/// The shipped rubric files, compiled in so the app and the CLI work from any folder.
+const BUILTIN_FILES: [(&str, &str); 3] = [
+    (
+        "scenarios/rubrics/empathy.yaml",
+        include_str!("../../../../scenarios/rubrics/empathy.yaml"),
+    ),
+    (
+        "scenarios/rubrics/problem_solving.yaml",
+        include_str!("../../../../scenarios/rubrics/problem_solving.yaml"),
+    ),
+    (
+        "scenarios/rubrics/professionalism.yaml",
+        include_str!("../../../../scenarios/rubrics/professionalism.yaml"),
+    ),
+];
+
+/// How much more a criterion the node names in `focus` weighs.
+pub const FOCUS_MULTIPLIER: f32 = 2.0;
+/// Points a met penalty of weight 1 takes off its rubric's score.
+pub const PENALTY_POINTS: f32 = 35.0;
+
+const LANGS: [Language; 2] = [Language::En, Language::Fr];
+
+fn lang_index(lang: Language) -> usize {
+    match lang {
+        Language::En => 0,
+        Language::Fr => 1,
+    }
+}
+
+/// A criterion, ready to judge.
+#[derive(Debug, Clone)]
+struct Criterion {
+    id: String,
+    rubric: RubricId,
+    weight: f32,
+    penalty: bool,
+    /// `[en, fr]`.
+    tip: [String; 2],
+    undone_by: Vec<usize>,
+    yields_to: Vec<usize>,
+    excluded_by: Vec<usize>,
+    rules: Vec<Rule>,
+    /// Phrases with placeholders, compiled for each reply: `[en, fr]` of (phrase, unless).
+    templated: [Vec<(String, bool)>; 2],
+}
+
+/// The compiled phrases of one language.
+struct Lang {
+    lang: Language,
+    stemmer: Stemmer,
+    vocab: Vocab,
+    index: Index,
+}
+
+impl fmt::Debug for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Lang")
+            .field("lang", &self.lang)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The rubric scorer. Build it once; [`Scorer::score`] is cheap and deterministic.
+#[derive(Debug)]
+pub struct RubricScorer {
+    criteria: Vec<Criterion>,
+    lists: BTreeMap<String, Vec<String>>,
+    langs: [Lang; 2],
+}
+
+impl RubricScorer {
+    /// The built-in rubrics only.
+    pub fn builtin() -> RubricScorer {
+        let (scorer, diags) = Self::from_files(builtin_files(), Vec::new());
+        debug_assert!(
+            diags.is_empty(),
+            "built-in rubrics have problems: {diags:?}"
+        );
+        scorer
+    }
+
+    /// The built-in rubrics plus a pack's `dir/rubrics/*.yaml`, and what is wrong with
+    /// those files. Criteria and phrases with errors are left out; the rest still works.
+    ///
+    /// A pack file named like a built-in one (`empathy.yaml`, ...) replaces it, so a pack
+    /// can ship its own edited copy of a built-in rubric, and the shipped pack, whose
+    /// rubrics are the built-ins, does not define every criterion twice.
+    pub fn with_pack_dir(dir: &Path) -> (RubricScorer, Vec<Diagnostic>) {
+        let (pack, diags) = rubric::read_dir(&dir.join("rubrics"));
+        let mut files = builtin_files();
+        files.retain(|b| {
+            !pack
+                .iter()
+                .any(|p| p.path.file_name() == b.path.file_name())
+        });
+        files.extend(pack);
+        Self::from_files(files, diags)
+    }
+
+    /// Builds from rubric file texts, in order (for tools and tests).
+    pub fn from_texts(files: &[(&Path, &str)]) -> (RubricScorer, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        let mut read = builtin_files();
+        for (path, text) in files {
+            let (f, d) = rubric::read(path, text);
+            read.push(f);
+            diags.extend(d);
+        }
+        Self::from_files(read, diags)
+    }
+
+    fn from_files(
+        files: Vec<RubricFile>,
+        mut diags: Vec<Diagnostic>,
+    ) -> (RubricScorer, Vec<Diagnostic>) {
+        let lists = rubric::lists(&files, &mut diags);
+        let mut specs: Vec<(&Path, Spec)> = Vec::new();
+        for f in &files {
+            for spec in &f.criteria {
+                if specs.iter().any(|(_, s)| s.id.value == spec.id.value) {
+                    diags.push(located_error(
+                        &f.path,
+                        &spec.id,
+                        "duplicate-id",
+                        format!("criterion `{}` is defined twice", spec.id.value),
+                    ));
+                    continue;
+                }
+                specs.push((&f.path, spec.clone()));
+            }
+            for (id, w) in &f.weights {
+                match specs.iter_mut().find(|(_, s)| s.id.value == id.value) {
+                    Some((_, s)) => s.weight = *w,
+                    None => diags.push(unknown_criterion(&f.path, id, &specs)),
+                }
+            }
+            for (id, by_lang) in &f.phrases {
+                match specs.iter_mut().find(|(_, s)| s.id.value == id.value) {
+                    Some((_, s)) => {
+                        for (l, phrases) in by_lang.iter().enumerate() {
+                            s.phrases[l].extend(phrases.iter().cloned());
+                        }
+                    }
+                    None => diags.push(unknown_criterion(&f.path, id, &specs)),
+                }
+            }
+        }
+        let mut langs = LANGS.map(|lang| Lang {
+            lang,
+            stemmer: pattern::stemmer(lang),
+            vocab: Vocab::default(),
+            index: Index::new(),
+        });
+        let mut criteria = Vec::with_capacity(specs.len());
+        for (ci, (path, spec)) in specs.iter().enumerate() {
+            let refs = |list: &[Located<String>], diags: &mut Vec<Diagnostic>| -> Vec<usize> {
+                list.iter()
+                    .filter_map(|id| {
+                        let found = specs.iter().position(|(_, s)| s.id.value == id.value);
+                        if found.is_none() {
+                            diags.push(unknown_criterion(path, id, &specs));
+                        }
+                        found
+                    })
+                    .collect()
+            };
+            let mut c = Criterion {
+                id: spec.id.value.clone(),
+                rubric: spec.rubric,
+                weight: spec.weight,
+                penalty: spec.penalty,
+                tip: spec.tip.clone(),
+                undone_by: refs(&spec.undone_by, &mut diags),
+                yields_to: refs(&spec.yields_to, &mut diags),
+                excluded_by: refs(&spec.excluded_by, &mut diags),
+                rules: spec.rules.clone(),
+                templated: [Vec::new(), Vec::new()],
+            };
+            for (l, lang) in langs.iter_mut().enumerate() {
+                let all = spec.phrases[l]
+                    .iter()
+                    .map(|p| (p, false))
+                    .chain(spec.unless[l].iter().map(|p| (p, true)));
+                for (phrase, unless) in all {
+                    let terminal = Terminal {
+                        criterion: ci as u32,
+                        unless,
+                        question: false,
+                    };
+                    match compile_static(lang, &lists, &phrase.value, terminal) {
+                        Ok(true) => {}
+                        Ok(false) => c.templated[l].push((phrase.value.clone(), unless)),
+                        Err(e) => diags.push(
+                            located_error(
+                                path,
+                                phrase,
+                                "bad-phrase",
+                                format!("phrase \"{}\": {e}", phrase.value),
+                            )
+                            .with_hint("see the phrase syntax in docs/scoring.md"),
+                        ),
+                    }
+                }
+            }
+            criteria.push(c);
+        }
+        (
+            RubricScorer {
+                criteria,
+                lists,
+                langs,
+            },
+            diags,
+        )
+    }
+
+    /// The criteria ids, in the order `score` lists them.
+    pub fn criteria(&self) -> impl Iterator<Item = (&str, RubricId)> {
+        self.criteria.iter().map(|c| (c.id.as_str(), c.rubric))
+    }
+}
+
+fn builtin_files() -> Vec<RubricFile> {
+    BUILTIN_FILES
+        .iter()
+        .map(|(path, text)| rubric::read(Path::new(path), text).0)
+        .collect()
+}
+
+fn located_error(path: &Path, at: &Located<String>, code: &str, message: String) -> Diagnostic {
+    Diagnostic::error(path, at.line, at.column, code, message)
+}
+
+fn unknown_criterion(path: &Path, id: &Located<String>, specs: &[(&Path, Spec)]) -> Diagnostic {
+    let d = located_error(
+        path,
+        id,
+        "unknown-criterion",
+        format!("no criterion `{}`", id.value),
+    );
+    match suggest(&id.value, specs.iter().map(|(_, s)| s.id.value.as_str())) {
+        Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+        None => d,
+    }
+}
+
+/// Compiles a phrase into the shared index; `Ok(false)` when it holds placeholders and
+/// must wait for a reply's facts (its syntax is checked now all the same).
+fn compile_static(
+    lang: &mut Lang,
+    lists: &BTreeMap<String, Vec<String>>,
+    src: &str,
+    terminal: Terminal,
+) -> Result<bool, pattern::PatternError> {
+    if has_placeholder(src) {
+        pattern::parse(src, lang.lang, lists, &AnyPlaceholder)?;
+        return Ok(false);
+    }
+    let phrase = pattern::parse(src, lang.lang, lists, &NoPlaceholders)?;
+    lang.index
+        .insert(&phrase, terminal, &lang.stemmer, &mut lang.vocab, None)?;
+    Ok(true)
+}
+
+/// For checking a templated phrase's syntax: every well-formed name stands for a word.
+struct AnyPlaceholder;
+
+impl Resolve for AnyPlaceholder {
+    fn resolve(&self, name: &str) -> Option<Vec<String>> {
+        let known = matches!(
+            name,
+            "customer.name" | "customer.first_name" | "customer.last_name"
+        ) || name.strip_prefix("facts.").is_some_and(|k| !k.is_empty());
+        known.then(|| vec!["x".to_string()])
+    }
+}
+
+/// Fills placeholders from one reply's customer name and facts.
+struct Fill<'a> {
+    name: Option<&'a str>,
+    facts: Option<&'a BTreeMap<String, serde_json::Value>>,
+    lang: Language,
+}
+
+impl Fill<'_> {
+    fn value(&self, name: &str) -> Option<String> {
+        let full = self.name.map(str::trim).filter(|n| !n.is_empty());
+        match name {
+            "customer.name" => full.map(str::to_string),
+            "customer.first_name" => full
+                .and_then(|n| n.split_whitespace().next())
+                .map(str::to_string),
+            "customer.last_name" => full
+                .filter(|n| n.split_whitespace().count() > 1)
+                .and_then(|n| n.split_whitespace().last())
+                .map(str::to_string),
+            _ => {
+                let mut parts = name.strip_prefix("facts.")?.split('.');
+                let mut value = self.facts?.get(parts.next()?)?;
+                for sub in parts {
+                    value = value.get(sub)?;
+                }
+                let text = template::fact_text(value);
+                (!text.trim().is_empty()).then_some(text)
+            }
+        }
+    }
+
+    /// The fact's text rendered for a tip.
+    fn render(&self, text: &str) -> String {
+        template::pieces(text)
+            .into_iter()
+            .map(|p| match p {
+                Piece::Text(t) => t.to_string(),
+                Piece::Placeholder(name, _) => {
+                    self.value(name).unwrap_or_else(|| format!("{{{name}}}"))
+                }
+                Piece::Stray(brace, _) => brace.to_string(),
+            })
+            .collect()
+    }
+}
+
+const MONTHS: [[&str; 2]; 12] = [
+    ["january", "janvier"],
+    ["february", "fevrier"],
+    ["march", "mars"],
+    ["april", "avril"],
+    ["may", "mai"],
+    ["june", "juin"],
+    ["july", "juillet"],
+    ["august", "aout"],
+    ["september", "septembre"],
+    ["october", "octobre"],
+    ["november", "novembre"],
+    ["december", "decembre"],
+];
+
+/// `YYYY-MM-DD` as (year, month 1-12, day).
+fn iso_date(s: &str) -> Option<(u32, usize, u32)> {
+    let mut it = s.trim().split('-');
+    let (y, m, d) = (it.next()?, it.next()?, it.next()?);
+    if it.next().is_some() || y.len() != 4 {
+        return None;
+    }
+    let (m, d): (usize, u32) = (m.parse().ok()?, d.parse().ok()?);
+    ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((y.parse().ok()?, m, d))
+}
+
+impl Resolve for Fill<'_> {
+    fn resolve(&self, name: &str) -> Option<Vec<String>> {
+        let value = self.value(name)?;
+        let Some((y, m, d)) = iso_date(&value) else {
+            return Some(vec![value]);
+        };
+        // A date is said many ways; any of them states it.
+        let month = MONTHS[m - 1][lang_index(self.lang)];
+        Some(vec![
+            format!("{d} {month}"),
+            format!("{d} of {month}"),
+            format!("{month} {d}"),
+            format!("{month} the {d}"),
+            format!("{d}/{m}"),
+            format!("{m}/{d}"),
+            format!("{y}-{m}-{d}"),
+        ])
+    }
+}
+
+/// What a fact looks like in a reply, to notice a wrong one.
+#[derive(Debug, Clone, PartialEq)]
+enum FactShape {
+    /// A sum of money, canonical number.
+    Money(String),
+    /// Month (1-12) and day.
+    Date(usize, u32),
+}
+
+/// A criterion whose phrase is exactly one money or date fact: the reply can state it
+/// right, or state a different one.
+fn fact_shape(src: &str, fill: &Fill<'_>) -> Option<FactShape> {
+    let name = src.trim().strip_prefix('{')?.strip_suffix('}')?.trim();
+    if !name.starts_with("facts.") {
+        return None;
+    }
+    let value = fill.value(name)?;
+    if let Some((_, m, d)) = iso_date(&value) {
+        return Some(FactShape::Date(m, d));
+    }
+    let t = tokenize(&value, fill.lang);
+    let numbers: Vec<_> = t.tokens.iter().filter(|t| t.number).collect();
+    let looks_like_money =
+        value.contains(['$', '£', '€']) || value.contains('.') || t.tokens.iter().any(|t| t.money);
+    match numbers.as_slice() {
+        [n] if looks_like_money => Some(FactShape::Money(n.norm.clone())),
+        _ => None,
+    }
+}
+
+/// Token ranges of money or dates in the reply that differ from the fact.
+fn wrong_mentions(text: &Text, shape: &FactShape) -> Vec<(usize, usize)> {
+    let toks = &text.tokens;
+    match shape {
+        FactShape::Money(want) => toks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.money && &t.norm != want)
+            .map(|(i, _)| (i, i + 1))
+            .collect(),
+        FactShape::Date(want_m, want_d) => {
+            let mut out = Vec::new();
+            for (i, t) in toks.iter().enumerate() {
+                let Some(m) = MONTHS
+                    .iter()
+                    .position(|names| names.contains(&t.norm.as_str()))
+                else {
+                    continue;
+                };
+                let day_at = |j: usize| {
+                    toks.get(j)
+                        .filter(|t| t.number)
+                        .and_then(|t| t.norm.parse::<u32>().ok())
+                };
+                let near = [
+                    i.checked_sub(1),
+                    Some(i + 1),
+                    i.checked_sub(2).filter(|&j| toks[j + 1].norm == "of"),
+                ];
+                for j in near.into_iter().flatten() {
+                    if let Some(d) = day_at(j) {
+                        if (m + 1, d) != (*want_m, *want_d) && (1..=31).contains(&d) {
+                            out.push((i.min(j), i.max(j) + 1));
+                        }
+                        break;
+                    }
+                }
+            }
+            out
+        }
+    }
+}
+
+/// Per-reply additions: the patches' criteria and weights, the phrases compiled for
+/// this reply's facts.
+struct Extra<'a> {
+    criteria: Vec<Criterion>,
+    weights: Vec<f32>,
+    vocab: Vocab,
+    index: Index,
+    facts: Vec<(usize, FactShape)>,
+    fill: Fill<'a>,
+}
+
+impl RubricScorer {
+    fn criterion<'s>(&'s self, extra: &'s Extra<'_>, i: usize) -> &'s Criterion {
+        self.criteria
+            .get(i)
+            .unwrap_or_else(|| &extra.criteria[i - self.criteria.len()])
+    }
+
+    fn extra<'a>(&self, input: &ReplyInput<'a>, lang: &Lang) -> Extra<'a> {
+        let li = lang_index(lang.lang);
+        let mut extra = Extra {
+            criteria: Vec::new(),
+            weights: self.criteria.iter().map(|c| c.weight).collect(),
+            vocab: Vocab::extending(&lang.vocab),
+            index: Index::new(),
+            facts: Vec::new(),
+            fill: Fill {
+                name: input.customer_name,
+                facts: input.facts,
+                lang: lang.lang,
+            },
+        };
+        let mut phrases: Vec<(usize, String, bool)> = Vec::new();
+        for (ci, c) in self.criteria.iter().enumerate() {
+            for (src, unless) in &c.templated[li] {
+                phrases.push((ci, src.clone(), *unless));
+            }
+        }
+        for patch in input.patches {
+            self.apply_patch(patch, &mut extra, &mut phrases);
+        }
+        for (ci, src, unless) in phrases {
+            let Ok(phrase) = pattern::parse(&src, lang.lang, &self.lists, &extra.fill) else {
+                // A placeholder this reply has no value for: the phrase cannot match.
+                continue;
+            };
+            let terminal = Terminal {
+                criterion: ci as u32,
+                unless,
+                question: false,
+            };
+            if extra
+                .index
+                .insert(
+                    &phrase,
+                    terminal,
+                    &lang.stemmer,
+                    &mut extra.vocab,
+                    Some(&lang.vocab),
+                )
+                .is_ok()
+                && !unless
+            {
+                if let Some(shape) = fact_shape(&src, &extra.fill) {
+                    extra.facts.push((ci, shape));
+                }
+            }
+        }
+        extra
+    }
+
+    fn apply_patch(
+        &self,
+        patch: &RubricPatch,
+        extra: &mut Extra<'_>,
+        phrases: &mut Vec<(usize, String, bool)>,
+    ) {
+        let position = |extra: &Extra<'_>, id: &str| {
+            self.criteria
+                .iter()
+                .chain(&extra.criteria)
+                .position(|c| c.id == id)
+        };
+        for def in &patch.criteria {
+            let ci = match position(extra, &def.id) {
+                Some(ci) => ci,
+                None => {
+                    extra.criteria.push(Criterion {
+                        id: def.id.clone(),
+                        rubric: def.rubric,
+                        weight: def.weight,
+                        penalty: def.penalty,
+                        tip: [def.tip.clone(), String::new()],
+                        undone_by: Vec::new(),
+                        yields_to: Vec::new(),
+                        excluded_by: Vec::new(),
+                        rules: Vec::new(),
+                        templated: [Vec::new(), Vec::new()],
+                    });
+                    extra.weights.push(def.weight);
+                    extra.weights.len() - 1
+                }
+            };
+            extra.weights[ci] = def.weight;
+            phrases.extend(def.phrases.iter().map(|p| (ci, p.clone(), false)));
+        }
+        for (id, w) in &patch.weights {
+            if let Some(ci) = position(extra, id) {
+                extra.weights[ci] = w.max(0.0);
+            }
+        }
+        for (id, list) in &patch.phrases {
+            if let Some(ci) = position(extra, id) {
+                phrases.extend(list.iter().map(|p| (ci, p.clone(), false)));
+            }
+        }
+    }
+}
+
+/// Token ranges overlap.
+fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
+    a.0 < b.1 && b.0 < a.1
+}
+
+impl Scorer for RubricScorer {
+    fn score(&self, input: &ReplyInput<'_>) -> ReplyScore {
+        let lang = &self.langs[lang_index(input.language)];
+        let text = tokenize(input.text, lang.lang);
+        let extra = self.extra(input, lang);
+        let n_crit = self.criteria.len() + extra.criteria.len();
+
+        let customer = input.customer.map(|c| {
+            let t = tokenize(c, lang.lang);
+            let stems: Vec<String> = t
+                .tokens
+                .iter()
+                .map(|t| lang.stemmer.stem(&t.norm).into_owned())
+                .collect();
+            rules::content_stems(&t, &stems, lang.lang)
+        });
+        let (corrected, stems) = analyse(&text, lang, &extra.vocab, customer.as_ref());
+        let negators = rules::negators(lang.lang);
+        let toks = pattern::view(
+            &text,
+            &corrected,
+            &stems,
+            &lang.vocab,
+            Some(&extra.vocab),
+            negators,
+        );
+        let mut hits: Vec<Hit> = Vec::new();
+        lang.index.find(&toks, &mut hits);
+        extra.index.find(&toks, &mut hits);
+
+        let mut raw: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n_crit];
+        let mut unless: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n_crit];
+        for h in &hits {
+            if h.end <= h.first {
+                continue;
+            }
+            let c = h.terminal.criterion as usize;
+            if h.terminal.unless {
+                unless[c].push((h.first, h.end));
+                continue;
+            }
+            let sentence = &text.sentences[text.tokens[h.first].sentence];
+            if h.terminal.question && !sentence.question {
+                continue;
+            }
+            if rules::negated(&text, h.first, negators) {
+                continue;
+            }
+            raw[c].push((h.first, h.end));
+        }
+        for (c, found) in raw.iter_mut().enumerate() {
+            for rule in &self.criterion(&extra, c).rules {
+                match rule {
+                    Rule::AnyQuestion => found.extend(
+                        text.sentences
+                            .iter()
+                            .filter(|s| s.question)
+                            .map(|s| (s.first, s.end)),
+                    ),
+                    Rule::Shouting => found.extend(rules::shouting(&text, lang.lang)),
+                    Rule::MirrorCustomer => {
+                        if let Some(customer) = &customer {
+                            found.extend(rules::mirrored(&text, &stems, customer));
+                        }
+                    }
+                }
+            }
+            found.retain(|&h| !unless[c].iter().any(|&u| overlaps(h, u)));
+        }
+        let kept: Vec<Vec<(usize, usize)>> = (0..n_crit)
+            .map(|c| {
+                let crit = self.criterion(&extra, c);
+                if crit.excluded_by.iter().any(|&o| !raw[o].is_empty()) {
+                    return Vec::new();
+                }
+                raw[c]
+                    .iter()
+                    .copied()
+                    .filter(|&h| {
+                        !crit
+                            .yields_to
+                            .iter()
+                            .any(|&o| raw[o].iter().any(|&u| overlaps(h, u)))
+                    })
+                    .filter(|&h| {
+                        !crit
+                            .undone_by
+                            .iter()
+                            .any(|&o| raw[o].iter().any(|&u| u.0 >= h.1))
+                    })
+                    .collect()
+            })
+            .collect();
+
+        let chars = CharIndex::new(input.text);
+        let li = lang_index(lang.lang);
+        let mut results = Vec::with_capacity(n_crit);
+        for (c, spans) in kept.into_iter().enumerate() {
+            let crit = self.criterion(&extra, c);
+            let mut evidence = chars.evidence(&text, spans);
+            let met = !evidence.is_empty();
+            let mut tip = None;
+            if met == crit.penalty {
+                let base = if crit.tip[li].is_empty() {
+                    &crit.tip[0]
+                } else {
+                    &crit.tip[li]
+                };
+                let mut t = extra.fill.render(base);
+                if !met {
+                    for (_, shape) in extra.facts.iter().filter(|(fc, _)| *fc == c) {
+                        let wrong = chars.evidence(&text, wrong_mentions(&text, shape));
+                        if let Some(first) = wrong.first() {
+                            t = format!("“{}” is not right: check the figure. {t}", first.text);
+                        }
+                        evidence.extend(wrong);
+                    }
+                }
+                tip = (!t.is_empty()).then_some(t);
+            }
+            results.push(CriterionResult {
+                id: crit.id.clone(),
+                rubric: crit.rubric,
+                met,
+                evidence,
+                tip,
+            });
+        }
+        let judged: Vec<Judged<'_>> = results
+            .iter()
+            .enumerate()
+            .map(|(c, r)| Judged {
+                id: &r.id,
+                rubric: r.rubric,
+                weight: extra.weights[c],
+                penalty: self.criterion(&extra, c).penalty,
+                met: r.met,
+            })
+            .collect();
+        let scores = scores(&judged, input.focus);
+        ReplyScore {
+            scores,
+            criteria: results,
+        }
+    }
+
+    fn knows_criterion(&self, id: &str) -> bool {
+        self.criteria.iter().any(|c| c.id == id)
+    }
+}
+
+/// Corrects typos and stems every token.
+fn analyse(
+    text: &Text,
+    lang: &Lang,
+    extra: &Vocab,
+    customer: Option<&BTreeSet<String>>,
+) -> (Vec<Option<String>>, Vec<String>) {
+    let mut corrected = Vec::with_capacity(text.tokens.len());
+    let mut stems = Vec::with_capacity(text.tokens.len());
+    for t in &text.tokens {
+        let stem = lang.stemmer.stem(&t.norm).into_owned();
+        let known = t.number
+            || lang.vocab.surface(&t.norm).is_some()
+            || extra.surface(&t.norm).is_some()
+            || lang.vocab.stem(&stem).is_some()
+            || customer.is_some_and(|c| c.contains(&stem));
+        let fix = if known {
+            None
+        } else {
+            lang.vocab
+                .correct(&t.norm)
+                .or_else(|| extra.correct(&t.norm))
+        };
+        match fix {
+            Some(fixed) => {
+                stems.push(lang.stemmer.stem(fixed).into_owned());
+                corrected.push(Some(fixed.to_string()));
+            }
+            None => {
+                stems.push(stem);
+                corrected.push(None);
+            }
+        }
+    }
+    (corrected, stems)
+}
+
+/// Char offset -> byte offset of the reply, to cut evidence on character boundaries.
+struct CharIndex<'a> {
+    text: &'a str,
+    bytes: Vec<usize>,
+}
+
+impl<'a> CharIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        bytes.push(text.len());
+        CharIndex { text, bytes }
+    }
+
+    /// Evidence for token ranges: sorted, overlapping ones merged.
+    fn evidence(&self, text: &Text, mut spans: Vec<(usize, usize)>) -> Vec<Evidence> {
+        spans.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for (first, end) in spans {
+            let (start, stop) = (text.tokens[first].start, text.tokens[end - 1].end);
+            match merged.last_mut() {
+                Some(last) if start < last.1 => last.1 = last.1.max(stop),
+                _ => merged.push((start, stop)),
+            }
+        }
+        merged
+            .into_iter()
+            .map(|(start, end)| Evidence {
+                start,
+                end,
+                text: self.text[self.bytes[start]..self.bytes[end]].to_string(),
+            })
+            .collect()
+    }
+}
+
+/// One criterion's part in the scores.
+#[derive(Debug, Clone, Copy)]
+struct Judged<'a> {
+    id: &'a str,
+    rubric: RubricId,
+    weight: f32,
+    penalty: bool,
+    met: bool,
+}
+
+/// The scores of `docs/scoring.md`: per rubric, the weighted share of its positive
+/// criteria met, minus `PENALTY_POINTS` per unit of weight of each penalty met, within
+/// 0-100; overall, the mean of the three. Focus criteria weigh `FOCUS_MULTIPLIER` times more.
+fn scores(judged: &[Judged<'_>], focus: &[String]) -> Scores {
+    let rubric = |r: RubricId| -> f32 {
+        let (mut total, mut met, mut penalty) = (0.0f32, 0.0f32, 0.0f32);
+        for c in judged.iter().filter(|c| c.rubric == r) {
+            let w = if focus.iter().any(|f| f == c.id) {
+                c.weight * FOCUS_MULTIPLIER
+            } else {
+                c.weight
+            };
+            if c.penalty {
+                if c.met {
+                    penalty += w * PENALTY_POINTS;
+                }
+            } else {
+                total += w;
+                if c.met {
+                    met += w;
+                }
+            }
+        }
+        let base = if total > 0.0 {
+            100.0 * met / total
+        } else {
+            100.0
+        };
+        (base - penalty).clamp(0.0, 100.0)
+    };
+    let [e, p, q] = RubricId::ALL.map(rubric);
+    let round = |x: f32| x.round().clamp(0.0, 100.0) as u8;
+    Scores {
+        empathy: round(e),
+        problem_solving: round(p),
+        professionalism: round(q),
+        overall: round((e + p + q) / 3.0),
+    }
+}

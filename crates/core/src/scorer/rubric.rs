@@ -1,0 +1,591 @@
+//! Rubric files (`scenarios/rubrics/*.yaml`, and a pack's own `rubrics/`): reading them
+//! into criterion specs, with every problem reported at its line and column.
+//!
+//! A rubric file may define criteria, phrase lists, and adjust criteria defined before it
+//! (built-in files first, then the pack's files in name order):
+//!
+//! ```yaml
+//! rubric: empathy                # the rubric of the criteria below, unless they say
+//! lists:                         # named phrase lists, used in phrases as @name
+//!   feelings: [frustrat*, "fed up"]
+//! criteria:
+//!   - id: acknowledge_feelings
+//!     weight: 1
+//!     penalty: false
+//!     description: "..."
+//!     tip: "..."
+//!     tip_fr: "..."
+//!     phrases: ["that (sounds|must be) @feelings"]
+//!     phrases_fr: ["..."]
+//!     unless: ["..."]            # matches overlapping these do not count
+//!     unless_fr: ["..."]
+//!     undone_by: [blame_customer] # a later match of these cancels this one
+//!     yields_to: [check_resolution] # an overlapping match of these cancels this one
+//!     excluded_by: [offer_solution] # a match of these anywhere cancels this criterion
+//!     rules: [any_question]       # built-in detectors: any_question, mirror_customer, shouting
+//! weights: { apologize: 2 }       # adjust earlier criteria
+//! phrases: { apologize: ["my bad"] }
+//! phrases_fr: { apologize: ["toutes mes excuses"] }
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::yaml::{self, Node, Value};
+use crate::diag::{suggest, Diagnostic};
+use crate::score::RubricId;
+
+/// A value and where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    pub value: T,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Located<String> {
+    fn from_node(node: &Node, value: &str) -> Self {
+        Located {
+            value: value.to_string(),
+            line: node.line,
+            column: node.column,
+        }
+    }
+}
+
+/// Detectors written in Rust, for what phrases cannot say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Any question the reply asks (gathering facts, unless another criterion claims it).
+    AnyQuestion,
+    /// A sentence restating two or more of the customer's own content words.
+    MirrorCustomer,
+    /// Words in capitals that are not acronyms.
+    Shouting,
+}
+
+impl Rule {
+    pub const ALL: [(&'static str, Rule); 3] = [
+        ("any_question", Rule::AnyQuestion),
+        ("mirror_customer", Rule::MirrorCustomer),
+        ("shouting", Rule::Shouting),
+    ];
+}
+
+/// Phrases of one criterion (or one adjustment), by language: `[en, fr]`.
+pub type ByLang = [Vec<Located<String>>; 2];
+
+/// A criterion as a rubric file defines it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spec {
+    pub id: Located<String>,
+    pub rubric: RubricId,
+    pub weight: f32,
+    pub penalty: bool,
+    pub description: String,
+    /// `[en, fr]`; the French tip falls back to the English one when empty.
+    pub tip: [String; 2],
+    pub phrases: ByLang,
+    pub unless: ByLang,
+    pub undone_by: Vec<Located<String>>,
+    pub yields_to: Vec<Located<String>>,
+    pub excluded_by: Vec<Located<String>>,
+    pub rules: Vec<Rule>,
+}
+
+/// One rubric file, read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RubricFile {
+    pub path: PathBuf,
+    pub lists: Vec<(Located<String>, Vec<Located<String>>)>,
+    pub criteria: Vec<Spec>,
+    pub weights: Vec<(Located<String>, f32)>,
+    /// Extra phrases for criteria defined earlier.
+    pub phrases: Vec<(Located<String>, ByLang)>,
+}
+
+const FILE_KEYS: [&str; 7] = [
+    "rubric",
+    "description",
+    "lists",
+    "criteria",
+    "weights",
+    "phrases",
+    "phrases_fr",
+];
+const CRITERION_KEYS: [&str; 15] = [
+    "id",
+    "rubric",
+    "weight",
+    "penalty",
+    "description",
+    "tip",
+    "tip_fr",
+    "phrases",
+    "phrases_fr",
+    "unless",
+    "unless_fr",
+    "undone_by",
+    "yields_to",
+    "excluded_by",
+    "rules",
+];
+
+struct Reader<'a> {
+    path: &'a Path,
+    diags: Vec<Diagnostic>,
+}
+
+impl Reader<'_> {
+    fn error(&mut self, node: &Node, code: &str, message: impl Into<String>) {
+        self.diags.push(Diagnostic::error(
+            self.path,
+            node.line,
+            node.column,
+            code,
+            message,
+        ));
+    }
+
+    fn wrong_type(&mut self, node: &Node, key: &str, wanted: &str) {
+        let message = format!("`{key}` must be {wanted}, not {}", node.kind());
+        self.error(node, "wrong-type", message);
+    }
+
+    fn map<'n>(
+        &mut self,
+        node: &'n Node,
+        what: &str,
+        known: &[&str],
+    ) -> Option<Vec<(&'n str, &'n Node, &'n Node)>> {
+        let Value::Map(entries) = &node.value else {
+            self.wrong_type(node, what, "a map");
+            return None;
+        };
+        let mut out: Vec<(&str, &Node, &Node)> = Vec::new();
+        for (k, v) in entries {
+            let Some(key) = k.as_str() else {
+                self.wrong_type(k, "a key", "a text");
+                continue;
+            };
+            if !known.is_empty() && !known.contains(&key) {
+                let mut d = Diagnostic::error(
+                    self.path,
+                    k.line,
+                    k.column,
+                    "unknown-key",
+                    format!("unknown key `{key}` in {what}"),
+                );
+                if let Some(s) = suggest(key, known.iter().copied()) {
+                    d = d.with_hint(format!("did you mean `{s}`?"));
+                }
+                self.diags.push(d);
+                continue;
+            }
+            if out.iter().any(|(seen, ..)| *seen == key) {
+                self.error(
+                    k,
+                    "duplicate-id",
+                    format!("`{key}` appears twice in {what}"),
+                );
+                continue;
+            }
+            out.push((key, k, v));
+        }
+        Some(out)
+    }
+
+    fn text(&mut self, node: &Node, key: &str) -> Option<String> {
+        match node.as_str() {
+            Some(s) => Some(s.to_string()),
+            None => {
+                self.wrong_type(node, key, "a text");
+                None
+            }
+        }
+    }
+
+    /// A list of texts; a single text is taken as a list of one.
+    fn texts(&mut self, node: &Node, key: &str) -> Vec<Located<String>> {
+        match &node.value {
+            Value::Scalar(s) => vec![Located::from_node(node, s)],
+            Value::Seq(items) => items
+                .iter()
+                .filter_map(|item| match item.as_str() {
+                    Some(s) => Some(Located::from_node(item, s)),
+                    None => {
+                        self.wrong_type(item, key, "a list of texts");
+                        None
+                    }
+                })
+                .collect(),
+            _ => {
+                self.wrong_type(node, key, "a list of texts");
+                Vec::new()
+            }
+        }
+    }
+
+    fn weight(&mut self, node: &Node, key: &str) -> Option<f32> {
+        let parsed = node.as_str().and_then(|s| s.trim().parse::<f32>().ok());
+        match parsed {
+            Some(w) if w.is_finite() && (0.0..=100.0).contains(&w) => Some(w),
+            Some(_) => {
+                self.error(
+                    node,
+                    "out-of-range",
+                    format!("`{key}` must be between 0 and 100"),
+                );
+                None
+            }
+            None => {
+                self.wrong_type(node, key, "a number");
+                None
+            }
+        }
+    }
+
+    fn rubric(&mut self, node: &Node) -> Option<RubricId> {
+        let s = self.text(node, "rubric")?;
+        let parsed = RubricId::parse(&s);
+        if parsed.is_none() {
+            let names = RubricId::ALL.map(RubricId::as_str);
+            let mut d = Diagnostic::error(
+                self.path,
+                node.line,
+                node.column,
+                "invalid-value",
+                format!("unknown rubric `{s}`"),
+            );
+            d = d.with_hint(match suggest(&s, names) {
+                Some(n) => format!("did you mean `{n}`?"),
+                None => format!("one of {}", names.join(", ")),
+            });
+            self.diags.push(d);
+        }
+        parsed
+    }
+
+    fn criterion(&mut self, node: &Node, default_rubric: Option<RubricId>) -> Option<Spec> {
+        let entries = self.map(node, "a criterion", &CRITERION_KEYS)?;
+        // A block map's own mark is not where a trainer looks; its first key is.
+        let at = entries.first().map_or(node, |(_, k, _)| *k);
+        let mut spec = Spec {
+            id: Located {
+                value: String::new(),
+                line: at.line,
+                column: at.column,
+            },
+            rubric: default_rubric.unwrap_or(RubricId::Empathy),
+            weight: 1.0,
+            penalty: false,
+            description: String::new(),
+            tip: [String::new(), String::new()],
+            phrases: [Vec::new(), Vec::new()],
+            unless: [Vec::new(), Vec::new()],
+            undone_by: Vec::new(),
+            yields_to: Vec::new(),
+            excluded_by: Vec::new(),
+            rules: Vec::new(),
+        };
+        let mut has_rubric = default_rubric.is_some();
+        let mut ok = true;
+        for (key, _, v) in entries {
+            match key {
+                "id" => match self.text(v, key) {
+                    Some(id) if valid_id(&id) => spec.id = Located::from_node(v, &id),
+                    Some(id) => {
+                        self.error(v, "invalid-value", format!("`{id}` is not a valid criterion id: use lowercase letters, digits and `_`"));
+                        ok = false;
+                    }
+                    None => ok = false,
+                },
+                "rubric" => match self.rubric(v) {
+                    Some(r) => {
+                        spec.rubric = r;
+                        has_rubric = true;
+                    }
+                    None => ok = false,
+                },
+                "weight" => spec.weight = self.weight(v, key).unwrap_or(spec.weight),
+                "penalty" => match v.as_str() {
+                    Some("true") => spec.penalty = true,
+                    Some("false") => spec.penalty = false,
+                    _ => self.wrong_type(v, key, "true or false"),
+                },
+                "description" => spec.description = self.text(v, key).unwrap_or_default(),
+                "tip" => spec.tip[0] = self.text(v, key).unwrap_or_default(),
+                "tip_fr" => spec.tip[1] = self.text(v, key).unwrap_or_default(),
+                "phrases" => spec.phrases[0] = self.texts(v, key),
+                "phrases_fr" => spec.phrases[1] = self.texts(v, key),
+                "unless" => spec.unless[0] = self.texts(v, key),
+                "unless_fr" => spec.unless[1] = self.texts(v, key),
+                "undone_by" => spec.undone_by = self.texts(v, key),
+                "yields_to" => spec.yields_to = self.texts(v, key),
+                "excluded_by" => spec.excluded_by = self.texts(v, key),
+                "rules" => {
+                    for name in self.texts(v, key) {
+                        match Rule::ALL.iter().find(|(n, _)| *n == name.value) {
+                            Some((_, r)) => spec.rules.push(*r),
+                            None => {
+                                let names = Rule::ALL.map(|(n, _)| n);
+                                let hint = suggest(&name.value, names)
+                                    .map(|s| format!("did you mean `{s}`?"))
+                                    .unwrap_or_else(|| format!("one of {}", names.join(", ")));
+                                self.diags.push(
+                                    Diagnostic::error(
+                                        self.path,
+                                        name.line,
+                                        name.column,
+                                        "invalid-value",
+                                        format!("unknown rule `{}`", name.value),
+                                    )
+                                    .with_hint(hint),
+                                );
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if spec.id.value.is_empty() && ok {
+            self.error(at, "missing-key", "a criterion needs an `id`");
+            ok = false;
+        }
+        if !has_rubric && ok {
+            self.diags.push(
+                Diagnostic::error(self.path, at.line, at.column, "missing-key", format!("criterion `{}` needs a `rubric`", spec.id.value))
+                    .with_hint("add `rubric: empathy` (or problem_solving, professionalism) to the criterion or the file"),
+            );
+            ok = false;
+        }
+        ok.then_some(spec)
+    }
+
+    fn phrase_map(
+        &mut self,
+        node: &Node,
+        key: &str,
+        lang: usize,
+        out: &mut Vec<(Located<String>, ByLang)>,
+    ) {
+        let Some(entries) = self.map(node, &format!("`{key}`"), &[]) else {
+            return;
+        };
+        for (id, k, v) in entries {
+            let texts = self.texts(v, key);
+            let mut by_lang: ByLang = [Vec::new(), Vec::new()];
+            by_lang[lang] = texts;
+            out.push((Located::from_node(k, id), by_lang));
+        }
+    }
+}
+
+/// Criterion ids: lowercase letters, digits and `_`, starting with a letter.
+pub fn valid_id(id: &str) -> bool {
+    id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Reads one rubric file's text. Structural problems become diagnostics; what could be
+/// read is returned all the same, so one bad criterion does not hide the others.
+pub fn read(path: &Path, text: &str) -> (RubricFile, Vec<Diagnostic>) {
+    let mut r = Reader {
+        path,
+        diags: Vec::new(),
+    };
+    let mut file = RubricFile {
+        path: path.to_path_buf(),
+        ..RubricFile::default()
+    };
+    let root = match yaml::parse(text) {
+        Ok(Some(root)) => root,
+        Ok(None) => {
+            r.diags.push(Diagnostic::error(
+                path,
+                1,
+                1,
+                "empty-file",
+                "the rubric file is empty",
+            ));
+            return (file, r.diags);
+        }
+        Err(e) => {
+            r.diags.push(Diagnostic::error(
+                path,
+                e.line,
+                e.column,
+                "yaml-syntax",
+                e.message,
+            ));
+            return (file, r.diags);
+        }
+    };
+    let Some(entries) = r.map(&root, "a rubric file", &FILE_KEYS) else {
+        return (file, r.diags);
+    };
+    let default_rubric = entries
+        .iter()
+        .find(|(k, ..)| *k == "rubric")
+        .and_then(|(_, _, v)| r.rubric(v));
+    for (key, _, v) in entries {
+        match key {
+            "lists" => {
+                let Some(lists) = r.map(v, "`lists`", &[]) else {
+                    continue;
+                };
+                for (name, k, items) in lists {
+                    let texts = r.texts(items, "a list");
+                    file.lists.push((Located::from_node(k, name), texts));
+                }
+            }
+            "criteria" => {
+                let Value::Seq(items) = &v.value else {
+                    r.wrong_type(v, key, "a list of criteria");
+                    continue;
+                };
+                for item in items {
+                    if let Some(spec) = r.criterion(item, default_rubric) {
+                        file.criteria.push(spec);
+                    }
+                }
+            }
+            "weights" => {
+                let Some(weights) = r.map(v, "`weights`", &[]) else {
+                    continue;
+                };
+                for (id, k, w) in weights {
+                    if let Some(w) = r.weight(w, id) {
+                        file.weights.push((Located::from_node(k, id), w));
+                    }
+                }
+            }
+            "phrases" => r.phrase_map(v, key, 0, &mut file.phrases),
+            "phrases_fr" => r.phrase_map(v, key, 1, &mut file.phrases),
+            "description" => {
+                r.text(v, key);
+            }
+            _ => {}
+        }
+    }
+    (file, r.diags)
+}
+
+/// Reads every `*.yaml`/`*.yml` file of `dir`, in name order. A missing folder is no error.
+pub fn read_dir(dir: &Path) -> (Vec<RubricFile>, Vec<Diagnostic>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return (Vec::new(), Vec::new());
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+        .collect();
+    paths.sort();
+    let mut files = Vec::new();
+    let mut diags = Vec::new();
+    for path in paths {
+        match std::fs::read(&path) {
+            Err(e) => diags.push(Diagnostic::error(
+                &path,
+                0,
+                0,
+                "io",
+                format!("cannot read the rubric file: {e}"),
+            )),
+            Ok(bytes) if bytes.len() > 1 << 20 => {
+                diags.push(Diagnostic::error(
+                    &path,
+                    0,
+                    0,
+                    "too-large",
+                    "the rubric file is over 1 MiB",
+                ));
+            }
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Err(_) => diags.push(Diagnostic::error(
+                    &path,
+                    0,
+                    0,
+                    "not-utf8",
+                    "the rubric file is not UTF-8 text",
+                )),
+                Ok(text) => {
+                    let (file, d) = read(&path, &text);
+                    files.push(file);
+                    diags.extend(d);
+                }
+            },
+        }
+    }
+    (files, diags)
+}
+
+/// Named lists of all files, in order; a later list of the same name is an error.
+pub fn lists(files: &[RubricFile], diags: &mut Vec<Diagnostic>) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for f in files {
+        for (name, items) in &f.lists {
+            if out.contains_key(&name.value) {
+                diags.push(Diagnostic::error(
+                    &f.path,
+                    name.line,
+                    name.column,
+                    "duplicate-id",
+                    format!("list `{}` is defined twice", name.value),
+                ));
+                continue;
+            }
+            out.insert(
+                name.value.clone(),
+                items.iter().map(|i| i.value.clone()).collect(),
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_criteria_and_adjustments() {
+        let text = "rubric: empathy\ncriteria:\n  - id: thanks\n    tip: Say thanks.\n    phrases: [thank you]\n    phrases_fr: merci\nweights: { apologize: 2 }\n";
+        let (file, diags) = read(Path::new("r.yaml"), text);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(file.criteria[0].id.value, "thanks");
+        assert_eq!(file.criteria[0].phrases[1][0].value, "merci");
+        assert_eq!(
+            (
+                file.criteria[0].phrases[0][0].line,
+                file.criteria[0].phrases[0][0].column
+            ),
+            (5, 15)
+        );
+        assert_eq!(file.weights[0].1, 2.0);
+    }
+
+    #[test]
+    fn problems_point_at_their_line() {
+        let text = "criteria:\n  - id: x\n    phrase: [a]\n  - id: Bad Id\n    rubric: empathy\n";
+        let (_, diags) = read(Path::new("r.yaml"), text);
+        let codes: Vec<_> = diags
+            .iter()
+            .map(|d| (d.code.as_str(), d.line, d.column))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("unknown-key", 3, 5),
+                ("missing-key", 2, 5),
+                ("invalid-value", 4, 9)
+            ]
+        );
+        assert_eq!(diags[0].hint.as_deref(), Some("did you mean `phrases`?"));
+        let (_, diags) = read(Path::new("r.yaml"), "criteria: [\n");
+        assert_eq!(diags[0].code, "yaml-syntax");
+    }
+}

@@ -1,0 +1,647 @@
+//! Tokenising a reply once, into words a phrase can match, without losing where they were.
+//!
+//! Trainees write "im sorry", "I'm sorry" and "I am sorry"; "can't", "cant" and "cannot";
+//! "£54.00" and "54". All of those must look the same to a phrase, so every word is
+//! lowercased, stripped of accents, its contraction expanded (one written word can give
+//! several tokens, all pointing at the same characters) and numbers are put in one
+//! canonical form. Each token keeps the char offsets of the written word, so evidence can
+//! always be cut from the original reply on character boundaries.
+
+use crate::model::Language;
+
+/// One normalised word of the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Char offset of the written word, `end` exclusive. Tokens expanded from one
+    /// contraction share the span of the word they came from.
+    pub start: usize,
+    pub end: usize,
+    /// Lowercase, accent-folded, contraction-expanded form.
+    pub norm: String,
+    pub sentence: usize,
+    /// Clauses split sentences at commas, semicolons, dashes and contrastive words
+    /// ("but"), so a negation or a "but" only reaches as far as it does in speech.
+    pub clause: usize,
+    /// The written word was in capitals (two letters or more): shouting, or an acronym.
+    pub caps: bool,
+    /// Starts with a digit: "3", "64.99", "9am".
+    pub number: bool,
+    /// A currency sign or word stands next to this number.
+    pub money: bool,
+    /// The written word was a contrastive conjunction ("but", "however", "mais").
+    pub contrast: bool,
+}
+
+/// A sentence: a run of tokens ended by `.`, `!`, `?`, a newline or the end of the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sentence {
+    /// Token range, `end` exclusive.
+    pub first: usize,
+    pub end: usize,
+    /// Ends with `?`, or opens the way questions do ("could you", "what is").
+    pub question: bool,
+}
+
+/// A tokenised text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Text {
+    pub tokens: Vec<Token>,
+    pub sentences: Vec<Sentence>,
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`')
+}
+
+fn is_currency(c: char) -> bool {
+    matches!(c, '$' | '£' | '€' | '¥')
+}
+
+const CURRENCY_WORDS: [&str; 12] = [
+    "dollar", "dollars", "euro", "euros", "pound", "pounds", "usd", "eur", "gbp", "quid", "bucks",
+    "cents",
+];
+
+/// Splits `text` into tokens and sentences.
+pub fn tokenize(text: &str, lang: Language) -> Text {
+    let mut out = Text::default();
+    let chars: Vec<char> = text.chars().collect();
+    let mut sentence_first = 0;
+    let mut sentence_question = false;
+    let mut clause = 0;
+    let mut pending_money = false;
+    let mut i = 0;
+    let close_sentence =
+        |out: &mut Text, first: &mut usize, question: &mut bool, clause: &mut usize| {
+            if out.tokens.len() > *first {
+                out.sentences.push(Sentence {
+                    first: *first,
+                    end: out.tokens.len(),
+                    question: *question,
+                });
+                *first = out.tokens.len();
+                *clause += 1;
+            }
+            *question = false;
+        };
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_alphanumeric() {
+            let start = i;
+            let mut word = String::new();
+            while i < chars.len() {
+                let c = chars[i];
+                let next = chars.get(i + 1).copied();
+                let prev = if i > start { Some(chars[i - 1]) } else { None };
+                if c.is_alphanumeric() {
+                    word.push(c);
+                } else if is_apostrophe(c) && next.is_some_and(char::is_alphabetic) {
+                    word.push('\'');
+                } else if matches!(c, '.' | ',')
+                    && prev.is_some_and(|p| p.is_ascii_digit())
+                    && next.is_some_and(|n| n.is_ascii_digit())
+                {
+                    word.push(c);
+                } else {
+                    break;
+                }
+                i += 1;
+            }
+            let caps = word.chars().filter(|c| c.is_alphabetic()).count() >= 2
+                && word.chars().all(|c| !c.is_lowercase());
+            let sentence = out.sentences.len();
+            let first_new = out.tokens.len();
+            for (k, norm) in normalize_word(&word, lang).into_iter().enumerate() {
+                let number = norm.starts_with(|c: char| c.is_ascii_digit());
+                let contrast = k == 0 && is_contrast(&norm, lang);
+                if contrast && out.tokens.len() > sentence_first {
+                    clause += 1;
+                }
+                out.tokens.push(Token {
+                    start,
+                    end: i,
+                    norm,
+                    sentence,
+                    clause,
+                    caps,
+                    number,
+                    money: number && pending_money,
+                    contrast,
+                });
+            }
+            pending_money = false;
+            // "54 pounds": the word after the number makes it money.
+            if out.tokens.len() > first_new && first_new > 0 {
+                let this = &out.tokens[first_new].norm;
+                if CURRENCY_WORDS.contains(&this.as_str()) && out.tokens[first_new - 1].number {
+                    out.tokens[first_new - 1].money = true;
+                }
+            }
+            continue;
+        }
+        match c {
+            '.' | '!' | '?' | '\n' | '…' | '¿' | '¡' => {
+                if c == '?' {
+                    sentence_question = true;
+                }
+                // A run of terminators ("?!", "...") ends one sentence.
+                let mut j = i + 1;
+                while j < chars.len()
+                    && matches!(chars[j], '.' | '!' | '?' | '…' | ' ' | '\n' | '\r' | '\t')
+                {
+                    if chars[j] == '?' {
+                        sentence_question = true;
+                    }
+                    j += 1;
+                }
+                close_sentence(
+                    &mut out,
+                    &mut sentence_first,
+                    &mut sentence_question,
+                    &mut clause,
+                );
+                i = j;
+                pending_money = false;
+                continue;
+            }
+            ',' | ';' | ':' | '(' | ')' | '"' | '–' | '—' | '-' | '/' | '“' | '”' => {
+                if out.tokens.len() > sentence_first {
+                    clause += 1;
+                }
+                pending_money = false;
+            }
+            c if is_currency(c) => pending_money = true,
+            c if c.is_whitespace() => {}
+            c if is_apostrophe(c) => {}
+            // Emoji and other symbols: a token of their own, so a phrase can name them.
+            c => {
+                out.tokens.push(Token {
+                    start: i,
+                    end: i + 1,
+                    norm: c.to_string(),
+                    sentence: out.sentences.len(),
+                    clause,
+                    caps: false,
+                    number: false,
+                    money: false,
+                    contrast: false,
+                });
+                pending_money = false;
+            }
+        }
+        i += 1;
+    }
+    close_sentence(
+        &mut out,
+        &mut sentence_first,
+        &mut sentence_question,
+        &mut clause,
+    );
+    for s in &mut out.sentences {
+        if !s.question {
+            s.question = opens_like_question(&out.tokens[s.first..s.end], lang);
+        }
+    }
+    out
+}
+
+fn is_contrast(norm: &str, lang: Language) -> bool {
+    match lang {
+        Language::En => matches!(
+            norm,
+            "but" | "however" | "although" | "though" | "unfortunately"
+        ),
+        Language::Fr => matches!(
+            norm,
+            "mais" | "cependant" | "pourtant" | "malheureusement" | "toutefois"
+        ),
+    }
+}
+
+/// Words a sentence may open with before its real start ("OK, what is ...").
+fn is_opener(norm: &str) -> bool {
+    matches!(
+        norm,
+        "ok" | "so"
+            | "and"
+            | "right"
+            | "alright"
+            | "great"
+            | "hi"
+            | "hello"
+            | "now"
+            | "first"
+            | "also"
+            | "oh"
+            | "well"
+            | "sure"
+            | "then"
+            | "just"
+            | "quickly"
+            | "bon"
+            | "alors"
+            | "et"
+            | "d'accord"
+            | "daccord"
+    )
+}
+
+/// Questions typed without a question mark still open like questions in English: an
+/// auxiliary before its subject ("could you ...", "is the ..."), or a question word that
+/// is not an exclamation ("what is", not "what a headache").
+fn opens_like_question(tokens: &[Token], lang: Language) -> bool {
+    let words: Vec<&str> = tokens
+        .iter()
+        .map(|t| t.norm.as_str())
+        .skip_while(|w| is_opener(w))
+        .take(3)
+        .collect();
+    let (first, second) = match words.as_slice() {
+        [a, b, ..] => (*a, *b),
+        _ => return false,
+    };
+    match lang {
+        Language::En => {
+            const AUX: [&str; 16] = [
+                "can", "could", "would", "will", "do", "does", "did", "is", "are", "was", "were",
+                "have", "has", "may", "shall", "should",
+            ];
+            const SUBJ: [&str; 16] = [
+                "you",
+                "i",
+                "we",
+                "it",
+                "that",
+                "this",
+                "there",
+                "the",
+                "your",
+                "he",
+                "she",
+                "they",
+                "anything",
+                "anyone",
+                "someone",
+                "everything",
+            ];
+            const WH: [&str; 7] = ["what", "when", "where", "which", "who", "whose", "why"];
+            (AUX.contains(&first) && SUBJ.contains(&second))
+                || (WH.contains(&first) && !matches!(second, "a" | "an" | "such"))
+                || (first == "how"
+                    && matches!(
+                        second,
+                        "do" | "does"
+                            | "did"
+                            | "can"
+                            | "could"
+                            | "would"
+                            | "will"
+                            | "is"
+                            | "are"
+                            | "was"
+                            | "long"
+                            | "many"
+                            | "much"
+                            | "often"
+                            | "old"
+                            | "far"
+                    ))
+        }
+        Language::Fr => {
+            (first == "est" && second == "ce" && words.get(2) == Some(&"que"))
+                || (matches!(
+                    first,
+                    "pouvez"
+                        | "pourriez"
+                        | "avez"
+                        | "etes"
+                        | "voulez"
+                        | "souhaitez"
+                        | "savez"
+                        | "peux"
+                        | "pourrais"
+                        | "as"
+                        | "veux"
+                        | "sais"
+                ) && matches!(second, "vous" | "tu"))
+        }
+    }
+}
+
+/// British spellings folded into American ones, so one phrase serves both.
+const SPELLING: [(&str, &str); 16] = [
+    ("apologis", "apologiz"),
+    ("realis", "realiz"),
+    ("recognis", "recogniz"),
+    ("organis", "organiz"),
+    ("prioritis", "prioritiz"),
+    ("authoris", "authoriz"),
+    ("finalis", "finaliz"),
+    ("sympathis", "sympathiz"),
+    ("minimis", "minimiz"),
+    ("emphasis", "emphasiz"),
+    ("licence", "license"),
+    ("centre", "center"),
+    ("colour", "color"),
+    ("favour", "favor"),
+    ("behaviour", "behavior"),
+    ("cancelation", "cancellation"),
+];
+
+/// English contractions written without their apostrophe, as trainees type them. Words
+/// that are also ordinary words ("well", "were", "ill" as in sick, "id") are left out,
+/// except "ill": "Ill check" is far likelier from an agent than "ill".
+const EN_BARE: [(&str, &[&str]); 47] = [
+    ("im", &["i", "am"]),
+    ("ive", &["i", "have"]),
+    ("ill", &["i", "will"]),
+    ("youre", &["you", "are"]),
+    ("youve", &["you", "have"]),
+    ("youll", &["you", "will"]),
+    ("youd", &["you", "would"]),
+    ("weve", &["we", "have"]),
+    ("theyre", &["they", "are"]),
+    ("theyve", &["they", "have"]),
+    ("theyll", &["they", "will"]),
+    ("its", &["it", "is"]),
+    ("thats", &["that", "is"]),
+    ("whats", &["what", "is"]),
+    ("theres", &["there", "is"]),
+    ("heres", &["here", "is"]),
+    ("wheres", &["where", "is"]),
+    ("hows", &["how", "is"]),
+    ("lets", &["let", "us"]),
+    ("dont", &["do", "not"]),
+    ("doesnt", &["does", "not"]),
+    ("didnt", &["did", "not"]),
+    ("cant", &["can", "not"]),
+    ("cannot", &["can", "not"]),
+    ("wont", &["will", "not"]),
+    ("wouldnt", &["would", "not"]),
+    ("shouldnt", &["should", "not"]),
+    ("couldnt", &["could", "not"]),
+    ("isnt", &["is", "not"]),
+    ("arent", &["are", "not"]),
+    ("wasnt", &["was", "not"]),
+    ("werent", &["were", "not"]),
+    ("havent", &["have", "not"]),
+    ("hasnt", &["has", "not"]),
+    ("hadnt", &["had", "not"]),
+    ("aint", &["is", "not"]),
+    ("mustnt", &["must", "not"]),
+    ("u", &["you"]),
+    ("ur", &["your"]),
+    ("pls", &["please"]),
+    ("plz", &["please"]),
+    ("gonna", &["going", "to"]),
+    ("wanna", &["want", "to"]),
+    ("gotta", &["got", "to"]),
+    ("okay", &["ok"]),
+    ("k", &["ok"]),
+    ("thx", &["thanks"]),
+];
+
+/// French elided words ("j'ai", "c'est", "n'est") and their full forms.
+const FR_ELIDED: [(&str, &str); 12] = [
+    ("j", "je"),
+    ("l", "le"),
+    ("d", "de"),
+    ("c", "ce"),
+    ("n", "ne"),
+    ("m", "me"),
+    ("t", "te"),
+    ("s", "se"),
+    ("qu", "que"),
+    ("jusqu", "jusque"),
+    ("lorsqu", "lorsque"),
+    ("puisqu", "puisque"),
+];
+
+const FR_BARE: [(&str, &[&str]); 6] = [
+    ("jai", &["je", "ai"]),
+    ("cest", &["ce", "est"]),
+    ("jsuis", &["je", "suis"]),
+    ("chuis", &["je", "suis"]),
+    ("ya", &["il", "y", "a"]),
+    ("svp", &["s'il", "vous", "plait"]),
+];
+
+/// Lowercase and strip accents: "Désolé" and "desole" are the same word to a trainee in a hurry.
+pub fn fold(word: &str) -> String {
+    let mut s = String::with_capacity(word.len());
+    for c in word.chars().flat_map(char::to_lowercase) {
+        match c {
+            'à' | 'â' | 'ä' | 'á' | 'ã' | 'å' => s.push('a'),
+            'ç' => s.push('c'),
+            'é' | 'è' | 'ê' | 'ë' => s.push('e'),
+            'î' | 'ï' | 'í' | 'ì' => s.push('i'),
+            'ô' | 'ö' | 'ó' | 'ò' | 'õ' => s.push('o'),
+            'ù' | 'û' | 'ü' | 'ú' => s.push('u'),
+            'ÿ' | 'ý' => s.push('y'),
+            'ñ' => s.push('n'),
+            'œ' => s.push_str("oe"),
+            'æ' => s.push_str("ae"),
+            c => s.push(c),
+        }
+    }
+    s
+}
+
+/// The normalised tokens of one written word (letters, digits and inner apostrophes).
+pub fn normalize_word(word: &str, lang: Language) -> Vec<String> {
+    let folded = fold(word);
+    if folded.starts_with(|c: char| c.is_ascii_digit()) {
+        return vec![canonical_number(&folded)];
+    }
+    let mut out = Vec::with_capacity(2);
+    match lang {
+        Language::En => expand_en(&folded, &mut out),
+        Language::Fr => expand_fr(&folded, &mut out),
+    }
+    for w in &mut out {
+        if let Some((from, to)) = SPELLING.iter().find(|(from, _)| w.starts_with(from)) {
+            w.replace_range(..from.len(), to);
+        }
+    }
+    out
+}
+
+fn expand_en(w: &str, out: &mut Vec<String>) {
+    if let Some((base, suffix)) = w.split_once('\'') {
+        let suffix = suffix.replace('\'', "");
+        match suffix.as_str() {
+            "m" => out.extend([base.to_string(), "am".into()]),
+            "re" => out.extend([base.to_string(), "are".into()]),
+            "ve" => out.extend([base.to_string(), "have".into()]),
+            "ll" => out.extend([base.to_string(), "will".into()]),
+            "d" => out.extend([base.to_string(), "would".into()]),
+            "t" if base.ends_with('n') => {
+                let aux = match base {
+                    "can" | "ca" => "can",
+                    "won" | "wo" => "will",
+                    "ain" | "ai" => "is",
+                    "shan" => "shall",
+                    b => &b[..b.len() - 1],
+                };
+                out.extend([aux.to_string(), "not".into()]);
+            }
+            "s" if base == "let" => out.extend(["let".into(), "us".into()]),
+            "s" if matches!(
+                base,
+                "it" | "that" | "what" | "there" | "here" | "he" | "she" | "who" | "where" | "how"
+            ) =>
+            {
+                out.extend([base.to_string(), "is".into()])
+            }
+            // Possessive: "Dana's card" is about the card.
+            "s" => out.push(base.to_string()),
+            _ => out.push(format!("{base}{suffix}")),
+        }
+        return;
+    }
+    match EN_BARE.iter().find(|(bare, _)| *bare == w) {
+        Some((_, full)) => out.extend(full.iter().map(|s| s.to_string())),
+        None => out.push(w.to_string()),
+    }
+}
+
+fn expand_fr(w: &str, out: &mut Vec<String>) {
+    let mut rest = w;
+    while let Some((head, tail)) = rest.split_once('\'') {
+        match FR_ELIDED.iter().find(|(e, _)| *e == head) {
+            Some((_, full)) => out.push(full.to_string()),
+            None => {
+                // "aujourd'hui": the apostrophe is inside a word.
+                out.push(format!("{head}{}", tail.replace('\'', "")));
+                return;
+            }
+        }
+        rest = tail;
+    }
+    match FR_BARE.iter().find(|(bare, _)| *bare == rest) {
+        Some((_, full)) => out.extend(full.iter().map(|s| s.to_string())),
+        None => out.push(rest.to_string()),
+    }
+}
+
+/// One spelling per number: "1,000" and "1000"; "54,50" (French) and "54.50"; "54.00"
+/// and "54"; "03" and "3"; "14th", "1st" and "2e" are their numbers.
+pub fn canonical_number(w: &str) -> String {
+    let digits_end = w
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+        .unwrap_or(w.len());
+    let (num, suffix) = w.split_at(digits_end);
+    if !suffix.is_empty()
+        && !matches!(
+            suffix,
+            "st" | "nd" | "rd" | "th" | "e" | "er" | "eme" | "ere" | "re"
+        )
+    {
+        return w.to_string();
+    }
+    let mut s = String::with_capacity(num.len());
+    let parts: Vec<&str> = num.split([',', '.']).collect();
+    let seps: Vec<char> = num.chars().filter(|c| matches!(c, ',' | '.')).collect();
+    for (k, part) in parts.iter().enumerate() {
+        if k == 0 {
+            s.push_str(part);
+            continue;
+        }
+        // A separator before exactly three digits that is not the last separator, or
+        // a comma before three digits, groups thousands; anything else is a decimal point.
+        let thousands = part.len() == 3 && (k < parts.len() - 1 || seps[k - 1] == ',');
+        if !thousands {
+            s.push('.');
+        }
+        s.push_str(part);
+    }
+    if s.contains('.') {
+        while s.ends_with('0') {
+            s.pop();
+        }
+        if s.ends_with('.') {
+            s.pop();
+        }
+    }
+    let trimmed = s.trim_start_matches('0');
+    if trimmed.is_empty() || trimmed.starts_with('.') {
+        format!("0{trimmed}")
+    } else {
+        trimmed.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norms(text: &str) -> Vec<String> {
+        tokenize(text, Language::En)
+            .tokens
+            .into_iter()
+            .map(|t| t.norm)
+            .collect()
+    }
+
+    #[test]
+    fn contractions_with_and_without_apostrophes_agree() {
+        assert_eq!(norms("I'm sorry"), norms("im sorry"));
+        assert_eq!(norms("I’m sorry"), norms("I am sorry"));
+        assert_eq!(norms("I can't"), norms("I cannot"));
+        assert_eq!(norms("I won't"), vec!["i", "will", "not"]);
+        assert_eq!(norms("Ill check"), vec!["i", "will", "check"]);
+        assert_eq!(norms("Dana's card"), vec!["dana", "card"]);
+    }
+
+    #[test]
+    fn expanded_tokens_share_the_written_span() {
+        let t = tokenize("So I'm here", Language::En);
+        assert_eq!((t.tokens[1].start, t.tokens[1].end), (3, 6));
+        assert_eq!((t.tokens[2].start, t.tokens[2].end), (3, 6));
+    }
+
+    #[test]
+    fn numbers_have_one_spelling() {
+        assert_eq!(canonical_number("64.99"), "64.99");
+        assert_eq!(canonical_number("54,50"), "54.5");
+        assert_eq!(canonical_number("1,000"), "1000");
+        assert_eq!(canonical_number("1.000,50"), "1000.5");
+        assert_eq!(canonical_number("54.00"), "54");
+        assert_eq!(canonical_number("03"), "3");
+        assert_eq!(canonical_number("14th"), "14");
+        assert_eq!(canonical_number("4g"), "4g");
+        let t = tokenize("That's $64.99, or 12 dollars.", Language::En);
+        let money: Vec<_> = t
+            .tokens
+            .iter()
+            .filter(|t| t.money)
+            .map(|t| t.norm.as_str())
+            .collect();
+        assert_eq!(money, vec!["64.99", "12"]);
+    }
+
+    #[test]
+    fn sentences_and_questions() {
+        let t = tokenize(
+            "Sorry! whats the order number\nWhat a headache. Could you check?",
+            Language::En,
+        );
+        let q: Vec<bool> = t.sentences.iter().map(|s| s.question).collect();
+        assert_eq!(q, vec![false, true, false, true]);
+    }
+
+    #[test]
+    fn french_elisions_and_accents() {
+        let t = tokenize("Je suis désolé, j'ai vérifié", Language::Fr);
+        let n: Vec<_> = t.tokens.iter().map(|t| t.norm.as_str()).collect();
+        assert_eq!(n, vec!["je", "suis", "desole", "je", "ai", "verifie"]);
+        assert!(tokenize("Pouvez-vous me donner le numéro", Language::Fr).sentences[0].question);
+    }
+
+    #[test]
+    fn contrast_words_open_a_clause() {
+        let t = tokenize("I understand but no", Language::En);
+        assert!(t.tokens[2].contrast);
+        assert_ne!(t.tokens[1].clause, t.tokens[2].clause);
+    }
+}
