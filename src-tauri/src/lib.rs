@@ -17,8 +17,6 @@ use std::time::Duration;
 
 use rapport_core::app::{App, AppError, LibraryView, SessionView};
 use rapport_core::engine::{Clock, Debrief, SystemClock};
-use rapport_core::load::LoadOptions;
-use rapport_core::score::{ReplyInput, ReplyScore, Scorer};
 use serde::Serialize;
 use tauri::async_runtime::JoinHandle;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
@@ -87,22 +85,9 @@ impl AppState {
     }
 }
 
-/// Until the rubric scorer lands in core, replies are judged by nothing: every criterion
-/// unmet, scores 0. The conversation still plays through its `otherwise` transitions.
-struct Unscored;
-
-impl Scorer for Unscored {
-    fn score(&self, _input: &ReplyInput<'_>) -> ReplyScore {
-        ReplyScore {
-            scores: Default::default(),
-            criteria: Vec::new(),
-        }
-    }
-}
-
 /// Loads the pack in `dir` with its scorer.
 pub fn open_pack(dir: &Path) -> App {
-    App::open(dir, Box::new(Unscored), &LoadOptions::default())
+    App::open_pack(dir)
 }
 
 /// `$RAPPORT_SCENARIOS_DIR`, else the first existing of: the pack bundled next to the

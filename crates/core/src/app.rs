@@ -11,7 +11,7 @@
 //! the deadline again under the same lock as the replies, so a reply that lands just
 //! before the timer fires can never be followed by a stale "are you still there?".
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -21,6 +21,7 @@ use crate::engine::{Clock, Debrief, EngineError, Event, EventKind, Input, Sessio
 use crate::load::{self, Library, LoadOptions};
 use crate::model::{Meta, Outcome, Scenario};
 use crate::score::Scorer;
+use crate::scorer::RubricScorer;
 use crate::template;
 
 /// What went wrong with a command. [`AppError::kind`] is the stable name the UI switches on.
@@ -164,6 +165,23 @@ impl App {
             }
         };
         App::from_library(dir, library, scorer)
+    }
+
+    /// Loads the pack in `dir` the way the CLI does: the built-in rubrics plus the pack's
+    /// own `rubrics/`, then every scenario, checked against the criteria those define.
+    /// Rubric files with errors join the load errors.
+    pub fn open_pack(dir: &Path) -> App {
+        let (scorer, rubric_diagnostics) = RubricScorer::with_pack_dir(dir);
+        let opts = LoadOptions::with_criteria(scorer.criteria().map(|(id, _)| id));
+        let mut app = App::open(dir, Box::new(scorer), &opts);
+        let mut by_file: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
+        for d in rubric_diagnostics {
+            by_file.entry(d.file.clone()).or_default().push(d);
+        }
+        for (file, diagnostics) in by_file {
+            app.report(&file, diagnostics);
+        }
+        app
     }
 
     /// An app over an already loaded library (`source` is only shown to the trainee).
@@ -386,7 +404,7 @@ fn flatten_facts(facts: &std::collections::BTreeMap<String, serde_json::Value>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::ManualClock;
+    use crate::engine::{EventKind, ManualClock};
     use crate::load::FileReport;
     use crate::testkit::{scenario, WordScorer};
 
@@ -582,6 +600,30 @@ mod tests {
         let v = app.choose(2, &clock).unwrap();
         assert_eq!(v.node, "calmer");
         assert!(v.choices.is_empty());
+    }
+
+    #[test]
+    fn a_pack_loads_with_its_rubrics_and_the_real_scorer() {
+        let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures"));
+        let mut app = App::open_pack(dir);
+        let lib = app.library();
+        assert!(lib.scenarios.iter().any(|s| s.id == "impatient"), "{lib:?}");
+        assert!(lib
+            .load_errors
+            .iter()
+            .any(|e| e.file.ends_with("misspelled-target.yaml")));
+        let clock = ManualClock::new(0);
+        app.start("impatient", Some(0), &clock).unwrap();
+        let v = app.reply("I'm so sorry, Sam.", &clock).unwrap();
+        let score = v
+            .transcript
+            .iter()
+            .find_map(|e| match &e.kind {
+                EventKind::AgentReply { score, .. } => Some(score),
+                _ => None,
+            })
+            .unwrap();
+        assert!(score.met("apologize"), "{score:?}");
     }
 
     #[test]
