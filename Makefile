@@ -5,8 +5,15 @@ CARGO ?= cargo
 SCENARIOS ?= scenarios
 EVAL_SET ?= ../shared/eval/dev-replies.jsonl
 RAPPORT = target/debug/rapport
+APP = target/debug/rapport-app
+APP_RELEASE = target/release/rapport-app
+TAURI = ui/node_modules/.bin/tauri
+XVFB = xvfb-run -a -s "-screen 0 1366x768x24"
+# tauri-driver is installed by `cargo install`; make sure the tests find it.
+export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all setup run play build test lint unit scenario-check eval bench clean-eval
+.PHONY: all setup run play build test lint unit scenario-check eval bench clean-eval \
+	ui ui-check ui-unit bindings app app-run e2e screenshots app-bench
 
 all: test
 
@@ -24,17 +31,21 @@ run: $(RAPPORT)
 
 play: run
 
-build: setup
+build: setup ui
 	$(CARGO) build --release --bin rapport
+	cd src-tauri && ../$(TAURI) build --bundles deb --ci
+	@ls -1 $(APP_RELEASE) target/release/bundle/deb/*.deb
 
 ## Every check CI runs.
-test: setup lint unit scenario-check
+test: setup lint unit scenario-check ui-check ui-unit e2e
 
-lint:
+lint: ui
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-unit:
+# Includes the desktop app's command tests (Tauri mock runtime) and the check that
+# ui/src/ipc/bindings.ts matches the Rust types.
+unit: ui
 	$(CARGO) test --workspace
 
 scenario-check: $(RAPPORT)
@@ -49,3 +60,34 @@ eval: $(RAPPORT)
 
 bench: setup
 	$(CARGO) bench --workspace
+
+## The desktop app. The UI bundle is embedded in the binary, so it is built first.
+ui: setup
+	cd ui && npm run build
+
+ui-check: setup
+	cd ui && npm run check && npm run lint
+
+ui-unit: setup
+	cd ui && npm test
+
+## Regenerate ui/src/ipc/bindings.ts from the Rust types (commit the result).
+bindings: ui
+	UPDATE_BINDINGS=1 $(CARGO) test -p rapport-app bindings
+
+app: ui
+	$(CARGO) build -p rapport-app
+
+## Open the desktop app (scenarios from $$RAPPORT_SCENARIOS_DIR or ./scenarios).
+app-run: app
+	$(APP)
+
+## The real app, driven through tauri-driver and WebKitWebDriver in a virtual display.
+## Screenshots land in .e2e-out/screenshots; `make screenshots` copies them into docs/.
+e2e: app
+	cd tests/e2e && $(XVFB) npm test
+
+screenshots:
+	cp .e2e-out/screenshots/library.png .e2e-out/screenshots/conversation.png \
+	   .e2e-out/screenshots/debrief.png docs/
+
