@@ -1,0 +1,157 @@
+// Shared by the end-to-end tests and the app benchmark: the scenario pack, tauri-driver,
+// a WebDriver session on a Tauri binary, and the few moves a trainee makes.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { remote } from 'webdriverio';
+import YAML from 'yaml';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const root = path.resolve(here, '../..');
+const shipped = path.resolve(root, process.env.RAPPORT_E2E_SCENARIOS ?? 'scenarios');
+const shots = path.resolve(root, '.e2e-out/screenshots');
+export const SCENARIO = 'double-charge';
+export const SEED = 1;
+export const FAILURES = ['failure', 'escalated', 'hung_up', 'churned'];
+
+/** The WebDriver session in use; set by `connect`. */
+export let browser;
+
+/** The pack the app loads: the shipped scenarios plus the e2e fixtures. */
+export function makePack() {
+  const pack = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-e2e-'));
+  if (fs.existsSync(shipped)) fs.cpSync(shipped, pack, { recursive: true });
+  for (const f of fs.readdirSync(path.join(here, 'fixtures'))) {
+    fs.copyFileSync(path.join(here, 'fixtures', f), path.join(pack, f));
+  }
+  fs.copyFileSync(path.join(root, 'tests/fixtures/impatient.yaml'), path.join(pack, 'impatient.yaml'));
+  return pack;
+}
+
+function waitForPort(port, ms) {
+  const until = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.end();
+        resolve();
+      });
+      s.once('error', () => {
+        s.destroy();
+        if (Date.now() > until) reject(new Error(`nothing listens on ${port}`));
+        else setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
+
+/** Starts tauri-driver; the apps it launches inherit `env`. Returns the child process. */
+export async function startDriver(env) {
+  const driver = spawn('tauri-driver', ['--port', '4444', '--native-port', '4445'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, ...env },
+  });
+  await waitForPort(4444, 10000);
+  return driver;
+}
+
+/** Launches `binary` through the driver and keeps the session in `browser`. */
+export async function connect(binary) {
+  assert.ok(fs.existsSync(binary), `${binary} is missing: build it first (make e2e does)`);
+  browser = await remote({
+    hostname: '127.0.0.1',
+    port: 4444,
+    logLevel: 'warn',
+    capabilities: { 'tauri:options': { application: binary } },
+  });
+  return browser;
+}
+
+/** The golden tests of the shipped scenario, with the outcome of the ending each reaches. */
+export function goldenRuns() {
+  const file = path.join(shipped, `${SCENARIO}.yaml`);
+  const doc = YAML.parse(fs.readFileSync(file, 'utf8'));
+  const typed = doc.tests.filter((t) => t.turns.every((turn) => 'reply' in turn));
+  const outcome = (t) => doc.endings[t.ending].outcome;
+  const success =
+    typed.find((t) => outcome(t) === 'success' && (t.seed ?? 0) === SEED) ?? typed.find((t) => outcome(t) === 'success');
+  const failure = typed.find((t) => FAILURES.includes(outcome(t)));
+  assert.ok(success && failure, `${file} needs a typed golden test to a success and one to a failure`);
+  return { success, failure };
+}
+
+export const byId = (id) => browser.$(`[data-testid="${id}"]`);
+export const allById = (id) => browser.$$(`[data-testid="${id}"]`);
+
+export async function shot(name) {
+  fs.mkdirSync(shots, { recursive: true });
+  await browser.saveScreenshot(path.join(shots, `${name}.png`));
+}
+
+export async function waitForLibrary(timeout = 10000) {
+  await browser.waitUntil(async () => (await allById('scenario-card')).length > 0, { timeout });
+}
+
+export async function openLibrary() {
+  if (await byId('back-to-library').isExisting()) await byId('back-to-library').click();
+  else if (await byId('abandon').isExisting()) await byId('abandon').click();
+  await waitForLibrary();
+}
+
+export async function start(id) {
+  await openLibrary();
+  const card = await browser.$(`[data-testid="scenario-card"][data-scenario-id="${id}"]`);
+  await card.$('[data-testid="start-scenario"]').click();
+  await byId('mood-meter').waitForExist({ timeout: 10000 });
+  await browser.waitUntil(async () => (await allById('customer-line')).length > 0, { timeout: 10000 });
+}
+
+/** Waits until the customer has answered reply number `n` (1-based) or the chat ended. */
+async function settled(n) {
+  await browser.waitUntil(
+    async () =>
+      (await allById('agent-line')).length >= n &&
+      !(await byId('typing-indicator').isExisting()) &&
+      ((await byId('reply-input').isExisting()) || (await byId('open-debrief').isExisting())),
+    { timeout: 15000, timeoutMsg: `no answer to reply ${n}` },
+  );
+}
+
+export async function reply(text, n, { keyboard = false } = {}) {
+  const input = await byId('reply-input');
+  await input.setValue(text);
+  if (keyboard) await browser.keys(['Enter']);
+  else await byId('send-reply').click();
+  await settled(n);
+}
+
+/**
+ * Plays a golden run of the shipped scenario through the UI, opens the debrief and
+ * returns its outcome and scores. `afterFirst` runs once the first reply has feedback.
+ */
+export async function play(run, { afterFirst } = {}) {
+  await start(SCENARIO);
+  for (const [i, turn] of run.turns.entries()) {
+    await reply(turn.reply.trim(), i + 1, { keyboard: i === 0 });
+    if (i === 0 && afterFirst) await afterFirst();
+    if (await byId('open-debrief').isExisting()) break;
+  }
+  await byId('open-debrief').waitForExist({ timeout: 10000 });
+  await byId('open-debrief').click();
+  await byId('debrief').waitForExist({ timeout: 10000 });
+  const outcome = await byId('outcome').getAttribute('data-outcome');
+  const score = async (id) => Number(await byId(id).getText());
+  const scores = {
+    empathy: await score('score-empathy'),
+    problem_solving: await score('score-problem-solving'),
+    professionalism: await score('score-professionalism'),
+    overall: await score('score-overall'),
+  };
+  return { outcome, scores };
+}
