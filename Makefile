@@ -58,7 +58,7 @@ eval: $(RAPPORT)
 	$(RAPPORT) score < $(EVAL_SET) > target/eval/dev-scored.jsonl || true
 	$(RAPPORT) eval $(EVAL_SET) target/eval/dev-scored.jsonl
 
-bench: setup
+bench: setup app-bench
 	$(CARGO) bench --workspace
 
 ## The desktop app. The UI bundle is embedded in the binary, so it is built first.
@@ -90,4 +90,10 @@ e2e: app
 screenshots:
 	cp .e2e-out/screenshots/library.png .e2e-out/screenshots/conversation.png \
 	   .e2e-out/screenshots/debrief.png docs/
+
+## Cold start to the first interactive screen and memory (app + WebKit processes) after
+## one scenario, next to a bare Tauri window measured the same way (release builds).
+app-bench: ui
+	$(CARGO) build --release -p rapport-app --bin rapport-app --example bare
+	cd tests/e2e && $(XVFB) node bench.mjs ../../$(APP_RELEASE) ../../target/release/examples/bare 5
 
