@@ -259,9 +259,21 @@ fn validate(paths: Vec<PathBuf>, format: Format) -> Result<ExitCode> {
     let paths = paths_or_default(paths)?;
     let mut diagnostics = Vec::new();
     let mut files = 0;
+    let mut packs_seen = std::collections::BTreeSet::new();
     for path in &paths {
-        let (_, rubric_diags, opts) = pack(&pack_dir(path));
-        diagnostics.extend(rubric_diags);
+        // A rubric file named directly is checked as part of its pack's rubrics.
+        let rubric_pack = path
+            .parent()
+            .filter(|p| path.is_file() && p.file_name().is_some_and(|n| n == "rubrics"))
+            .map(|p| p.parent().unwrap_or(Path::new(".")).to_path_buf());
+        let root = rubric_pack.clone().unwrap_or_else(|| pack_dir(path));
+        let (_, rubric_diags, opts) = pack(&root);
+        if packs_seen.insert(root) {
+            diagnostics.extend(rubric_diags);
+        }
+        if rubric_pack.is_some() {
+            continue;
+        }
         let library = load::load_paths(std::slice::from_ref(path), &opts);
         files += library.scenarios.len()
             + library
@@ -273,7 +285,6 @@ fn validate(paths: Vec<PathBuf>, format: Format) -> Result<ExitCode> {
             diagnostics.extend(report.diagnostics);
         }
     }
-    diagnostics.dedup();
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let mut out = io::stdout().lock();
     match format {

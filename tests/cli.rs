@@ -266,3 +266,31 @@ fn the_readme_typo_example_prints_what_the_readme_shows() {
     let shown = first_two.join("\n");
     assert!(readme.contains(&shown), "README should show:\n{shown}");
 }
+
+#[test]
+fn validate_checks_a_packs_rubric_files_too() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("tests/fixtures/impatient.yaml"),
+        dir.path().join("impatient.yaml"),
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("rubrics")).unwrap();
+    std::fs::write(
+        dir.path().join("rubrics/extra.yaml"),
+        "rubric: empathy\ncriteria:\n  - id: warm_close\n    tip: Close warmly.\n    phrases: [\"have a lovely day\"]\n    bogus_key: 1\n",
+    )
+    .unwrap();
+    for target in [
+        dir.path().to_path_buf(),
+        dir.path().join("rubrics/extra.yaml"),
+    ] {
+        let out = rapport(&["validate", target.to_str().unwrap()]);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(
+            text.contains("rubrics/extra.yaml:6:5: error[unknown-key]"),
+            "{text}"
+        );
+    }
+}
