@@ -38,6 +38,22 @@ describe('Library', () => {
     expect(onstart).toHaveBeenCalledWith('late-gift');
   });
 
+  it('can be used from the keyboard alone, in reading order', async () => {
+    const user = userEvent.setup();
+    const onstart = vi.fn();
+    render(Library, { library: library(), onstart });
+    await user.tab();
+    expect(document.activeElement).toBe(screen.getByTestId('library-search'));
+    await user.tab();
+    expect(document.activeElement).toBe(screen.getByTestId('filter-skill'));
+    await user.tab();
+    expect(document.activeElement).toBe(screen.getByTestId('filter-difficulty'));
+    await user.tab();
+    expect(document.activeElement).toBe(byTestId('start-scenario')[0]);
+    await user.keyboard('{Enter}');
+    expect(onstart).toHaveBeenCalledWith('double-charge');
+  });
+
   it('lists files that failed to load with their diagnostics', () => {
     render(Library, { library: library(), onstart: vi.fn() });
     const panel = screen.getByTestId('load-errors');
