@@ -85,6 +85,8 @@ struct Criterion {
     undone_by: Vec<usize>,
     yields_to: Vec<usize>,
     excluded_by: Vec<usize>,
+    implied_by: Vec<usize>,
+    implied_unless: Vec<usize>,
     rules: Vec<Rule>,
     /// Phrases with placeholders, compiled for each reply: `[en, fr]` of (phrase, unless).
     templated: [Vec<(String, bool)>; 2],
@@ -210,6 +212,8 @@ impl RubricScorer {
                 undone_by: refs(&spec.undone_by, &mut diags),
                 yields_to: refs(&spec.yields_to, &mut diags),
                 excluded_by: refs(&spec.excluded_by, &mut diags),
+                implied_by: refs(&spec.implied_by, &mut diags),
+                implied_unless: refs(&spec.implied_unless, &mut diags),
                 rules: spec.rules.clone(),
                 templated: [Vec::new(), Vec::new()],
             };
@@ -573,6 +577,8 @@ impl RubricScorer {
                         undone_by: Vec::new(),
                         yields_to: Vec::new(),
                         excluded_by: Vec::new(),
+                        implied_by: Vec::new(),
+                        implied_unless: Vec::new(),
                         rules: Vec::new(),
                         templated: [Vec::new(), Vec::new()],
                     });
@@ -692,6 +698,27 @@ impl Scorer for RubricScorer {
                             .any(|&o| raw[o].iter().any(|&u| u.0 >= h.1))
                     })
                     .collect()
+            })
+            .collect();
+        // Implied evidence reads the first pass only, so the order of criteria never matters.
+        let implied: Vec<Vec<(usize, usize)>> = (0..n_crit)
+            .map(|c| {
+                let crit = self.criterion(&extra, c);
+                if crit.implied_unless.iter().any(|&o| !kept[o].is_empty()) {
+                    return Vec::new();
+                }
+                crit.implied_by
+                    .iter()
+                    .flat_map(|&o| kept[o].iter().copied())
+                    .collect()
+            })
+            .collect();
+        let kept: Vec<Vec<(usize, usize)>> = kept
+            .into_iter()
+            .zip(implied)
+            .map(|(mut k, extra)| {
+                k.extend(extra);
+                k
             })
             .collect();
 

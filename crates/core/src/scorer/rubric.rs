@@ -22,6 +22,8 @@
 //!     undone_by: [blame_customer] # a later match of these cancels this one
 //!     yields_to: [check_resolution] # an overlapping match of these cancels this one
 //!     excluded_by: [offer_solution] # a match of these anywhere cancels this criterion
+//!     implied_by: [blame_customer]  # their evidence counts for this criterion too...
+//!     implied_unless: [offer_solution] # ...unless the reply also meets one of these
 //!     rules: [any_question]       # built-in detectors: any_question, mirror_customer, shouting
 //! weights: { apologize: 2 }       # adjust earlier criteria
 //! phrases: { apologize: ["my bad"] }
@@ -90,6 +92,8 @@ pub struct Spec {
     pub undone_by: Vec<Located<String>>,
     pub yields_to: Vec<Located<String>>,
     pub excluded_by: Vec<Located<String>>,
+    pub implied_by: Vec<Located<String>>,
+    pub implied_unless: Vec<Located<String>>,
     pub rules: Vec<Rule>,
 }
 
@@ -113,7 +117,9 @@ const FILE_KEYS: [&str; 7] = [
     "phrases",
     "phrases_fr",
 ];
-const CRITERION_KEYS: [&str; 15] = [
+const CRITERION_KEYS: [&str; 17] = [
+    "implied_by",
+    "implied_unless",
     "id",
     "rubric",
     "weight",
@@ -286,6 +292,8 @@ impl Reader<'_> {
             undone_by: Vec::new(),
             yields_to: Vec::new(),
             excluded_by: Vec::new(),
+            implied_by: Vec::new(),
+            implied_unless: Vec::new(),
             rules: Vec::new(),
         };
         let mut has_rubric = default_rubric.is_some();
@@ -323,6 +331,8 @@ impl Reader<'_> {
                 "undone_by" => spec.undone_by = self.texts(v, key),
                 "yields_to" => spec.yields_to = self.texts(v, key),
                 "excluded_by" => spec.excluded_by = self.texts(v, key),
+                "implied_by" => spec.implied_by = self.texts(v, key),
+                "implied_unless" => spec.implied_unless = self.texts(v, key),
                 "rules" => {
                     for name in self.texts(v, key) {
                         match Rule::ALL.iter().find(|(n, _)| *n == name.value) {
