@@ -29,9 +29,10 @@ pub mod rules;
 pub mod text;
 mod yaml;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rust_stemmers::Stemmer;
 
@@ -114,6 +115,8 @@ pub struct RubricScorer {
     criteria: Vec<Criterion>,
     lists: BTreeMap<String, Vec<String>>,
     langs: [Lang; 2],
+    /// The last per-reply compilation (see [`ExtraKey`]).
+    cache: Mutex<Option<(ExtraKey, Arc<Extra>)>>,
 }
 
 impl RubricScorer {
@@ -187,7 +190,7 @@ impl RubricScorer {
         let mut langs = LANGS.map(|lang| Lang {
             lang,
             stemmer: pattern::stemmer(lang),
-            vocab: Vocab::default(),
+            vocab: Vocab::new(),
             index: Index::new(),
         });
         let mut criteria = Vec::with_capacity(specs.len());
@@ -231,12 +234,15 @@ impl RubricScorer {
                     match compile_static(lang, &lists, &phrase.value, terminal) {
                         Ok(true) => {}
                         Ok(false) => c.templated[l].push((phrase.value.clone(), unless)),
+                        // The column of the fault inside the phrase, where the phrase is
+                        // one line of text as written.
                         Err(e) => diags.push(
-                            located_error(
+                            Diagnostic::error(
                                 path,
-                                phrase,
+                                phrase.line,
+                                phrase.column + e.at,
                                 "bad-phrase",
-                                format!("phrase \"{}\": {e}", phrase.value),
+                                format!("phrase \"{}\": {}", phrase.value, e.message),
                             )
                             .with_hint("see the phrase syntax in docs/scoring.md"),
                         ),
@@ -245,11 +251,15 @@ impl RubricScorer {
             }
             criteria.push(c);
         }
+        for lang in &mut langs {
+            lang.index.finish();
+        }
         (
             RubricScorer {
                 criteria,
                 lists,
                 langs,
+                cache: Mutex::new(None),
             },
             diags,
         )
@@ -483,47 +493,86 @@ fn wrong_mentions(text: &Text, shape: &FactShape) -> Vec<(usize, usize)> {
 
 /// Per-reply additions: the patches' criteria and weights, the phrases compiled for
 /// this reply's facts.
-struct Extra<'a> {
+#[derive(Debug)]
+struct Extra {
     criteria: Vec<Criterion>,
     weights: Vec<f32>,
     vocab: Vocab,
     index: Index,
     facts: Vec<(usize, FactShape)>,
-    fill: Fill<'a>,
+}
+
+/// What the per-reply additions depend on. A conversation scores many replies with the
+/// same customer, facts and patches, so the last compilation is kept and reused.
+#[derive(Debug, Clone, PartialEq)]
+struct ExtraKey {
+    lang: Language,
+    name: Option<String>,
+    facts: Option<BTreeMap<String, serde_json::Value>>,
+    patches: Vec<RubricPatch>,
+}
+
+impl ExtraKey {
+    fn matches(&self, input: &ReplyInput<'_>) -> bool {
+        self.lang == input.language
+            && self.name.as_deref() == input.customer_name
+            && self.facts.as_ref() == input.facts
+            && self.patches.len() == input.patches.len()
+            && self.patches.iter().zip(input.patches).all(|(a, b)| a == *b)
+    }
 }
 
 impl RubricScorer {
-    fn criterion<'s>(&'s self, extra: &'s Extra<'_>, i: usize) -> &'s Criterion {
+    fn criterion<'s>(&'s self, extra: &'s Extra, i: usize) -> &'s Criterion {
         self.criteria
             .get(i)
             .unwrap_or_else(|| &extra.criteria[i - self.criteria.len()])
     }
 
-    fn extra<'a>(&self, input: &ReplyInput<'a>, lang: &Lang) -> Extra<'a> {
+    /// The per-reply additions, from the cache when the last reply had the same ones.
+    fn extra(&self, input: &ReplyInput<'_>, lang: &Lang) -> Arc<Extra> {
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((key, extra)) = cache.as_ref() {
+            if key.matches(input) {
+                return Arc::clone(extra);
+            }
+        }
+        let extra = Arc::new(self.compile_extra(input, lang));
+        let key = ExtraKey {
+            lang: input.language,
+            name: input.customer_name.map(str::to_string),
+            facts: input.facts.cloned(),
+            patches: input.patches.iter().map(|p| (*p).clone()).collect(),
+        };
+        *cache = Some((key, Arc::clone(&extra)));
+        extra
+    }
+
+    fn compile_extra(&self, input: &ReplyInput<'_>, lang: &Lang) -> Extra {
         let li = lang_index(lang.lang);
+        let fill = Fill {
+            name: input.customer_name,
+            facts: input.facts,
+            lang: lang.lang,
+        };
         let mut extra = Extra {
             criteria: Vec::new(),
             weights: self.criteria.iter().map(|c| c.weight).collect(),
             vocab: Vocab::extending(&lang.vocab),
             index: Index::new(),
             facts: Vec::new(),
-            fill: Fill {
-                name: input.customer_name,
-                facts: input.facts,
-                lang: lang.lang,
-            },
         };
-        let mut phrases: Vec<(usize, String, bool)> = Vec::new();
+        let mut phrases: Vec<(usize, &str, bool)> = Vec::new();
         for (ci, c) in self.criteria.iter().enumerate() {
             for (src, unless) in &c.templated[li] {
-                phrases.push((ci, src.clone(), *unless));
+                phrases.push((ci, src, *unless));
             }
         }
         for patch in input.patches {
             self.apply_patch(patch, &mut extra, &mut phrases);
         }
         for (ci, src, unless) in phrases {
-            let Ok(phrase) = pattern::parse(&src, lang.lang, &self.lists, &extra.fill) else {
+            let Ok(phrase) = pattern::parse(src, lang.lang, &self.lists, &fill) else {
                 // A placeholder this reply has no value for: the phrase cannot match.
                 continue;
             };
@@ -544,7 +593,7 @@ impl RubricScorer {
                 .is_ok()
                 && !unless
             {
-                if let Some(shape) = fact_shape(&src, &extra.fill) {
+                if let Some(shape) = fact_shape(src, &fill) {
                     extra.facts.push((ci, shape));
                 }
             }
@@ -552,13 +601,13 @@ impl RubricScorer {
         extra
     }
 
-    fn apply_patch(
+    fn apply_patch<'a>(
         &self,
-        patch: &RubricPatch,
-        extra: &mut Extra<'_>,
-        phrases: &mut Vec<(usize, String, bool)>,
+        patch: &'a RubricPatch,
+        extra: &mut Extra,
+        phrases: &mut Vec<(usize, &'a str, bool)>,
     ) {
-        let position = |extra: &Extra<'_>, id: &str| {
+        let position = |extra: &Extra, id: &str| {
             self.criteria
                 .iter()
                 .chain(&extra.criteria)
@@ -587,7 +636,7 @@ impl RubricScorer {
                 }
             };
             extra.weights[ci] = def.weight;
-            phrases.extend(def.phrases.iter().map(|p| (ci, p.clone(), false)));
+            phrases.extend(def.phrases.iter().map(|p| (ci, p.as_str(), false)));
         }
         for (id, w) in &patch.weights {
             if let Some(ci) = position(extra, id) {
@@ -596,7 +645,7 @@ impl RubricScorer {
         }
         for (id, list) in &patch.phrases {
             if let Some(ci) = position(extra, id) {
-                phrases.extend(list.iter().map(|p| (ci, p.clone(), false)));
+                phrases.extend(list.iter().map(|p| (ci, p.as_str(), false)));
             }
         }
     }
@@ -612,27 +661,30 @@ impl Scorer for RubricScorer {
         let lang = &self.langs[lang_index(input.language)];
         let text = tokenize(input.text, lang.lang);
         let extra = self.extra(input, lang);
+        let fill = Fill {
+            name: input.customer_name,
+            facts: input.facts,
+            lang: lang.lang,
+        };
         let n_crit = self.criteria.len() + extra.criteria.len();
 
         let customer = input.customer.map(|c| {
             let t = tokenize(c, lang.lang);
-            let stems: Vec<String> = t
+            let stems: Vec<_> = t
                 .tokens
                 .iter()
-                .map(|t| lang.stemmer.stem(&t.norm).into_owned())
+                .map(|t| lang.stemmer.stem(&t.norm))
                 .collect();
             rules::content_stems(&t, &stems, lang.lang)
         });
-        let (corrected, stems) = analyse(&text, lang, &extra.vocab, customer.as_ref());
+        // The customer's own words are real words, whatever the phrases say: never
+        // "correct" them.
+        let words = pattern::analyse(&text, &lang.stemmer, &lang.vocab, &extra.vocab, |stem| {
+            customer.as_ref().is_some_and(|c| c.contains(stem))
+        });
+        let stems: Vec<&str> = words.iter().map(|w| w.stem_text.as_ref()).collect();
         let negators = rules::negators(lang.lang);
-        let toks = pattern::view(
-            &text,
-            &corrected,
-            &stems,
-            &lang.vocab,
-            Some(&extra.vocab),
-            negators,
-        );
+        let toks = pattern::view(&text, &words, negators);
         let mut hits: Vec<Hit> = Vec::new();
         lang.index.find(&toks, &mut hits);
         extra.index.find(&toks, &mut hits);
@@ -736,7 +788,11 @@ impl Scorer for RubricScorer {
                 } else {
                     &crit.tip[li]
                 };
-                let mut t = extra.fill.render(base);
+                let mut t = if base.contains('{') {
+                    fill.render(base)
+                } else {
+                    base.clone()
+                };
                 if !met {
                     for (_, shape) in extra.facts.iter().filter(|(fc, _)| *fc == c) {
                         let wrong = chars.evidence(&text, wrong_mentions(&text, shape));
@@ -777,43 +833,6 @@ impl Scorer for RubricScorer {
     fn knows_criterion(&self, id: &str) -> bool {
         self.criteria.iter().any(|c| c.id == id)
     }
-}
-
-/// Corrects typos and stems every token.
-fn analyse(
-    text: &Text,
-    lang: &Lang,
-    extra: &Vocab,
-    customer: Option<&BTreeSet<String>>,
-) -> (Vec<Option<String>>, Vec<String>) {
-    let mut corrected = Vec::with_capacity(text.tokens.len());
-    let mut stems = Vec::with_capacity(text.tokens.len());
-    for t in &text.tokens {
-        let stem = lang.stemmer.stem(&t.norm).into_owned();
-        let known = t.number
-            || lang.vocab.surface(&t.norm).is_some()
-            || extra.surface(&t.norm).is_some()
-            || lang.vocab.stem(&stem).is_some()
-            || customer.is_some_and(|c| c.contains(&stem));
-        let fix = if known {
-            None
-        } else {
-            lang.vocab
-                .correct(&t.norm)
-                .or_else(|| extra.correct(&t.norm))
-        };
-        match fix {
-            Some(fixed) => {
-                stems.push(lang.stemmer.stem(fixed).into_owned());
-                corrected.push(Some(fixed.to_string()));
-            }
-            None => {
-                stems.push(stem);
-                corrected.push(None);
-            }
-        }
-    }
-    (corrected, stems)
 }
 
 /// Char offset -> byte offset of the reply, to cut evidence on character boundaries.
@@ -898,5 +917,90 @@ fn scores(judged: &[Judged<'_>], focus: &[String]) -> Scores {
         problem_solving: round(p),
         professionalism: round(q),
         overall: round((e + p + q) / 3.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const IDS: [&str; 6] = ["a", "b", "c", "d", "e", "f"];
+
+    fn judged(spec: &[(u8, f32, bool, bool)]) -> Vec<Judged<'static>> {
+        spec.iter()
+            .enumerate()
+            .map(|(i, &(r, weight, penalty, met))| Judged {
+                id: IDS[i % IDS.len()],
+                rubric: RubricId::ALL[r as usize % 3],
+                weight,
+                penalty,
+                met,
+            })
+            .collect()
+    }
+
+    fn all(s: Scores) -> [u8; 4] {
+        [s.empathy, s.problem_solving, s.professionalism, s.overall]
+    }
+
+    proptest! {
+        #[test]
+        fn meeting_one_more_criterion_moves_scores_one_way(
+            spec in proptest::collection::vec((0u8..3, 0.0f32..5.0, any::<bool>(), any::<bool>()), 1..12),
+            flip in any::<proptest::sample::Index>(),
+            focus in any::<bool>(),
+        ) {
+            let before = judged(&spec);
+            let i = flip.index(before.len());
+            prop_assume!(!before[i].met);
+            let mut after = before.clone();
+            after[i].met = true;
+            let focus: Vec<String> = if focus { vec![IDS[i % IDS.len()].to_string()] } else { vec![] };
+            let (b, a) = (all(scores(&before, &focus)), all(scores(&after, &focus)));
+            for k in 0..4 {
+                if before[i].penalty {
+                    prop_assert!(a[k] <= b[k], "a penalty raised a score: {b:?} -> {a:?}");
+                } else {
+                    prop_assert!(a[k] >= b[k], "a positive lowered a score: {b:?} -> {a:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_documented_formula() {
+        // Empathy: 1.5 of 5.5 met, one dismissive (weight 1) off professionalism.
+        let j = [
+            Judged {
+                id: "acknowledge_feelings",
+                rubric: RubricId::Empathy,
+                weight: 1.5,
+                penalty: false,
+                met: true,
+            },
+            Judged {
+                id: "apologize",
+                rubric: RubricId::Empathy,
+                weight: 4.0,
+                penalty: false,
+                met: false,
+            },
+            Judged {
+                id: "dismissive",
+                rubric: RubricId::Professionalism,
+                weight: 1.0,
+                penalty: true,
+                met: true,
+            },
+        ];
+        let s = scores(&j, &[]);
+        assert_eq!(
+            (s.empathy, s.problem_solving, s.professionalism),
+            (27, 100, 65)
+        );
+        assert_eq!(s.overall, 64);
+        let s = scores(&j, &["apologize".to_string()]);
+        assert_eq!(s.empathy, 16, "focus doubles apologize's weight: 1.5 / 9.5");
     }
 }

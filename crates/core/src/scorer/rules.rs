@@ -209,7 +209,7 @@ fn is_stopword(w: &str, lang: Language) -> bool {
 }
 
 /// The stems of the customer's line that name their situation.
-pub fn content_stems(text: &Text, stems: &[String], lang: Language) -> BTreeSet<String> {
+pub fn content_stems<S: AsRef<str>>(text: &Text, stems: &[S], lang: Language) -> BTreeSet<String> {
     text.tokens
         .iter()
         .zip(stems)
@@ -217,7 +217,7 @@ pub fn content_stems(text: &Text, stems: &[String], lang: Language) -> BTreeSet<
             (t.number || t.norm.chars().count() >= 3 && t.norm.chars().all(char::is_alphabetic))
                 && !is_stopword(&t.norm, lang)
         })
-        .map(|(_, s)| s.clone())
+        .map(|(_, s)| s.as_ref().to_string())
         .collect()
 }
 
@@ -227,7 +227,7 @@ pub fn content_stems(text: &Text, stems: &[String], lang: Language) -> BTreeSet<
 pub const MIRROR_MIN_WORDS: usize = 2;
 
 /// Sentences of the reply that restate the customer's situation in the customer's words.
-pub fn mirrored(text: &Text, stems: &[String], customer: &BTreeSet<String>) -> Vec<(usize, usize)> {
+pub fn mirrored(text: &Text, stems: &[&str], customer: &BTreeSet<String>) -> Vec<(usize, usize)> {
     if customer.is_empty() {
         return Vec::new();
     }
@@ -238,7 +238,7 @@ pub fn mirrored(text: &Text, stems: &[String], customer: &BTreeSet<String>) -> V
         let mut first_hit = None;
         let mut last_hit = 0;
         for (i, stem) in stems.iter().enumerate().take(s.end).skip(s.first) {
-            if customer.contains(stem) && !seen.contains(&stem.as_str()) {
+            if customer.contains(*stem) && !seen.contains(stem) {
                 seen.push(stem);
                 first_hit.get_or_insert(i);
                 last_hit = i + 1;
