@@ -88,6 +88,7 @@ struct Criterion {
     excluded_by: Vec<usize>,
     implied_by: Vec<usize>,
     implied_unless: Vec<usize>,
+    mirror_with: Vec<usize>,
     rules: Vec<Rule>,
     /// Phrases with placeholders, compiled for each reply: `[en, fr]` of (phrase, unless).
     templated: [Vec<(String, bool)>; 2],
@@ -217,6 +218,7 @@ impl RubricScorer {
                 excluded_by: refs(&spec.excluded_by, &mut diags),
                 implied_by: refs(&spec.implied_by, &mut diags),
                 implied_unless: refs(&spec.implied_unless, &mut diags),
+                mirror_with: refs(&spec.mirror_with, &mut diags),
                 rules: spec.rules.clone(),
                 templated: [Vec::new(), Vec::new()],
             };
@@ -628,6 +630,7 @@ impl RubricScorer {
                         excluded_by: Vec::new(),
                         implied_by: Vec::new(),
                         implied_unless: Vec::new(),
+                        mirror_with: Vec::new(),
                         rules: Vec::new(),
                         templated: [Vec::new(), Vec::new()],
                     });
@@ -709,9 +712,23 @@ impl Scorer for RubricScorer {
             }
             raw[c].push((h.first, h.end));
         }
+        // Sentences holding a match of each criterion's `mirror_with` criteria.
+        let anchored: Vec<Vec<bool>> = (0..n_crit)
+            .map(|c| {
+                let mut marks = vec![false; text.sentences.len()];
+                for &o in &self.criterion(&extra, c).mirror_with {
+                    for &(first, _) in &raw[o] {
+                        marks[text.tokens[first].sentence] = true;
+                    }
+                }
+                marks
+            })
+            .collect();
         for (c, found) in raw.iter_mut().enumerate() {
-            for rule in &self.criterion(&extra, c).rules {
+            let crit = self.criterion(&extra, c);
+            for rule in &crit.rules {
                 match rule {
+                    Rule::NotFromCustomer => {}
                     Rule::AnyQuestion => found.extend(
                         text.sentences
                             .iter()
@@ -721,12 +738,16 @@ impl Scorer for RubricScorer {
                     Rule::Shouting => found.extend(rules::shouting(&text, lang.lang)),
                     Rule::MirrorCustomer => {
                         if let Some(customer) = &customer {
-                            found.extend(rules::mirrored(&text, &stems, customer));
+                            found.extend(rules::mirrored(&text, &stems, customer, &anchored[c]));
                         }
                     }
                 }
             }
             found.retain(|&h| !unless[c].iter().any(|&u| overlaps(h, u)));
+            if let (true, Some(customer)) = (crit.rules.contains(&Rule::NotFromCustomer), &customer)
+            {
+                found.retain(|&h| !rules::from_customer(&text, &stems, customer, h, lang.lang));
+            }
         }
         let kept: Vec<Vec<(usize, usize)>> = (0..n_crit)
             .map(|c| {

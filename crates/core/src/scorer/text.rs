@@ -473,6 +473,15 @@ pub fn normalize_word(word: &str, lang: Language) -> Vec<String> {
 
 fn normalize_folded(folded: String, lang: Language) -> Vec<String> {
     if folded.starts_with(|c: char| c.is_ascii_digit()) {
+        // "2pm" is a number and a word, so "at 2" and "2 pm" read the same.
+        for suffix in ["am", "pm"] {
+            if let Some(n) = folded
+                .strip_suffix(suffix)
+                .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return vec![canonical_number(n), suffix.to_string()];
+            }
+        }
         return vec![canonical_number(&folded)];
     }
     // Most words need no expansion: keep the string rather than copy it.
