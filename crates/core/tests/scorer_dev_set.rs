@@ -50,4 +50,9 @@ fn dev_set_macro_f1_is_at_least_the_stated_figure() {
         measured + 1e-9 >= stated,
         "dev-set macro-F1 {measured:.3} is below the stated {stated:.2}\n{report}"
     );
+    let (worst, f1) = report.worst().unwrap();
+    assert!(
+        f1 >= 0.70,
+        "{worst} has F1 {f1:.3}, below the 0.70 floor\n{report}"
+    );
 }

@@ -19,8 +19,9 @@ pub fn negators(lang: Language) -> &'static [&'static str] {
     }
 }
 
-/// How far back a negation reaches: "I'm not really saying you ..." is still negated.
-const NEGATION_REACH: usize = 3;
+/// How far back a negation reaches: "I'm not really sorry" is negated, "you don't use
+/// it would annoy anyone" is not.
+const NEGATION_REACH: usize = 2;
 
 /// Whether the match starting at token `first` is negated by a word shortly before it in
 /// the same clause ("I'm not sorry", "I won't blame you").
