@@ -140,18 +140,6 @@ impl RubricScorer {
         Self::from_files(files, diags)
     }
 
-    /// Builds from rubric file texts, in order (for tools and tests).
-    pub fn from_texts(files: &[(&Path, &str)]) -> (RubricScorer, Vec<Diagnostic>) {
-        let mut diags = Vec::new();
-        let mut read = builtin_files();
-        for (path, text) in files {
-            let (f, d) = rubric::read(path, text);
-            read.push(f);
-            diags.extend(d);
-        }
-        Self::from_files(read, diags)
-    }
-
     fn from_files(
         files: Vec<RubricFile>,
         mut diags: Vec<Diagnostic>,
@@ -429,6 +417,16 @@ enum FactShape {
     Date(usize, u32),
 }
 
+impl FactShape {
+    /// The right value, as a tip says it.
+    fn display(&self, lang: Language) -> String {
+        match self {
+            FactShape::Money(n) => n.clone(),
+            FactShape::Date(m, d) => format!("{d} {}", MONTHS[m - 1][lang_index(lang)]),
+        }
+    }
+}
+
 /// A criterion whose phrase is exactly one money or date fact: the reply can state it
 /// right, or state a different one.
 fn fact_shape(src: &str, fill: &Fill<'_>) -> Option<FactShape> {
@@ -654,6 +652,59 @@ impl RubricScorer {
     }
 }
 
+impl RubricScorer {
+    /// Applies the relations between criteria to their raw matches: `excluded_by`,
+    /// `yields_to` and `undone_by` read the raw matches of the others; `implied_by`
+    /// reads what survived that first pass, so the order of criteria never matters.
+    fn relate(&self, extra: &Extra, raw: &[Vec<(usize, usize)>]) -> Vec<Vec<(usize, usize)>> {
+        let n_crit = raw.len();
+        let kept: Vec<Vec<(usize, usize)>> = (0..n_crit)
+            .map(|c| {
+                let crit = self.criterion(extra, c);
+                if crit.excluded_by.iter().any(|&o| !raw[o].is_empty()) {
+                    return Vec::new();
+                }
+                raw[c]
+                    .iter()
+                    .copied()
+                    .filter(|&h| {
+                        !crit
+                            .yields_to
+                            .iter()
+                            .any(|&o| raw[o].iter().any(|&u| overlaps(h, u)))
+                    })
+                    .filter(|&h| {
+                        !crit
+                            .undone_by
+                            .iter()
+                            .any(|&o| raw[o].iter().any(|&u| u.0 >= h.1))
+                    })
+                    .collect()
+            })
+            .collect();
+        // Implied evidence reads the first pass only, so the order of criteria never matters.
+        let implied: Vec<Vec<(usize, usize)>> = (0..n_crit)
+            .map(|c| {
+                let crit = self.criterion(extra, c);
+                if crit.implied_unless.iter().any(|&o| !kept[o].is_empty()) {
+                    return Vec::new();
+                }
+                crit.implied_by
+                    .iter()
+                    .flat_map(|&o| kept[o].iter().copied())
+                    .collect()
+            })
+            .collect();
+        kept.into_iter()
+            .zip(implied)
+            .map(|(mut k, more)| {
+                k.extend(more);
+                k
+            })
+            .collect()
+    }
+}
+
 /// Token ranges overlap.
 fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
     a.0 < b.1 && b.0 < a.1
@@ -749,51 +800,7 @@ impl Scorer for RubricScorer {
                 found.retain(|&h| !rules::from_customer(&text, &stems, customer, h, lang.lang));
             }
         }
-        let kept: Vec<Vec<(usize, usize)>> = (0..n_crit)
-            .map(|c| {
-                let crit = self.criterion(&extra, c);
-                if crit.excluded_by.iter().any(|&o| !raw[o].is_empty()) {
-                    return Vec::new();
-                }
-                raw[c]
-                    .iter()
-                    .copied()
-                    .filter(|&h| {
-                        !crit
-                            .yields_to
-                            .iter()
-                            .any(|&o| raw[o].iter().any(|&u| overlaps(h, u)))
-                    })
-                    .filter(|&h| {
-                        !crit
-                            .undone_by
-                            .iter()
-                            .any(|&o| raw[o].iter().any(|&u| u.0 >= h.1))
-                    })
-                    .collect()
-            })
-            .collect();
-        // Implied evidence reads the first pass only, so the order of criteria never matters.
-        let implied: Vec<Vec<(usize, usize)>> = (0..n_crit)
-            .map(|c| {
-                let crit = self.criterion(&extra, c);
-                if crit.implied_unless.iter().any(|&o| !kept[o].is_empty()) {
-                    return Vec::new();
-                }
-                crit.implied_by
-                    .iter()
-                    .flat_map(|&o| kept[o].iter().copied())
-                    .collect()
-            })
-            .collect();
-        let kept: Vec<Vec<(usize, usize)>> = kept
-            .into_iter()
-            .zip(implied)
-            .map(|(mut k, extra)| {
-                k.extend(extra);
-                k
-            })
-            .collect();
+        let kept = self.relate(&extra, &raw);
 
         let chars = CharIndex::new(input.text);
         let li = lang_index(lang.lang);
@@ -818,7 +825,11 @@ impl Scorer for RubricScorer {
                     for (_, shape) in extra.facts.iter().filter(|(fc, _)| *fc == c) {
                         let wrong = chars.evidence(&text, wrong_mentions(&text, shape));
                         if let Some(first) = wrong.first() {
-                            t = format!("“{}” is not right: check the figure. {t}", first.text);
+                            t = format!(
+                                "You said “{}”, but it is {}. {t}",
+                                first.text,
+                                shape.display(lang.lang)
+                            );
                         }
                         evidence.extend(wrong);
                     }

@@ -466,11 +466,8 @@ fn fold_into(c: char, s: &mut String) {
     }
 }
 
-/// The normalised tokens of one written word (letters, digits and inner apostrophes).
-pub fn normalize_word(word: &str, lang: Language) -> Vec<String> {
-    normalize_folded(fold(word), lang)
-}
-
+/// The normalised tokens of one written word (letters, digits and inner apostrophes),
+/// already lowercased and accent-folded.
 fn normalize_folded(folded: String, lang: Language) -> Vec<String> {
     if folded.starts_with(|c: char| c.is_ascii_digit()) {
         // "2pm" is a number and a word, so "at 2" and "2 pm" read the same.
