@@ -1,1 +1,449 @@
-fn main() {}
+//! `rapport`: the command-line side of Rapport.
+//!
+//! Every subcommand is a thin layer over `rapport-core`: it parses arguments, calls the
+//! core, and prints. Exit codes follow `shared/design.md`: 0 success, 1 when the input had
+//! errors (invalid scenarios, failed golden tests, bad JSON lines), 2 for usage or I/O
+//! failures (clap's own usage errors also exit 2).
+
+mod play;
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use rapport_core::diag::Diagnostic;
+use rapport_core::load::{self, LoadOptions};
+use rapport_core::scorer::{self, RubricScorer};
+use rapport_core::{golden, Scenario};
+use serde::Serialize;
+
+const SCENARIOS_ENV: &str = "RAPPORT_SCENARIOS_DIR";
+
+#[derive(Parser)]
+#[command(
+    name = "rapport",
+    version,
+    about = "Practise difficult customer conversations, and author the scenarios that teach them.",
+    long_about = "Practise difficult customer conversations, and author the scenarios that teach them.\n\n\
+        Trainees: `rapport list` shows the scenarios, `rapport play ID` plays one in the terminal.\n\
+        Trainers: `rapport validate` checks scenario files and points at the exact line of each \
+        problem; `rapport test` plays the golden transcripts written in each file's `tests:`; \
+        `rapport score` and `rapport eval` run and measure the reply scorer.\n\n\
+        Scenarios are read from ./scenarios, or from $RAPPORT_SCENARIOS_DIR when set.",
+    after_help = "Examples:\n  rapport list\n  rapport play double-charge --seed 7\n  rapport validate scenarios/my-new-scenario.yaml\n  echo '{\"id\":\"1\",\"text\":\"I am so sorry, let me fix this.\"}' | rapport score"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the scenarios found, with id, title, difficulty and skills.
+    List {
+        /// Folder to search (recursively). Default: $RAPPORT_SCENARIOS_DIR or ./scenarios.
+        dir: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Check scenario files and report every problem with its line and column.
+    ///
+    /// Prints `path:line:col: severity[code]: message` and a hint line for each problem.
+    /// Exits 0 when there are no errors (warnings allowed), 1 when there are errors,
+    /// 2 when a path cannot be read.
+    Validate {
+        /// Files or folders. Default: $RAPPORT_SCENARIOS_DIR or ./scenarios.
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Play a scenario in the terminal: type your replies, get feedback on each.
+    ///
+    /// Type a reply and press Enter. On a guided moment, type the number of a choice.
+    /// `/facts` shows the customer's record, `/quit` abandons. Stay silent past the
+    /// customer's patience and they will chase you.
+    Play {
+        /// A scenario id (searched in the scenarios folder) or a path to a scenario file.
+        scenario: String,
+        /// Seed for the customer's line variants; the same seed and replies replay exactly.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Folder to search for the scenario id.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Never run out of patience (no chasing when you take your time).
+        #[arg(long)]
+        no_timer: bool,
+    },
+    /// Play the golden tests (`tests:` in each scenario file) and report any that fail.
+    Test {
+        /// Files or folders. Default: $RAPPORT_SCENARIOS_DIR or ./scenarios.
+        paths: Vec<PathBuf>,
+        /// Print the full transcript of every test, not only of failing ones.
+        #[arg(long, short)]
+        verbose: bool,
+    },
+    /// Score replies: JSON Lines in on stdin, one JSON line out per line in, in order.
+    ///
+    /// Input lines: {"id", "text", "customer"?, "customer_name"?, "language"?}.
+    /// Output lines: {"id", "scores": {...}, "criteria": [{"id", "rubric", "met",
+    /// "evidence": [{"start", "end", "text"}], "tip"}]}, or {"id"?, "error"} for a line
+    /// that is not valid input; the run goes on, and exits 1 if any line failed.
+    Score {
+        /// A scenario pack folder whose `rubrics/` adds to the built-in rubrics.
+        #[arg(long)]
+        pack: Option<PathBuf>,
+    },
+    /// Measure the scorer against labelled replies: precision, recall and F1 per criterion.
+    Eval {
+        /// Labelled replies (JSON Lines with `labels`), e.g. ../shared/eval/dev-replies.jsonl.
+        labels: PathBuf,
+        /// `rapport score` output for those replies. Default: score them now.
+        predictions: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("rapport: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::List { dir, format } => list(dir, format),
+        Command::Validate { paths, format } => validate(paths, format),
+        Command::Play {
+            scenario,
+            seed,
+            dir,
+            no_timer,
+        } => {
+            let (scenario, scorer) = find_scenario(&scenario, dir)?;
+            play::run(&scenario, &scorer, seed, !no_timer)
+        }
+        Command::Test { paths, verbose } => test(paths, verbose),
+        Command::Score { pack } => score(pack),
+        Command::Eval {
+            labels,
+            predictions,
+        } => eval(&labels, predictions.as_deref()),
+    }
+}
+
+fn default_dir() -> PathBuf {
+    std::env::var_os(SCENARIOS_ENV)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("scenarios"))
+}
+
+fn paths_or_default(paths: Vec<PathBuf>) -> Result<Vec<PathBuf>> {
+    let paths = if paths.is_empty() {
+        vec![default_dir()]
+    } else {
+        paths
+    };
+    for p in &paths {
+        if !p.exists() {
+            bail!("{}: no such file or folder", p.display());
+        }
+    }
+    Ok(paths)
+}
+
+/// The pack folder a path belongs to: itself if a folder, else its parent.
+fn pack_dir(path: &Path) -> PathBuf {
+    if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent().map(Path::to_path_buf).unwrap_or_default()
+    }
+}
+
+/// The scorer for a pack (built-in rubrics plus the pack's own), its rubric diagnostics,
+/// and the load options that know the pack's criteria.
+fn pack(dir: &Path) -> (RubricScorer, Vec<Diagnostic>, LoadOptions) {
+    let (scorer, diagnostics) = RubricScorer::with_pack_dir(dir);
+    let opts = LoadOptions::with_criteria(scorer.criteria().map(|(id, _)| id));
+    (scorer, diagnostics, opts)
+}
+
+#[derive(Serialize)]
+struct ListItem<'a> {
+    id: &'a str,
+    title: &'a str,
+    summary: &'a str,
+    difficulty: u8,
+    skills: &'a [String],
+    channel: rapport_core::model::Channel,
+    language: rapport_core::model::Language,
+    estimated_minutes: u32,
+    file: &'a Path,
+}
+
+fn list(dir: Option<PathBuf>, format: Format) -> Result<ExitCode> {
+    let dir = paths_or_default(dir.into_iter().collect())?.remove(0);
+    let (_, _, opts) = pack(&pack_dir(&dir));
+    let library = load::load_paths(std::slice::from_ref(&dir), &opts);
+    let items: Vec<ListItem> = library
+        .scenarios
+        .iter()
+        .map(|s| ListItem {
+            id: &s.meta.id,
+            title: &s.meta.title,
+            summary: &s.meta.summary,
+            difficulty: s.meta.difficulty,
+            skills: &s.meta.skills,
+            channel: s.meta.channel,
+            language: s.meta.language,
+            estimated_minutes: s.meta.estimated_minutes,
+            file: &s.source,
+        })
+        .collect();
+    let mut out = io::stdout().lock();
+    match format {
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&items)?)?,
+        Format::Text => {
+            let width = items.iter().map(|i| i.id.len()).max().unwrap_or(2).max(2);
+            writeln!(out, "{:width$}  DIFF  {:40}  SKILLS", "ID", "TITLE")?;
+            for i in &items {
+                writeln!(
+                    out,
+                    "{:width$}  {:<4}  {:40}  {}",
+                    i.id,
+                    "★".repeat(i.difficulty.into()),
+                    truncate(i.title, 40),
+                    i.skills.join(", ")
+                )?;
+            }
+        }
+    }
+    let broken = library
+        .reports
+        .iter()
+        .filter(|r| r.scenario.is_none())
+        .count();
+    if broken > 0 {
+        eprintln!(
+            "note: {broken} file(s) could not be loaded; run `rapport validate {}` to see why",
+            dir.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn validate(paths: Vec<PathBuf>, format: Format) -> Result<ExitCode> {
+    let paths = paths_or_default(paths)?;
+    let mut diagnostics = Vec::new();
+    let mut files = 0;
+    let mut packs_seen = std::collections::BTreeSet::new();
+    for path in &paths {
+        // A rubric file named directly is checked as part of its pack's rubrics.
+        let rubric_pack = path
+            .parent()
+            .filter(|p| path.is_file() && p.file_name().is_some_and(|n| n == "rubrics"))
+            .map(|p| p.parent().unwrap_or(Path::new(".")).to_path_buf());
+        let root = rubric_pack.clone().unwrap_or_else(|| pack_dir(path));
+        let (_, rubric_diags, opts) = pack(&root);
+        if packs_seen.insert(root) {
+            diagnostics.extend(rubric_diags);
+        }
+        if rubric_pack.is_some() {
+            continue;
+        }
+        let library = load::load_paths(std::slice::from_ref(path), &opts);
+        files += library.scenarios.len()
+            + library
+                .reports
+                .iter()
+                .filter(|r| r.scenario.is_none())
+                .count();
+        for report in library.reports {
+            diagnostics.extend(report.diagnostics);
+        }
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let mut out = io::stdout().lock();
+    match format {
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&diagnostics)?)?,
+        Format::Text => {
+            for d in &diagnostics {
+                writeln!(out, "{d}")?;
+            }
+            let warnings = diagnostics.len() - errors;
+            writeln!(
+                out,
+                "{files} scenario file(s) checked: {errors} error(s), {warnings} warning(s)"
+            )?;
+        }
+    }
+    Ok(if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// A scenario by path or by id in the scenarios folder, with its pack's scorer.
+fn find_scenario(wanted: &str, dir: Option<PathBuf>) -> Result<(Scenario, RubricScorer)> {
+    let as_path = Path::new(wanted);
+    let dir = dir.unwrap_or_else(default_dir);
+    let (root, file) = if as_path.is_file() {
+        (pack_dir(as_path), as_path.to_path_buf())
+    } else {
+        (dir.clone(), dir.clone())
+    };
+    let (scorer, _, opts) = pack(&root);
+    let library = load::load_paths(&[file], &opts);
+    if let Some(s) = library
+        .scenarios
+        .iter()
+        .find(|s| as_path.is_file() || s.meta.id == wanted)
+    {
+        return Ok((s.clone(), scorer));
+    }
+    if let Some(report) = library.reports.iter().find(|r| r.scenario.is_none()) {
+        if as_path.is_file() {
+            for d in &report.diagnostics {
+                eprintln!("{d}");
+            }
+            bail!("{wanted} has errors; fix them and try again");
+        }
+    }
+    let ids: Vec<&str> = library
+        .scenarios
+        .iter()
+        .map(|s| s.meta.id.as_str())
+        .collect();
+    let hint = rapport_core::diag::suggest(wanted, ids.iter().copied())
+        .map(|s| format!(" Did you mean `{s}`?"))
+        .unwrap_or_default();
+    bail!(
+        "no scenario `{wanted}` in {}.{hint} Known: {}",
+        dir.display(),
+        ids.join(", ")
+    )
+}
+
+fn test(paths: Vec<PathBuf>, verbose: bool) -> Result<ExitCode> {
+    let paths = paths_or_default(paths)?;
+    let (mut passed, mut failed, mut broken) = (0, 0, 0);
+    let mut out = io::stdout().lock();
+    for path in &paths {
+        let (scorer, _, opts) = pack(&pack_dir(path));
+        let library = load::load_paths(std::slice::from_ref(path), &opts);
+        for report in library.reports.iter().filter(|r| r.scenario.is_none()) {
+            broken += 1;
+            writeln!(
+                out,
+                "BROKEN {} (run `rapport validate` on it)",
+                report.path.display()
+            )?;
+        }
+        for scenario in &library.scenarios {
+            for run in golden::run_all(scenario, &scorer) {
+                let ok = run.passed();
+                if ok {
+                    passed += 1;
+                } else {
+                    failed += 1;
+                }
+                writeln!(
+                    out,
+                    "{} {} :: {}",
+                    if ok { "ok    " } else { "FAILED" },
+                    scenario.meta.id,
+                    run.name
+                )?;
+                for f in &run.failures {
+                    writeln!(out, "         {f}")?;
+                }
+                if verbose || !ok {
+                    for line in golden::transcript_text(run.session.transcript()).lines() {
+                        writeln!(out, "         | {line}")?;
+                    }
+                }
+            }
+        }
+    }
+    writeln!(
+        out,
+        "{passed} passed, {failed} failed{}",
+        if broken > 0 {
+            format!(", {broken} file(s) did not load")
+        } else {
+            String::new()
+        }
+    )?;
+    Ok(if failed + broken > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn score(pack_path: Option<PathBuf>) -> Result<ExitCode> {
+    let scorer = match pack_path {
+        Some(dir) => {
+            let (scorer, diagnostics) = RubricScorer::with_pack_dir(&dir);
+            for d in &diagnostics {
+                eprintln!("{d}");
+            }
+            if diagnostics.iter().any(Diagnostic::is_error) {
+                bail!("the rubrics in {} have errors", dir.display());
+            }
+            scorer
+        }
+        None => RubricScorer::builtin(),
+    };
+    let stdin = io::stdin().lock();
+    let stdout = io::BufWriter::new(io::stdout().lock());
+    let failed =
+        scorer::jsonl::run(stdin, stdout, &scorer).context("reading or writing JSON Lines")?;
+    if failed > 0 {
+        eprintln!("rapport score: {failed} line(s) were not valid input");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn eval(labels: &Path, predictions: Option<&Path>) -> Result<ExitCode> {
+    let read =
+        |p: &Path| std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()));
+    let labels_text = read(labels)?;
+    let predictions_text = match predictions {
+        Some(p) => read(p)?,
+        None => {
+            let mut out = Vec::new();
+            scorer::jsonl::run(labels_text.as_bytes(), &mut out, &RubricScorer::builtin())?;
+            String::from_utf8(out)?
+        }
+    };
+    let report = scorer::eval::evaluate(labels_text.as_bytes(), predictions_text.as_bytes())
+        .context("comparing the scores with the labels")?;
+    print!("{report}");
+    Ok(ExitCode::SUCCESS)
+}

@@ -7,45 +7,69 @@
 
 use crate::model::Customer;
 
-/// A piece of a template: literal text, or a placeholder name with its char offset.
+/// A piece of a template: literal text, a placeholder, or a brace that belongs to nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Piece<'a> {
     Text(&'a str),
-    /// The name between the braces, trimmed, and the char offset of its `{`.
+    /// The name between the braces and the char offset of its `{`.
     Placeholder(&'a str, usize),
-    /// A `{` with no closing `}`; the char offset of the `{`.
-    Unclosed(usize),
+    /// A `{` that closes nowhere or a lone `}` (the validator rejects these), with its
+    /// char offset; rendered as written.
+    Stray(&'static str, usize),
 }
 
-/// Splits `text` into literal runs and placeholders.
-pub fn pieces(text: &str) -> Vec<Piece<'_>> {
+/// Splits `text` into literal runs, placeholders and stray braces.
+pub fn pieces<'a>(text: &'a str) -> Vec<Piece<'a>> {
     let mut out = Vec::new();
-    let mut rest = text;
-    let mut chars_before = 0;
-    while let Some(i) = rest.find(['{', '}']) {
-        if i > 0 {
-            out.push(Piece::Text(&rest[..i]));
-        }
-        let at = chars_before + rest[..i].chars().count();
-        let tail = &rest[i..];
-        let (consumed, piece) = if tail.starts_with("{{") {
-            (2, Piece::Text("{"))
-        } else if tail.starts_with("}}") {
-            (2, Piece::Text("}"))
-        } else if tail.starts_with('}') {
-            (1, Piece::Text("}"))
-        } else {
-            match tail.find('}') {
-                Some(end) => (end + 1, Piece::Placeholder(tail[1..end].trim(), at)),
-                None => (tail.len(), Piece::Unclosed(at)),
+    let mut literal_from = 0;
+    let mut chars = 0;
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        let at = chars;
+        chars += 1;
+        let flush = |out: &mut Vec<Piece<'a>>, upto: usize| {
+            if upto > literal_from {
+                out.push(Piece::Text(&text[literal_from..upto]));
             }
         };
-        out.push(piece);
-        chars_before = at + tail[..consumed].chars().count();
-        rest = &tail[consumed..];
+        match c {
+            '{' | '}' if iter.peek().map(|&(_, n)| n) == Some(c) => {
+                // A doubled brace is one literal brace: keep the first, skip the second.
+                flush(&mut out, i + 1);
+                iter.next();
+                chars += 1;
+                literal_from = i + 2;
+            }
+            '{' => {
+                let rest = &text[i + 1..];
+                match rest.find(['{', '}']) {
+                    Some(len) if rest.as_bytes()[len] == b'}' => {
+                        flush(&mut out, i);
+                        out.push(Piece::Placeholder(&rest[..len], at));
+                        for _ in rest[..len].chars() {
+                            iter.next();
+                        }
+                        iter.next();
+                        chars += rest[..len].chars().count() + 1;
+                        literal_from = i + len + 2;
+                    }
+                    _ => {
+                        flush(&mut out, i);
+                        out.push(Piece::Stray("{", at));
+                        literal_from = i + 1;
+                    }
+                }
+            }
+            '}' => {
+                flush(&mut out, i);
+                out.push(Piece::Stray("}", at));
+                literal_from = i + 1;
+            }
+            _ => {}
+        }
     }
-    if !rest.is_empty() {
-        out.push(Piece::Text(rest));
+    if literal_from < text.len() {
+        out.push(Piece::Text(&text[literal_from..]));
     }
     out
 }
@@ -96,7 +120,7 @@ pub fn render(text: &str, customer: &Customer) -> String {
                     out.push('}');
                 }
             },
-            Piece::Unclosed(at) => out.extend(text.chars().skip(at)),
+            Piece::Stray(brace, _) => out.push_str(brace),
         }
     }
     out
@@ -144,7 +168,31 @@ mod tests {
     fn reports_placeholder_offsets_in_chars() {
         let p = pieces("Café {facts.x} {oops");
         assert_eq!(p[1], Piece::Placeholder("facts.x", 5));
-        assert_eq!(p[3], Piece::Unclosed(15));
+        assert_eq!(p[3], Piece::Stray("{", 15));
+    }
+
+    #[test]
+    fn finds_placeholders_literal_braces_and_strays() {
+        let names = |t| -> Vec<Piece> {
+            pieces(t)
+                .into_iter()
+                .filter(|p| !matches!(p, Piece::Text(_)))
+                .collect()
+        };
+        assert_eq!(
+            names("Hi {customer.name}, {{literal}} {facts.a.b}"),
+            [
+                Piece::Placeholder("customer.name", 3),
+                Piece::Placeholder("facts.a.b", 32)
+            ]
+        );
+        assert_eq!(names("a } b"), [Piece::Stray("}", 2)]);
+        assert_eq!(
+            names("{a{b}"),
+            [Piece::Stray("{", 0), Piece::Placeholder("b", 2)]
+        );
+        assert_eq!(names("é{x}"), [Piece::Placeholder("x", 1)]);
+        assert_eq!(render("x {a{b} }", &dana()), "x {a{b} }");
     }
 
     #[test]

@@ -133,9 +133,18 @@ impl RubricScorer {
 
     /// The built-in rubrics plus a pack's `dir/rubrics/*.yaml`, and what is wrong with
     /// those files. Criteria and phrases with errors are left out; the rest still works.
+    ///
+    /// A pack file named like a built-in one (`empathy.yaml`, ...) replaces it, so a pack
+    /// can ship its own edited copy of a built-in rubric, and the shipped pack, whose
+    /// rubrics are the built-ins, does not define every criterion twice.
     pub fn with_pack_dir(dir: &Path) -> (RubricScorer, Vec<Diagnostic>) {
         let (pack, diags) = rubric::read_dir(&dir.join("rubrics"));
         let mut files = builtin_files();
+        files.retain(|b| {
+            !pack
+                .iter()
+                .any(|p| p.path.file_name() == b.path.file_name())
+        });
         files.extend(pack);
         Self::from_files(files, diags)
     }
@@ -356,7 +365,7 @@ impl Fill<'_> {
                 Piece::Placeholder(name, _) => {
                     self.value(name).unwrap_or_else(|| format!("{{{name}}}"))
                 }
-                Piece::Unclosed(at) => text.chars().skip(at).collect(),
+                Piece::Stray(brace, _) => brace.to_string(),
             })
             .collect()
     }

@@ -1,0 +1,1289 @@
+//! From the document to a [`Scenario`]: reads each part into raw types, then checks what
+//! serde cannot (ranges, ids, targets, criteria, placeholders, the shape of the graph,
+//! golden tests), and builds the model only when nothing is an error.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+
+use serde_yaml::Value;
+
+use super::de::{backticked, label, Ctx};
+use super::raw::{
+    RawBranch, RawCondition, RawCustomer, RawEnding, RawNode, RawTest, RawTurn, REQUIRED_TOP_KEYS,
+    TOP_KEYS,
+};
+use super::tree::{Pos, Seg};
+use super::LoadOptions;
+use crate::diag::{suggest, Severity};
+use crate::model::{
+    Branch, Channel, Condition, Customer, Ending, GoldenTest, Language, Meta, Node, RubricPatch,
+    Scenario, ScoreKey, Silence, TestTurn, Transition,
+};
+use crate::template::{self, Piece};
+
+fn key(k: &str) -> Seg {
+    Seg::Key(k.to_string())
+}
+
+fn join(base: &[Seg], more: &[Seg]) -> Vec<Seg> {
+    base.iter().chain(more).cloned().collect()
+}
+
+/// Whether `id` is lowercase letters, digits, `_` and `-` (and not empty).
+fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+/// The top-level parts of a file, each read on its own.
+#[derive(Default)]
+struct Parts {
+    id: Option<String>,
+    title: Option<String>,
+    summary: Option<String>,
+    difficulty: Option<i64>,
+    skills: Option<Vec<String>>,
+    channel: Option<Channel>,
+    language: Option<Language>,
+    estimated_minutes: Option<i64>,
+    author: Option<String>,
+    version: Option<String>,
+    customer: Option<RawCustomer>,
+    facts: BTreeMap<String, serde_json::Value>,
+    start: Option<String>,
+    /// In file order; `None` when the node could not be read.
+    nodes: Vec<(String, Option<RawNode>)>,
+    endings: Vec<(String, Option<RawEnding>)>,
+    rubric: Option<RubricPatch>,
+    tests: Vec<Option<RawTest>>,
+    /// Some part was left out or repaired: graph checks would report echoes of that.
+    damaged: bool,
+}
+
+/// What checking one file yields: the scenario when there was no error, and the id the
+/// file declares (with its position) so the library can spot ids used twice.
+pub(crate) struct Checked {
+    pub scenario: Option<Scenario>,
+    pub id: Option<(String, Pos)>,
+}
+
+pub(crate) fn check(ctx: &mut Ctx, root: &Value, opts: &LoadOptions) -> Checked {
+    let Value::Mapping(top) = root else {
+        let found = match root {
+            Value::Sequence(_) => "a list",
+            _ => "a single value",
+        };
+        ctx.error(
+            &[],
+            "wrong-type",
+            format!("A scenario file must be a map of keys (`id:`, `title:`, `nodes:`, ...), but this file is {found}."),
+            Some("start the file with `id: my-scenario` on its own line".into()),
+        );
+        return Checked {
+            scenario: None,
+            id: None,
+        };
+    };
+    let mut parts = Parts::default();
+    for (k, value) in top {
+        let Some(name) = k.as_str() else {
+            ctx.error(&[], "unknown-key", "Keys must be text.".into(), None);
+            continue;
+        };
+        parts.read(ctx, name, value);
+    }
+    for required in REQUIRED_TOP_KEYS {
+        if top.get(required).is_none() {
+            ctx.missing_key(&[], required);
+        }
+    }
+    let id = parts
+        .id
+        .clone()
+        .map(|id| (id, ctx.tree.locate(&[key("id")])));
+    let mut checker = Checker::new(ctx, &parts, opts);
+    checker.run();
+    let scenario = if ctx.has_errors() {
+        None
+    } else {
+        parts.build(ctx.file)
+    };
+    Checked { scenario, id }
+}
+
+impl Parts {
+    fn take<T: serde::de::DeserializeOwned>(
+        &mut self,
+        ctx: &mut Ctx,
+        path: &[Seg],
+        value: &Value,
+    ) -> Option<T> {
+        ctx.section(path, value).0
+    }
+
+    fn read(&mut self, ctx: &mut Ctx, name: &str, value: &Value) {
+        let path = [key(name)];
+        match name {
+            "id" => self.id = self.take(ctx, &path, value),
+            "title" => self.title = self.take(ctx, &path, value),
+            "summary" => self.summary = self.take(ctx, &path, value),
+            "difficulty" => self.difficulty = self.take(ctx, &path, value),
+            "skills" => self.skills = self.take(ctx, &path, value),
+            "channel" => self.channel = self.take(ctx, &path, value),
+            "language" => self.language = self.take(ctx, &path, value),
+            "estimated_minutes" => self.estimated_minutes = self.take(ctx, &path, value),
+            "author" => self.author = self.take(ctx, &path, value),
+            "start" => self.start = self.take(ctx, &path, value),
+            "rubric" => self.rubric = self.take(ctx, &path, value),
+            "version" => self.version = read_version(ctx, value),
+            "customer" => {
+                self.customer = self.take(ctx, &path, value);
+                let facts = self
+                    .customer
+                    .as_mut()
+                    .and_then(|c| c.facts.take())
+                    .unwrap_or_default();
+                self.facts = read_facts(ctx, &facts);
+            }
+            "nodes" => self.nodes = self.read_map(ctx, name, value),
+            "endings" => self.endings = self.read_map(ctx, name, value),
+            "tests" => match value {
+                Value::Sequence(items) => {
+                    self.tests = (0..items.len())
+                        .map(|i| self.take(ctx, &[key("tests"), Seg::Index(i)], &items[i]))
+                        .collect()
+                }
+                Value::Null => {}
+                _ => ctx.error(
+                    &path,
+                    "wrong-type",
+                    "`tests` should be a list of golden tests (each starting with `- name:`)."
+                        .into(),
+                    None,
+                ),
+            },
+            other => {
+                let hint = match suggest(other, TOP_KEYS) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!(
+                        "the top-level keys are {}",
+                        TOP_KEYS.map(|k| format!("`{k}`")).join(", ")
+                    ),
+                };
+                ctx.error_at_key(
+                    &path,
+                    "unknown-key",
+                    format!("`{other}` is not a key the scenario format knows."),
+                    Some(hint),
+                );
+            }
+        }
+    }
+
+    /// `nodes:` or `endings:`: a map from id to a part read on its own.
+    fn read_map<T: serde::de::DeserializeOwned>(
+        &mut self,
+        ctx: &mut Ctx,
+        name: &str,
+        value: &Value,
+    ) -> Vec<(String, Option<T>)> {
+        let what = if name == "nodes" { "node" } else { "ending" };
+        let map = match value {
+            Value::Mapping(map) if !map.is_empty() => map,
+            Value::Mapping(_) | Value::Null => {
+                ctx.error_at_key(
+                    &[key(name)],
+                    "missing-key",
+                    format!("`{name}` is empty, but a scenario needs at least one {what}."),
+                    None,
+                );
+                return Vec::new();
+            }
+            _ => {
+                ctx.error(
+                    &[key(name)],
+                    "wrong-type",
+                    format!("`{name}` should be a map from each {what}'s id to the {what}."),
+                    Some(format!(
+                        "write each {what} as `my_{what}:` indented under `{name}:`"
+                    )),
+                );
+                self.damaged = true;
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::with_capacity(map.len());
+        for (k, v) in map {
+            let id = match k {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => {
+                    ctx.error(
+                        &[key(name)],
+                        "invalid-value",
+                        format!("A {what} id must be text."),
+                        None,
+                    );
+                    self.damaged = true;
+                    continue;
+                }
+            };
+            let path = [key(name), key(&id)];
+            if !is_valid_id(&id) {
+                ctx.error_at_key(
+                    &path,
+                    "invalid-value",
+                    bad_id_message(what, &id),
+                    Some(id_hint(&id)),
+                );
+            }
+            let (part, clean) = ctx.section(&path, v);
+            self.damaged |= !clean;
+            out.push((id, part));
+        }
+        out
+    }
+
+    fn build(&self, file: &std::path::Path) -> Option<Scenario> {
+        let customer = self.customer.as_ref()?;
+        let nodes = self
+            .nodes
+            .iter()
+            .map(|(id, n)| Some((id.clone(), build_node(n.as_ref()?)?)))
+            .collect::<Option<BTreeMap<_, _>>>()?;
+        let endings = self
+            .endings
+            .iter()
+            .map(|(id, e)| {
+                let e = e.as_ref()?;
+                Some((
+                    id.clone(),
+                    Ending {
+                        outcome: e.outcome,
+                        say: e.say.clone(),
+                        lesson: e.lesson.clone(),
+                    },
+                ))
+            })
+            .collect::<Option<BTreeMap<_, _>>>()?;
+        let tests = self
+            .tests
+            .iter()
+            .map(|t| build_test(t.as_ref()?))
+            .collect::<Option<Vec<_>>>()?;
+        Some(Scenario {
+            meta: Meta {
+                id: self.id.clone()?,
+                title: self.title.clone()?,
+                summary: self.summary.clone()?,
+                difficulty: u8::try_from(self.difficulty?).ok()?,
+                skills: self.skills.clone()?,
+                channel: self.channel?,
+                language: self.language.unwrap_or_default(),
+                estimated_minutes: u32::try_from(self.estimated_minutes?).ok()?,
+                author: self.author.clone()?,
+                version: self.version.clone()?,
+            },
+            customer: Customer {
+                name: customer.name.clone(),
+                persona: customer.persona.clone(),
+                mood: u8::try_from(customer.mood).ok()?,
+                patience: match customer.patience {
+                    Some(p) => Some(u32::try_from(p).ok()?),
+                    None => None,
+                },
+                facts: self.facts.clone(),
+            },
+            start: self
+                .start
+                .clone()
+                .or_else(|| self.nodes.first().map(|(id, _)| id.clone()))?,
+            nodes,
+            endings,
+            rubric: self.rubric.clone().unwrap_or_default(),
+            tests,
+            source: file.to_path_buf(),
+        })
+    }
+}
+
+fn build_node(n: &RawNode) -> Option<Node> {
+    let transition = |goto: &str, mood: i64| {
+        Some(Transition {
+            goto: goto.to_string(),
+            mood: i32::try_from(mood).ok()?,
+        })
+    };
+    let otherwise = n.otherwise.as_ref()?;
+    Some(Node {
+        say: n.say.0.clone(),
+        focus: n.focus.clone(),
+        model_answers: n
+            .model_answer
+            .as_ref()
+            .map(|l| l.0.clone())
+            .unwrap_or_default(),
+        choices: n.choices.clone(),
+        rubric: n.rubric.clone().unwrap_or_default(),
+        branches: n
+            .branches
+            .iter()
+            .map(|b| {
+                Some(Branch {
+                    when: build_condition(&b.when)?,
+                    then: transition(&b.goto, b.mood)?,
+                })
+            })
+            .collect::<Option<_>>()?,
+        otherwise: transition(&otherwise.goto, otherwise.mood)?,
+        on_silence: match &n.on_silence {
+            Some(s) => Some(Silence {
+                say: s.say.clone(),
+                goto: s.goto.clone(),
+                mood: i32::try_from(s.mood).ok()?,
+            }),
+            None => None,
+        },
+    })
+}
+
+fn build_condition(c: &RawCondition) -> Option<Condition> {
+    let scores = |m: &BTreeMap<String, i64>| {
+        m.iter()
+            .map(|(k, v)| Some((ScoreKey::parse(k)?, u8::try_from(*v).ok()?)))
+            .collect::<Option<BTreeMap<_, _>>>()
+    };
+    let mood = |m: Option<i64>| match m {
+        Some(v) => u8::try_from(v).ok().map(Some),
+        None => Some(None),
+    };
+    Some(Condition {
+        min_score: scores(&c.min_score)?,
+        max_score: scores(&c.max_score)?,
+        met: c.met.clone(),
+        met_any: c.met_any.clone(),
+        missed: c.missed.clone(),
+        says_any: c.says_any.clone(),
+        says_none: c.says_none.clone(),
+        mood_at_least: mood(c.mood_at_least)?,
+        mood_at_most: mood(c.mood_at_most)?,
+    })
+}
+
+fn build_test(t: &RawTest) -> Option<GoldenTest> {
+    Some(GoldenTest {
+        name: t.name.clone(),
+        seed: t.seed,
+        turns: t.turns.iter().map(turn_of).collect::<Option<_>>()?,
+        path: t.path.clone(),
+        ending: t.ending.clone(),
+    })
+}
+
+fn turn_of(t: &RawTurn) -> Option<TestTurn> {
+    match (&t.reply, t.choice, t.silence) {
+        (Some(r), None, None) => Some(TestTurn::Reply(r.clone())),
+        (None, Some(c), None) => Some(TestTurn::Choice(
+            usize::try_from(c).ok().filter(|&c| c >= 1)?,
+        )),
+        (None, None, Some(true)) => Some(TestTurn::Silence),
+        _ => None,
+    }
+}
+
+fn bad_id_message(what: &str, id: &str) -> String {
+    format!("`{id}` is not a valid {what} id: ids use only lowercase letters, digits, `_` and `-`.")
+}
+
+fn id_hint(id: &str) -> String {
+    let fixed: String = id
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_whitespace() {
+                '_'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-')
+        .collect();
+    if fixed.is_empty() {
+        "use something like `my_id`".into()
+    } else {
+        format!("try `{fixed}`")
+    }
+}
+
+/// `version: 1`, `version: 1.10` or `version: "1.2"`: kept as the trainer wrote it.
+fn read_version(ctx: &mut Ctx, value: &Value) -> Option<String> {
+    let path = [key("version")];
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(
+            ctx.tree
+                .scalar_text(&path)
+                .map_or_else(|| n.to_string(), str::to_string),
+        ),
+        _ => {
+            ctx.error(
+                &path,
+                "wrong-type",
+                "`version` should be text or a number, like `1` or \"1.2\".".into(),
+                None,
+            );
+            None
+        }
+    }
+}
+
+fn read_facts(ctx: &mut Ctx, facts: &serde_yaml::Mapping) -> BTreeMap<String, serde_json::Value> {
+    let mut out = BTreeMap::new();
+    for (k, v) in facts {
+        let Some(name) = k.as_str() else {
+            ctx.error(
+                &[key("customer"), key("facts")],
+                "invalid-value",
+                "Fact names must be text.".into(),
+                None,
+            );
+            continue;
+        };
+        match serde_json::to_value(v) {
+            Ok(json) => {
+                out.insert(name.to_string(), json);
+            }
+            Err(_) => ctx.error(
+                &[key("customer"), key("facts"), key(name)],
+                "invalid-value",
+                format!("The fact `{name}` holds something that is not text, a number, a list or a map with text keys."),
+                None,
+            ),
+        }
+    }
+    out
+}
+
+/// The checks that need the whole file read first.
+struct Checker<'c, 'a> {
+    ctx: &'c mut Ctx<'a>,
+    parts: &'c Parts,
+    /// Criterion ids the pack's rubrics define.
+    pack: &'c BTreeSet<String>,
+    /// Criterion ids known everywhere in this scenario.
+    known: BTreeSet<String>,
+    /// Every placeholder the texts may use (`customer.name`, `facts.order_id`, ...).
+    placeholders: BTreeSet<String>,
+    node_ids: Vec<&'c str>,
+    ending_ids: Vec<&'c str>,
+    /// The same ids again, for constant-time lookups in big files.
+    node_set: HashSet<&'c str>,
+    ending_set: HashSet<&'c str>,
+    /// The nodes that could be read, by id.
+    read_nodes: HashMap<&'c str, &'c RawNode>,
+}
+
+impl<'c, 'a> Checker<'c, 'a> {
+    fn new(ctx: &'c mut Ctx<'a>, parts: &'c Parts, opts: &'c LoadOptions) -> Self {
+        let mut known = opts.known_criteria.clone();
+        if let Some(rubric) = &parts.rubric {
+            known.extend(rubric.criteria.iter().map(|c| c.id.clone()));
+        }
+        let mut placeholders: BTreeSet<String> = ["customer.name", "customer.first_name"]
+            .map(String::from)
+            .into();
+        for (name, value) in &parts.facts {
+            add_fact_placeholders(&mut placeholders, format!("facts.{name}"), value, 0);
+        }
+        Checker {
+            ctx,
+            parts,
+            pack: &opts.known_criteria,
+            known,
+            placeholders,
+            node_ids: parts.nodes.iter().map(|(id, _)| id.as_str()).collect(),
+            ending_ids: parts.endings.iter().map(|(id, _)| id.as_str()).collect(),
+            node_set: parts.nodes.iter().map(|(id, _)| id.as_str()).collect(),
+            ending_set: parts.endings.iter().map(|(id, _)| id.as_str()).collect(),
+            read_nodes: parts
+                .nodes
+                .iter()
+                .filter_map(|(id, n)| Some((id.as_str(), n.as_ref()?)))
+                .collect(),
+        }
+    }
+
+    fn run(&mut self) {
+        self.check_meta();
+        if let Some(rubric) = &self.parts.rubric {
+            let known = self.known.clone();
+            self.check_patch(&[key("rubric")], rubric, &known, true);
+        }
+        let parts = self.parts;
+        for (id, node) in &parts.nodes {
+            if let Some(node) = node {
+                self.check_node(id, node);
+            }
+        }
+        let node_set: HashMap<&str, usize> = self
+            .node_ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (*id, i))
+            .collect();
+        for (id, ending) in &parts.endings {
+            let path = [key("endings"), key(id)];
+            if let Some(&i) = node_set.get(id.as_str()) {
+                let first = self
+                    .ctx
+                    .tree
+                    .locate_key(&[key("nodes"), key(self.node_ids[i])]);
+                self.ctx.error_at_key(
+                    &path,
+                    "duplicate-id",
+                    format!("`{id}` is both a node and an ending; nodes and endings share one set of ids."),
+                    Some(format!("rename one of them (the node is at line {})", first.line)),
+                );
+            }
+            if let Some(ending) = ending {
+                self.check_lines(
+                    &join(&path, &[key("say")]),
+                    std::slice::from_ref(&ending.say),
+                );
+                self.check_text(&join(&path, &[key("lesson")]), &ending.lesson);
+            }
+        }
+        let start = self.check_start();
+        if let Some(start) = start {
+            // Each of these would make the graph checks repeat a problem already reported.
+            let graph_known = !self.parts.damaged && !self.ending_ids.is_empty();
+            if graph_known && !self.ctx.has_errors_of("unknown-target") {
+                self.check_graph(start);
+            }
+            for (i, test) in parts.tests.iter().enumerate() {
+                if let Some(test) = test {
+                    self.check_test(i, test, start);
+                }
+            }
+        }
+    }
+
+    fn check_meta(&mut self) {
+        let p = self.parts;
+        if let Some(id) = &p.id {
+            if !is_valid_id(id) {
+                self.ctx.error(
+                    &[key("id")],
+                    "invalid-value",
+                    bad_id_message("scenario", id),
+                    Some(id_hint(id)),
+                );
+            }
+        }
+        if let Some(d) = p.difficulty {
+            if !(1..=5).contains(&d) {
+                self.ctx.error(
+                    &[key("difficulty")],
+                    "invalid-value",
+                    format!("`difficulty` is {d}, but it goes from 1 (gentle) to 5 (hardest)."),
+                    None,
+                );
+            }
+        }
+        if let Some(m) = p.estimated_minutes {
+            if !(1..=i64::from(u32::MAX)).contains(&m) {
+                self.ctx.error(
+                    &[key("estimated_minutes")],
+                    "invalid-value",
+                    format!(
+                        "`estimated_minutes` is {m}, but it must be a whole number of at least 1."
+                    ),
+                    None,
+                );
+            }
+        }
+        if let Some(c) = &p.customer {
+            self.check_percent(
+                &[key("customer"), key("mood")],
+                c.mood,
+                "The customer's starting mood",
+            );
+            if let Some(patience) = c.patience {
+                if !(1..=i64::from(u32::MAX)).contains(&patience) {
+                    self.ctx.error(
+                        &[key("customer"), key("patience")],
+                        "invalid-value",
+                        format!(
+                            "`patience` is {patience}, but it is a number of seconds, at least 1."
+                        ),
+                        Some("leave `patience` out if the customer should wait forever".into()),
+                    );
+                }
+            }
+        }
+    }
+
+    fn check_percent(&mut self, path: &[Seg], value: i64, what: &str) {
+        if !(0..=100).contains(&value) {
+            self.ctx.error(
+                path,
+                "out-of-range",
+                format!("{what} is {value}, but it must be between 0 and 100."),
+                None,
+            );
+        }
+    }
+
+    fn check_mood_change(&mut self, path: &[Seg], value: i64) {
+        if !(-100..=100).contains(&value) {
+            self.ctx.error(
+                path,
+                "out-of-range",
+                format!("The mood change is {value}, but it must be between -100 and +100."),
+                None,
+            );
+        }
+    }
+
+    fn check_criterion(&mut self, path: &[Seg], id: &str, known: &BTreeSet<String>, at_key: bool) {
+        if known.contains(id) {
+            return;
+        }
+        let hint = match self.ctx.suggest(id, known.iter().map(String::as_str)) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "define it under `rubric: criteria:`, or use a built-in criterion".into(),
+        };
+        let message = format!("`{id}` is not a criterion any rubric defines.");
+        if at_key {
+            self.ctx
+                .error_at_key(path, "unknown-criterion", message, Some(hint));
+        } else {
+            self.ctx
+                .error(path, "unknown-criterion", message, Some(hint));
+        }
+    }
+
+    /// A rubric patch; `known` already includes the criteria this patch defines.
+    fn check_patch(
+        &mut self,
+        base: &[Seg],
+        patch: &RubricPatch,
+        known: &BTreeSet<String>,
+        scenario_level: bool,
+    ) {
+        let mut defined: HashSet<&str> = HashSet::new();
+        for (i, c) in patch.criteria.iter().enumerate() {
+            let path = join(base, &[key("criteria"), Seg::Index(i)]);
+            let id_path = join(&path, &[key("id")]);
+            if !is_valid_id(&c.id) {
+                self.ctx.error(
+                    &id_path,
+                    "invalid-value",
+                    bad_id_message("criterion", &c.id),
+                    Some(id_hint(&c.id)),
+                );
+            }
+            let outer = if scenario_level {
+                self.pack
+            } else {
+                &self.known
+            };
+            if !defined.insert(&c.id) || outer.contains(&c.id) {
+                self.ctx.error(
+                    &id_path,
+                    "duplicate-id",
+                    format!("A criterion `{}` is already defined.", c.id),
+                    Some("give the new criterion its own id, or use `weights`/`phrases` to adjust the existing one".into()),
+                );
+            }
+            if !(c.weight.is_finite() && c.weight >= 0.0) {
+                self.ctx.error(
+                    &join(&path, &[key("weight")]),
+                    "invalid-value",
+                    format!("The weight is {}, but it must be 0 or more.", c.weight),
+                    None,
+                );
+            }
+            self.check_text(&join(&path, &[key("tip")]), &c.tip);
+            for (j, phrase) in c.phrases.iter().enumerate() {
+                self.check_text(&join(&path, &[key("phrases"), Seg::Index(j)]), phrase);
+            }
+        }
+        for (id, weight) in &patch.weights {
+            let path = join(base, &[key("weights"), key(id)]);
+            self.check_criterion(&path, id, known, true);
+            if !(weight.is_finite() && *weight >= 0.0) {
+                self.ctx.error(
+                    &path,
+                    "invalid-value",
+                    format!("The weight of `{id}` is {weight}, but it must be 0 or more (0 switches it off)."),
+                    None,
+                );
+            }
+        }
+        for (id, phrases) in &patch.phrases {
+            let path = join(base, &[key("phrases"), key(id)]);
+            self.check_criterion(&path, id, known, true);
+            for (j, phrase) in phrases.iter().enumerate() {
+                self.check_text(&join(&path, &[Seg::Index(j)]), phrase);
+            }
+        }
+    }
+
+    fn check_node(&mut self, id: &str, node: &RawNode) {
+        let base = [key("nodes"), key(id)];
+        self.check_lines(&join(&base, &[key("say")]), &node.say.0);
+        if let Some(answers) = &node.model_answer {
+            for (i, a) in answers.0.iter().enumerate() {
+                let path = if answers.0.len() == 1
+                    && self
+                        .ctx
+                        .tree
+                        .scalar_text(&join(&base, &[key("model_answer")]))
+                        .is_some()
+                {
+                    join(&base, &[key("model_answer")])
+                } else {
+                    join(&base, &[key("model_answer"), Seg::Index(i)])
+                };
+                self.check_text(&path, a);
+            }
+        }
+        for (i, c) in node.choices.iter().enumerate() {
+            self.check_text(&join(&base, &[key("choices"), Seg::Index(i)]), c);
+        }
+        let mut known = self.known.clone();
+        if let Some(rubric) = &node.rubric {
+            known.extend(rubric.criteria.iter().map(|c| c.id.clone()));
+            self.check_patch(&join(&base, &[key("rubric")]), rubric, &known, false);
+        }
+        for (i, f) in node.focus.iter().enumerate() {
+            self.check_criterion(
+                &join(&base, &[key("focus"), Seg::Index(i)]),
+                f,
+                &known,
+                false,
+            );
+        }
+        let mut always_taken: Option<usize> = None;
+        for (i, branch) in node.branches.iter().enumerate() {
+            let path = join(&base, &[key("branches"), Seg::Index(i)]);
+            self.check_branch(&path, branch, &known);
+            if let Some(earlier) = always_taken {
+                self.ctx.warning_at_key(
+                    &join(&path, &[key("when")]),
+                    "unreachable-branch",
+                    format!(
+                        "This branch is never taken: branch {} before it has an empty `when`, which always holds.",
+                        earlier + 1
+                    ),
+                    Some("move this branch up, or give the earlier one a condition".into()),
+                );
+            } else if is_empty_condition(&branch.when) {
+                always_taken = Some(i);
+            }
+        }
+        match &node.otherwise {
+            Some(t) => {
+                let path = join(&base, &[key("otherwise")]);
+                self.check_target(&join(&path, &[key("goto")]), &t.goto);
+                self.check_mood_change(&join(&path, &[key("mood")]), t.mood);
+            }
+            None if node.branches.is_empty() => self.ctx.error_at_key(
+                &base,
+                "dead-end",
+                format!("The node `{id}` has no way out: it has no `branches` and no `otherwise`."),
+                Some("add `otherwise: { goto: ... }` naming the next node or an ending".into()),
+            ),
+            None => self.ctx.error_at_key(
+                &base,
+                "missing-key",
+                format!(
+                    "The node `{id}` needs an `otherwise`, taken when none of its branches holds."
+                ),
+                Some("add `otherwise: { goto: ... }`".into()),
+            ),
+        }
+        if let Some(s) = &node.on_silence {
+            let path = join(&base, &[key("on_silence")]);
+            if let Some(goto) = &s.goto {
+                self.check_target(&join(&path, &[key("goto")]), goto);
+            }
+            if let Some(say) = &s.say {
+                self.check_text(&join(&path, &[key("say")]), say);
+            }
+            self.check_mood_change(&join(&path, &[key("mood")]), s.mood);
+        }
+    }
+
+    fn check_branch(&mut self, path: &[Seg], branch: &RawBranch, known: &BTreeSet<String>) {
+        let when = join(path, &[key("when")]);
+        let c = &branch.when;
+        for (name, scores) in [("min_score", &c.min_score), ("max_score", &c.max_score)] {
+            for (score, value) in scores {
+                let p = join(&when, &[key(name), key(score)]);
+                if ScoreKey::parse(score).is_none() {
+                    let names = ScoreKey::ALL.map(ScoreKey::as_str);
+                    let hint = match suggest(score, names) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!(
+                            "the scores are {}",
+                            names.map(|n| format!("`{n}`")).join(", ")
+                        ),
+                    };
+                    self.ctx.error_at_key(
+                        &p,
+                        "invalid-value",
+                        format!("`{score}` is not a score."),
+                        Some(hint),
+                    );
+                }
+                self.check_percent(&p, *value, &format!("The `{score}` score"));
+            }
+        }
+        for (name, ids) in [
+            ("met", &c.met),
+            ("met_any", &c.met_any),
+            ("missed", &c.missed),
+        ] {
+            for (i, id) in ids.iter().enumerate() {
+                self.check_criterion(&join(&when, &[key(name), Seg::Index(i)]), id, known, false);
+            }
+        }
+        for (name, mood) in [
+            ("mood_at_least", c.mood_at_least),
+            ("mood_at_most", c.mood_at_most),
+        ] {
+            if let Some(m) = mood {
+                self.check_percent(&join(&when, &[key(name)]), m, &format!("`{name}`"));
+            }
+        }
+        self.check_target(&join(path, &[key("goto")]), &branch.goto);
+        self.check_mood_change(&join(path, &[key("mood")]), branch.mood);
+    }
+
+    fn check_target(&mut self, path: &[Seg], target: &str) {
+        if self.node_set.contains(target) || self.ending_set.contains(target) {
+            return;
+        }
+        let all = self.node_ids.iter().chain(&self.ending_ids).copied();
+        let hint = match self.ctx.suggest(target, all) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("the nodes and endings are {}", self.id_list()),
+        };
+        self.ctx.error(
+            path,
+            "unknown-target",
+            format!("`{target}` is not a node or an ending of this scenario."),
+            Some(hint),
+        );
+    }
+
+    fn id_list(&self) -> String {
+        let ids: Vec<String> = self
+            .node_ids
+            .iter()
+            .chain(&self.ending_ids)
+            .take(12)
+            .map(|s| s.to_string())
+            .collect();
+        backticked(&ids)
+    }
+
+    /// The start node: the one named, else the first listed.
+    fn check_start(&mut self) -> Option<&'c str> {
+        let parts = self.parts;
+        let Some(start) = &parts.start else {
+            return self.node_ids.first().copied();
+        };
+        let path = [key("start")];
+        if self.node_set.contains(start.as_str()) {
+            return Some(start.as_str());
+        }
+        if self.ending_set.contains(start.as_str()) {
+            self.ctx.error(
+                &path,
+                "unknown-target",
+                format!("`{start}` is an ending; the conversation must start at a node."),
+                self.node_ids
+                    .first()
+                    .map(|n| format!("start at a node such as `{n}`")),
+            );
+            return None;
+        }
+        let hint = match self.ctx.suggest(start, self.node_ids.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "leave `start` out to begin at the first node listed".into(),
+        };
+        self.ctx.error(
+            &path,
+            "unknown-target",
+            format!("`{start}` is not a node of this scenario."),
+            Some(hint),
+        );
+        None
+    }
+
+    /// Reachability: from the start forwards, and from the endings backwards.
+    fn check_graph(&mut self, start: &str) {
+        let parts = self.parts;
+        let (node_ids, ending_ids) = (self.node_ids.clone(), self.ending_ids.clone());
+        let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (id, node) in &parts.nodes {
+            let Some(node) = node else { return };
+            let out = edges.entry(id.as_str()).or_default();
+            out.extend(node.branches.iter().map(|b| b.goto.as_str()));
+            out.extend(node.otherwise.iter().map(|t| t.goto.as_str()));
+            out.extend(node.on_silence.iter().filter_map(|s| s.goto.as_deref()));
+        }
+        let reached = walk(start, |n| edges.get(n).into_iter().flatten().copied());
+        let mut backwards: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (from, tos) in &edges {
+            for to in tos {
+                backwards.entry(to).or_default().push(from);
+            }
+        }
+        let mut can_end: HashSet<&str> = HashSet::new();
+        for ending in &ending_ids {
+            can_end.extend(walk(ending, |n| {
+                backwards.get(n).into_iter().flatten().copied()
+            }));
+        }
+        for (section, ids, what) in [
+            ("nodes", &node_ids, "node"),
+            ("endings", &ending_ids, "ending"),
+        ] {
+            for id in ids.iter() {
+                if !reached.contains(id) {
+                    self.ctx.warning_at_key(
+                        &[key(section), key(id)],
+                        "unreachable",
+                        format!("No path from the start `{start}` reaches the {what} `{id}`."),
+                        Some(format!(
+                            "add a `goto: {id}` somewhere, or remove the {what}"
+                        )),
+                    );
+                }
+            }
+        }
+        if !can_end.contains(start) {
+            let path = if parts.start.is_some() {
+                vec![key("start")]
+            } else {
+                vec![key("nodes"), key(start)]
+            };
+            let pos = if parts.start.is_some() {
+                self.ctx.tree.locate(&path)
+            } else {
+                self.ctx.tree.locate_key(&path)
+            };
+            self.ctx.report(
+                Severity::Error,
+                pos,
+                "no-ending",
+                format!("No ending can be reached from the start `{start}`: every conversation would go round forever."),
+                Some("make some branch or `otherwise` go to an ending".into()),
+            );
+        }
+        for (id, node) in &parts.nodes {
+            let is_dead_end = node
+                .as_ref()
+                .is_some_and(|n| n.otherwise.is_none() && n.branches.is_empty());
+            if id != start && !can_end.contains(id.as_str()) && !is_dead_end {
+                self.ctx.error_at_key(
+                    &[key("nodes"), key(id)],
+                    "cannot-end",
+                    format!("From the node `{id}`, no ending can be reached: the conversation would go round forever."),
+                    Some("make one of its branches or its `otherwise` lead towards an ending".into()),
+                );
+            }
+        }
+    }
+
+    fn check_test(&mut self, index: usize, test: &RawTest, start: &str) {
+        let base = [key("tests"), Seg::Index(index)];
+        let name = &test.name;
+        let ending_path = join(&base, &[key("ending")]);
+        if !self.ending_set.contains(test.ending.as_str()) {
+            let hint = if self.node_set.contains(test.ending.as_str()) {
+                Some(format!(
+                    "`{}` is a node; a test must end at an ending",
+                    test.ending
+                ))
+            } else {
+                self.ctx
+                    .suggest(&test.ending, self.ending_ids.iter().copied())
+                    .map(|s| format!("did you mean `{s}`?"))
+            };
+            self.ctx.error(
+                &ending_path,
+                "bad-test",
+                format!("The test \"{name}\" expects the ending `{}`, which this scenario does not have.", test.ending),
+                hint,
+            );
+        }
+        for (i, step) in test.path.iter().enumerate() {
+            let p = join(&base, &[key("path"), Seg::Index(i)]);
+            if !self.node_set.contains(step.as_str()) && !self.ending_set.contains(step.as_str()) {
+                let all = self.node_ids.iter().chain(&self.ending_ids).copied();
+                let hint = self
+                    .ctx
+                    .suggest(step, all)
+                    .map(|s| format!("did you mean `{s}`?"));
+                self.ctx.error(
+                    &p,
+                    "bad-test",
+                    format!("The path of test \"{name}\" goes through `{step}`, which is not a node or an ending."),
+                    hint,
+                );
+            } else if i == 0 && step != start {
+                self.ctx.error(
+                    &p,
+                    "bad-test",
+                    format!("The path of test \"{name}\" begins at `{step}`, but the scenario starts at `{start}`."),
+                    Some("a path lists every node visited, the start first".into()),
+                );
+            } else if i + 1 == test.path.len() && *step != test.ending {
+                self.ctx.error(
+                    &p,
+                    "bad-test",
+                    format!(
+                        "The path of test \"{name}\" ends at `{step}`, but its `ending` is `{}`.",
+                        test.ending
+                    ),
+                    Some("a path ends with the ending reached".into()),
+                );
+            }
+        }
+        self.check_turns(&base, test, start);
+    }
+
+    /// Plays the turns as far as the way is known without scoring: nodes with no branches,
+    /// or the trainer's `path`, say where each turn is answered.
+    fn check_turns(&mut self, base: &[Seg], test: &RawTest, start: &str) {
+        let mut at = Some(start.to_string());
+        let mut step = 0;
+        for (j, turn) in test.turns.iter().enumerate() {
+            let path = join(base, &[key("turns"), Seg::Index(j)]);
+            let given = [
+                turn.reply.is_some(),
+                turn.choice.is_some(),
+                turn.silence.is_some(),
+            ];
+            if given.iter().filter(|g| **g).count() != 1 || turn.silence == Some(false) {
+                self.ctx.error(
+                    &path,
+                    "invalid-value",
+                    format!("Turn {} must be exactly one of `reply: \"...\"`, `choice: N` or `silence: true`.", j + 1),
+                    None,
+                );
+                at = None;
+                continue;
+            }
+            if let Some(c) = turn.choice {
+                if c < 1 {
+                    self.ctx.error(
+                        &join(&path, &[key("choice")]),
+                        "invalid-value",
+                        format!("Choices are numbered from 1, so `choice: {c}` picks nothing."),
+                        None,
+                    );
+                }
+            }
+            let Some(here) = at.clone() else { continue };
+            let Some(node) = self.read_nodes.get(here.as_str()).copied() else {
+                if self.ending_set.contains(here.as_str()) {
+                    self.ctx.error(
+                        &path,
+                        "bad-test",
+                        format!(
+                            "By turn {} the conversation has already ended at `{here}`.",
+                            j + 1
+                        ),
+                        Some("remove the extra turns".into()),
+                    );
+                }
+                at = None;
+                continue;
+            };
+            if let Some(c) = turn.choice.filter(|&c| c >= 1) {
+                let count = node.choices.len();
+                if usize::try_from(c).map_or(true, |c| c > count) {
+                    let message = if count == 0 {
+                        format!("Turn {} picks choice {c}, but the node `{here}` offers no choices (it takes a typed reply).", j + 1)
+                    } else {
+                        format!("Turn {} picks choice {c}, but the node `{here}` has only {count} choices.", j + 1)
+                    };
+                    self.ctx
+                        .error(&join(&path, &[key("choice")]), "bad-test", message, None);
+                }
+            }
+            at = if turn.silence.is_some() {
+                match node.on_silence.as_ref().map(|s| s.goto.clone()) {
+                    Some(Some(goto)) => {
+                        step += 1;
+                        Some(goto)
+                    }
+                    Some(None) => Some(here),
+                    // Without `on_silence`, silence keeps the node only when the customer
+                    // has a patience; otherwise nothing happens at all. Either way: here.
+                    None => Some(here),
+                }
+            } else {
+                step += 1;
+                match (&node.branches[..], &node.otherwise) {
+                    ([], Some(t)) => Some(t.goto.clone()),
+                    _ => test.path.get(step).cloned(),
+                }
+            };
+        }
+    }
+
+    /// Line variants: at least one, none blank; each checked for placeholders.
+    fn check_lines(&mut self, path: &[Seg], lines: &[String]) {
+        // `say: "text"` has no list items to point at.
+        let single = self.ctx.tree.scalar_text(path).is_some();
+        if lines.is_empty() {
+            self.ctx.error(
+                path,
+                "empty-lines",
+                "There is no line to say: the list is empty.".into(),
+                Some("add at least one line".into()),
+            );
+        }
+        for (i, line) in lines.iter().enumerate() {
+            let p = if single {
+                path.to_vec()
+            } else {
+                join(path, &[Seg::Index(i)])
+            };
+            if line.trim().is_empty() {
+                self.ctx.error(
+                    &p,
+                    "empty-lines",
+                    format!("{} is empty: the customer would say nothing.", label(&p)),
+                    Some("write the customer's words, or remove the empty line".into()),
+                );
+            }
+            self.check_text(&p, line);
+        }
+    }
+
+    /// Every `{placeholder}` in a text must be one Rapport can fill.
+    fn check_text(&mut self, path: &[Seg], text: &str) {
+        let newlines = text.matches('\n').count();
+        for found in template::pieces(text) {
+            match found {
+                Piece::Text(_) => {}
+                Piece::Placeholder(name, _) if self.placeholders.contains(name) => {}
+                Piece::Placeholder(name, _) => {
+                    let hint = match self
+                        .ctx
+                        .suggest(name, self.placeholders.iter().map(String::as_str))
+                    {
+                        Some(s) => format!("did you mean `{{{s}}}`?"),
+                        None => format!(
+                            "the placeholders available here are {}",
+                            self.placeholders
+                                .iter()
+                                .take(12)
+                                .map(|p| format!("`{{{p}}}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    };
+                    let why = match name.strip_prefix("facts.") {
+                        Some(fact) => format!(": the customer has no fact `{fact}`"),
+                        None => String::new(),
+                    };
+                    let pos = self
+                        .ctx
+                        .locate_in_text(path, &format!("{{{name}}}"), newlines);
+                    self.ctx.report(
+                        Severity::Error,
+                        pos,
+                        "unknown-placeholder",
+                        format!("`{{{name}}}` cannot be filled in{why}."),
+                        Some(hint),
+                    );
+                }
+                Piece::Stray(brace, _) => {
+                    let pos = self.ctx.locate_in_text(path, brace, newlines);
+                    self.ctx.report(
+                        Severity::Error,
+                        pos,
+                        "unknown-placeholder",
+                        format!("A `{brace}` that is not part of a placeholder like `{{customer.name}}`."),
+                        Some(format!("write `{brace}{brace}` for a literal brace")),
+                    );
+                }
+            }
+        }
+    }
+}
+
+impl Ctx<'_> {
+    fn has_errors_of(&self, code: &str) -> bool {
+        self.diags.iter().any(|d| d.is_error() && d.code == code)
+    }
+}
+
+fn is_empty_condition(c: &RawCondition) -> bool {
+    c.min_score.is_empty()
+        && c.max_score.is_empty()
+        && c.met.is_empty()
+        && c.met_any.is_empty()
+        && c.missed.is_empty()
+        && c.says_any.is_empty()
+        && c.says_none.is_empty()
+        && c.mood_at_least.is_none()
+        && c.mood_at_most.is_none()
+}
+
+/// Every node `next` leads to from `from`, `from` included (breadth first, no recursion).
+fn walk<'g, I: Iterator<Item = &'g str>>(
+    from: &'g str,
+    next: impl Fn(&'g str) -> I,
+) -> HashSet<&'g str> {
+    let mut seen = HashSet::from([from]);
+    let mut queue = VecDeque::from([from]);
+    while let Some(n) = queue.pop_front() {
+        for m in next(n) {
+            if seen.insert(m) {
+                queue.push_back(m);
+            }
+        }
+    }
+    seen
+}
+
+fn add_fact_placeholders(
+    out: &mut BTreeSet<String>,
+    name: String,
+    value: &serde_json::Value,
+    depth: usize,
+) {
+    // Deep enough for `{facts.card.last4}` and a little more; facts are a small CRM record.
+    if depth < 4 {
+        if let serde_json::Value::Object(map) = value {
+            for (k, v) in map {
+                add_fact_placeholders(out, format!("{name}.{k}"), v, depth + 1);
+            }
+        }
+    }
+    out.insert(name);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_lowercase_words() {
+        assert!(is_valid_id("calm_down-2"));
+        assert!(!is_valid_id("Calm down"));
+        assert!(!is_valid_id(""));
+        assert_eq!(id_hint("Calm Down"), "try `calm_down`");
+    }
+}

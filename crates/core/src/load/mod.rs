@@ -1,0 +1,361 @@
+//! Loading scenario files: bytes -> diagnostics and, when there is no error, a validated
+//! [`Scenario`].
+//!
+//! The steps, each able to stop only its own file: read at most [`MAX_FILE_BYTES`]
+//! (`io`, `too-large`), decode UTF-8 (`not-utf8`), parse YAML into a tree that knows
+//! where every key and value is ([`tree`]; `yaml-syntax`, `empty-file`, repeated keys),
+//! deserialise each part with serde_yaml into raw types ([`raw`], [`de`]), then check
+//! what types cannot say and build the model ([`check`]). Every problem found along the
+//! way is kept; [`load_paths`] adds the checks that span files (ids used twice).
+
+mod check;
+mod de;
+mod raw;
+mod tree;
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostic;
+use crate::model::Scenario;
+use crate::score::BUILTIN_CRITERIA;
+
+use tree::{Pos, Tree};
+
+/// Files larger than this are refused unread: no scenario comes close (a long one is
+/// about 30 KiB), and it bounds the memory and time one file can cost.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// What the validator needs to know beyond the file itself.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Criterion ids the rubrics define (built-in plus the pack's own).
+    pub known_criteria: BTreeSet<String>,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions::with_criteria(BUILTIN_CRITERIA.iter().map(|(id, _)| *id))
+    }
+}
+
+impl LoadOptions {
+    /// Options that accept exactly these criterion ids (a pack's rubrics define them).
+    pub fn with_criteria<'a>(ids: impl IntoIterator<Item = &'a str>) -> Self {
+        LoadOptions {
+            known_criteria: ids.into_iter().map(str::to_string).collect(),
+        }
+    }
+}
+
+/// The result of loading one file: its diagnostics, and the scenario when none is an error.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    pub path: PathBuf,
+    pub scenario: Option<Scenario>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl FileReport {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Every scenario found under some paths, and a report for every file that had diagnostics.
+#[derive(Debug, Clone, Default)]
+pub struct Library {
+    pub scenarios: Vec<Scenario>,
+    pub reports: Vec<FileReport>,
+}
+
+impl Library {
+    /// Every diagnostic of every file, in file order.
+    pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.reports.iter().flat_map(|r| &r.diagnostics)
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.reports.iter().any(FileReport::has_errors)
+    }
+}
+
+/// A file's report plus the id it declares, for the cross-file duplicate check.
+struct Loaded {
+    report: FileReport,
+    id: Option<(String, Pos)>,
+}
+
+/// Loads one scenario from text; `path` is used only in diagnostics.
+pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> FileReport {
+    load_text(path, text, opts).report
+}
+
+/// Loads one scenario from the raw bytes of a file; `path` is used only in diagnostics.
+pub fn load_bytes(path: &Path, bytes: &[u8], opts: &LoadOptions) -> FileReport {
+    load_bytes_inner(path, bytes, opts).report
+}
+
+/// Loads one scenario file.
+pub fn load_file(path: &Path, opts: &LoadOptions) -> FileReport {
+    load_file_inner(path, opts).report
+}
+
+fn whole_file_error(path: &Path, code: &str, message: String) -> Loaded {
+    Loaded {
+        report: FileReport {
+            path: path.to_path_buf(),
+            scenario: None,
+            diagnostics: vec![Diagnostic::error(path, 0, 0, code, message)],
+        },
+        id: None,
+    }
+}
+
+fn too_large(path: &Path, size: u64) -> Loaded {
+    whole_file_error(
+        path,
+        "too-large",
+        format!(
+            "The file is {} KiB, over the 1 MiB limit for a scenario; is it really a scenario?",
+            size.div_ceil(1024)
+        ),
+    )
+}
+
+fn load_file_inner(path: &Path, opts: &LoadOptions) -> Loaded {
+    let file = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return whole_file_error(path, "io", format!("The file cannot be read: {e}.")),
+    };
+    if let Ok(meta) = file.metadata() {
+        if meta.len() > MAX_FILE_BYTES {
+            return too_large(path, meta.len());
+        }
+    }
+    // Read one byte past the limit: the size on disk can change, and some files
+    // (pipes, /proc) report none.
+    let mut bytes = Vec::new();
+    if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
+        return whole_file_error(path, "io", format!("The file cannot be read: {e}."));
+    }
+    load_bytes_inner(path, &bytes, opts)
+}
+
+fn load_bytes_inner(path: &Path, bytes: &[u8], opts: &LoadOptions) -> Loaded {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => load_text(path, text, opts),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            // The prefix is valid UTF-8 by construction, so this never falls back.
+            let col = std::str::from_utf8(&good[line_start..]).map_or(1, |s| s.chars().count() + 1);
+            let mut loaded = whole_file_error(
+                path,
+                "not-utf8",
+                format!(
+                    "The file is not UTF-8 text: byte 0x{:02X} here is not a valid character.",
+                    bytes[e.valid_up_to()]
+                ),
+            );
+            let d = &mut loaded.report.diagnostics[0];
+            (d.line, d.column) = (line, col);
+            d.hint = Some("save the file as UTF-8 in your editor (\"Save with encoding\")".into());
+            loaded
+        }
+    }
+}
+
+fn load_text(path: &Path, text: &str, opts: &LoadOptions) -> Loaded {
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return too_large(path, text.len() as u64);
+    }
+    // A byte-order mark is invisible in editors; YAML allows it, so quietly skip it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut report = FileReport {
+        path: path.to_path_buf(),
+        scenario: None,
+        diagnostics: Vec::new(),
+    };
+    let tree = match Tree::parse(text) {
+        Ok(tree) => tree,
+        Err(e) => {
+            report.diagnostics.push(syntax_diagnostic(path, e));
+            return Loaded { report, id: None };
+        }
+    };
+    if tree.is_empty() {
+        let mut d = Diagnostic::error(
+            path,
+            1,
+            1,
+            "empty-file",
+            "The file has no scenario in it: it is empty or only comments.",
+        );
+        d.hint = Some("start with `id: my-scenario`; see docs/scenario-format.md".into());
+        report.diagnostics.push(d);
+        return Loaded { report, id: None };
+    }
+    let mut ctx = de::Ctx::new(path, &tree, text);
+    for dup in &tree.duplicates {
+        ctx.report(
+            crate::diag::Severity::Error,
+            dup.pos,
+            "duplicate-id",
+            format!(
+                "`{}` appears twice in the same map; only the first (line {}) is used.",
+                dup.key, dup.first.line
+            ),
+            Some("rename or remove one of them".into()),
+        );
+    }
+    let checked = match tree.to_value() {
+        Ok(value) => check::check(&mut ctx, &value, opts),
+        Err(e) => {
+            ctx.diags.push(syntax_diagnostic(path, e));
+            check::Checked {
+                scenario: None,
+                id: None,
+            }
+        }
+    };
+    let mut diagnostics = ctx.diags;
+    // Stable: problems at one spot keep the order they were found in.
+    diagnostics.sort_by_key(|d| (d.line, d.column));
+    report.scenario = if diagnostics.iter().any(Diagnostic::is_error) {
+        None
+    } else {
+        checked.scenario
+    };
+    report.diagnostics = diagnostics;
+    Loaded {
+        report,
+        id: checked.id,
+    }
+}
+
+fn syntax_diagnostic(path: &Path, e: tree::SyntaxError) -> Diagnostic {
+    let hint = if e.message.contains("mapping values are not allowed") {
+        "text that contains `: ` must be put in quotes, like \"Note: ...\""
+    } else if e.message.contains("tab") {
+        "YAML indents with spaces, not tabs"
+    } else if e.message.contains("did not find expected") || e.message.contains("indentation") {
+        "check the indentation of this line and the one before: use spaces, and line up keys of one map"
+    } else {
+        "see docs/scenario-format.md for the shape of a scenario file"
+    };
+    Diagnostic::error(
+        path,
+        e.pos.line,
+        e.pos.col,
+        "yaml-syntax",
+        format!("The YAML is malformed: {}.", e.message),
+    )
+    .with_hint(hint)
+}
+
+/// Loads every scenario file under `paths` (files, or directories searched recursively,
+/// skipping `rubrics/`), checking ids are unique across files.
+///
+/// Files named directly are loaded whatever their extension; in directories only
+/// `.yaml` and `.yml` files are. Files load in sorted path order, so results and the
+/// "second file" of a duplicate id are deterministic.
+pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Library {
+    let mut library = Library::default();
+    let mut files = Vec::new();
+    for path in paths {
+        collect_files(path, &mut files, &mut library.reports);
+    }
+    files.sort();
+    files.dedup();
+    let mut first_with_id: HashMap<String, PathBuf> = HashMap::new();
+    for file in files {
+        let Loaded { mut report, id } = load_file_inner(&file, opts);
+        if let Some((id, pos)) = id {
+            match first_with_id.get(&id) {
+                Some(first) => {
+                    report.diagnostics.push(
+                        Diagnostic::error(
+                            &file,
+                            pos.line,
+                            pos.col,
+                            "duplicate-id",
+                            format!("Another scenario already has the id `{id}`; ids must be unique across the pack."),
+                        )
+                        .with_hint(format!("{} uses it too; rename one of them", first.display())),
+                    );
+                    report.diagnostics.sort_by_key(|d| (d.line, d.column));
+                    report.scenario = None;
+                }
+                None => {
+                    first_with_id.insert(id, file.clone());
+                }
+            }
+        }
+        if !report.diagnostics.is_empty() {
+            library.reports.push(report.clone());
+        }
+        if let Some(scenario) = report.scenario {
+            library.scenarios.push(scenario);
+        }
+    }
+    library
+}
+
+/// Adds `path` (a file) or the scenario files below it (a directory) to `files`; what
+/// cannot be read becomes an `io` report.
+fn collect_files(path: &Path, files: &mut Vec<PathBuf>, reports: &mut Vec<FileReport>) {
+    let io_error = |p: &Path, e: std::io::Error| FileReport {
+        path: p.to_path_buf(),
+        scenario: None,
+        diagnostics: vec![Diagnostic::error(
+            p,
+            0,
+            0,
+            "io",
+            format!("Cannot read this path: {e}."),
+        )],
+    };
+    match fs::metadata(path) {
+        Err(e) => return reports.push(io_error(path, e)),
+        Ok(meta) if !meta.is_dir() => return files.push(path.to_path_buf()),
+        Ok(_) => {}
+    }
+    // Iterative, and each directory is entered once, so symlink loops cannot trap it.
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut pending = vec![path.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        if !seen.insert(fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone())) {
+            continue;
+        }
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                reports.push(io_error(&dir, e));
+                continue;
+            }
+        };
+        for entry in entries {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    reports.push(io_error(&dir, e));
+                    continue;
+                }
+            };
+            let p = entry.path();
+            // `metadata` follows symlinks, so a linked folder or file counts as what it points to.
+            let Ok(meta) = fs::metadata(&p) else { continue };
+            if meta.is_dir() {
+                if entry.file_name() != "rubrics" {
+                    pending.push(p);
+                }
+            } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+                files.push(p);
+            }
+        }
+    }
+}

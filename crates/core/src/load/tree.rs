@@ -1,0 +1,541 @@
+//! A YAML document with a source position on every key and value.
+//!
+//! serde_yaml forgets where things were, so the loader parses the text once with
+//! yaml-rust2's event parser into this small tree, then (1) hands serde a
+//! [`serde_yaml::Value`] built from it and (2) asks it where a path such as
+//! `nodes.opening.branches[1].goto` sits in the file. Building the `Value` here, rather
+//! than letting serde_yaml parse the text a second time, keeps one parser's view of the
+//! file (positions can never disagree with values) and lets a repeated key be reported
+//! without losing the rest of the file.
+//!
+//! Hostile input is bounded: nesting deeper than [`MAX_DEPTH`] is a syntax error, aliases
+//! stay references in the tree and are expanded into the `Value` under a node budget (so
+//! a "billion laughs" file is an error, not an out-of-memory), and an alias can only name
+//! a finished node, so it can never form a cycle.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde_yaml::{Mapping, Number, Value};
+use yaml_rust2::parser::{Event, Parser};
+use yaml_rust2::scanner::TScalarStyle;
+
+/// Deepest nesting of lists and maps accepted, far beyond any real scenario (about 8).
+pub(crate) const MAX_DEPTH: usize = 64;
+
+/// Beyond the tree's own size, how many values alias expansion may add.
+const ALIAS_BUDGET: usize = 100_000;
+
+/// A 1-based line and column (in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Pos {
+    pub line: usize,
+    pub col: usize,
+}
+
+/// One step of a path into the document.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// Renders a path the way a trainer reads it: `nodes.opening.branches[1].goto`.
+pub(crate) struct PathDisplay<'a>(pub &'a [Seg]);
+
+impl fmt::Display for PathDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, seg) in self.0.iter().enumerate() {
+            match seg {
+                Seg::Key(k) if i == 0 => write!(f, "{k}")?,
+                Seg::Key(k) => write!(f, ".{k}")?,
+                Seg::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug)]
+pub(crate) enum Kind {
+    Scalar {
+        text: String,
+        plain: bool,
+        str_tag: bool,
+    },
+    Seq(Vec<usize>),
+    /// Entries in file order, as (key node, value node); repeated keys are left out.
+    Map(Vec<(usize, usize)>),
+    /// Refers to the (finished) node the anchor was set on.
+    Alias(usize),
+}
+
+#[derive(Debug)]
+pub(crate) struct MNode {
+    pub kind: Kind,
+    pub pos: Pos,
+}
+
+/// A key that appears twice in one map: the second is dropped from the tree.
+#[derive(Debug)]
+pub(crate) struct DuplicateKey {
+    pub key: String,
+    pub pos: Pos,
+    pub first: Pos,
+}
+
+/// Why the text is not a YAML document the loader can use.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct SyntaxError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+#[derive(Debug)]
+pub(crate) struct Tree {
+    nodes: Vec<MNode>,
+    root: Option<usize>,
+    /// (map node, scalar key) -> (key node, value node): finding a position is then
+    /// constant time per path step, even in a map of thousands of nodes.
+    keys: HashMap<(usize, String), (usize, usize)>,
+    pub duplicates: Vec<DuplicateKey>,
+}
+
+struct Frame {
+    node: usize,
+    anchor: usize,
+    /// Maps only: a key waiting for its value.
+    pending_key: Option<usize>,
+}
+
+fn pos_of(mark: &yaml_rust2::scanner::Marker) -> Pos {
+    // yaml-rust2 counts lines from 1 but columns from 0.
+    Pos {
+        line: mark.line(),
+        col: mark.col() + 1,
+    }
+}
+
+impl Tree {
+    /// Parses the first YAML document of `text`. A second document is an error: one
+    /// scenario a file.
+    pub(crate) fn parse(text: &str) -> Result<Tree, SyntaxError> {
+        let mut parser = Parser::new_from_str(text);
+        let mut tree = Tree {
+            nodes: Vec::new(),
+            root: None,
+            keys: HashMap::new(),
+            duplicates: Vec::new(),
+        };
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut anchors: HashMap<usize, usize> = HashMap::new();
+        let mut documents = 0;
+        loop {
+            let (event, mark) = parser.next_token().map_err(|e| SyntaxError {
+                pos: pos_of(e.marker()),
+                message: match e.info() {
+                    "recursion limit exceeded" => {
+                        "lists and maps are nested too deeply".to_string()
+                    }
+                    info => info.to_string(),
+                },
+            })?;
+            let pos = pos_of(&mark);
+            let finished = match event {
+                Event::StreamEnd => break,
+                Event::DocumentStart => {
+                    documents += 1;
+                    if documents > 1 {
+                        return Err(SyntaxError {
+                            pos,
+                            message: "a second YAML document starts here (`---`), but a file holds one scenario".into(),
+                        });
+                    }
+                    None
+                }
+                Event::Nothing | Event::StreamStart | Event::DocumentEnd => None,
+                Event::Scalar(text, style, anchor, tag) => {
+                    let str_tag = tag.is_some_and(|t| t.suffix == "str");
+                    let plain = style == TScalarStyle::Plain;
+                    let id = tree.push(
+                        Kind::Scalar {
+                            text,
+                            plain,
+                            str_tag,
+                        },
+                        pos,
+                    );
+                    if anchor > 0 {
+                        anchors.insert(anchor, id);
+                    }
+                    Some(id)
+                }
+                Event::Alias(anchor) => match anchors.get(&anchor) {
+                    Some(&target) => Some(tree.push(Kind::Alias(target), pos)),
+                    None => {
+                        return Err(SyntaxError {
+                            pos,
+                            message: "this alias refers to the collection that contains it".into(),
+                        })
+                    }
+                },
+                Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                    if stack.len() >= MAX_DEPTH {
+                        return Err(SyntaxError {
+                            pos,
+                            message: format!(
+                                "lists and maps are nested more than {MAX_DEPTH} deep"
+                            ),
+                        });
+                    }
+                    let kind = if matches!(event, Event::SequenceStart(..)) {
+                        Kind::Seq(Vec::new())
+                    } else {
+                        Kind::Map(Vec::new())
+                    };
+                    let node = tree.push(kind, pos);
+                    stack.push(Frame {
+                        node,
+                        anchor,
+                        pending_key: None,
+                    });
+                    None
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let frame = stack
+                        .pop()
+                        .expect("the parser balances start and end events");
+                    // Registered only now, so an alias inside the collection cannot name it.
+                    if frame.anchor > 0 {
+                        anchors.insert(frame.anchor, frame.node);
+                    }
+                    Some(frame.node)
+                }
+            };
+            if let Some(id) = finished {
+                tree.attach(&mut stack, id);
+            }
+        }
+        Ok(tree)
+    }
+
+    fn push(&mut self, kind: Kind, pos: Pos) -> usize {
+        self.nodes.push(MNode { kind, pos });
+        self.nodes.len() - 1
+    }
+
+    fn attach(&mut self, stack: &mut [Frame], id: usize) {
+        let Some(frame) = stack.last_mut() else {
+            self.root.get_or_insert(id);
+            return;
+        };
+        let Some(key) = frame.pending_key.take() else {
+            match &mut self.nodes[frame.node].kind {
+                Kind::Seq(items) => items.push(id),
+                _ => frame.pending_key = Some(id),
+            }
+            return;
+        };
+        if let Some(text) = self.scalar_text_of(key) {
+            let slot = (frame.node, text.to_string());
+            if let Some(&(first, _)) = self.keys.get(&slot) {
+                let (first, pos) = (self.nodes[first].pos, self.nodes[key].pos);
+                self.duplicates.push(DuplicateKey {
+                    key: slot.1,
+                    pos,
+                    first,
+                });
+                return;
+            }
+            self.keys.insert(slot, (key, id));
+        }
+        let key_pos = self.nodes[key].pos;
+        let map = &mut self.nodes[frame.node];
+        if let Kind::Map(entries) = &mut map.kind {
+            // yaml-rust2 marks a block map after its first key; the key is where it starts.
+            if entries.is_empty() && key_pos < map.pos {
+                map.pos = key_pos;
+            }
+            entries.push((key, id));
+        }
+    }
+
+    /// Follows aliases to the node they stand for.
+    fn resolve(&self, mut id: usize) -> usize {
+        while let Kind::Alias(target) = self.nodes[id].kind {
+            id = target;
+        }
+        id
+    }
+
+    fn scalar_text_of(&self, id: usize) -> Option<&str> {
+        match &self.nodes[self.resolve(id)].kind {
+            Kind::Scalar { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    /// Whether the document is nothing at all (no node, or an empty plain scalar).
+    pub(crate) fn is_empty(&self) -> bool {
+        match self.root.map(|r| &self.nodes[r].kind) {
+            None => true,
+            Some(Kind::Scalar { text, plain, .. }) => *plain && text.is_empty(),
+            Some(_) => false,
+        }
+    }
+
+    /// Walks `path` as far as it exists. Returns the node reached, how many segments were
+    /// matched, and the position of the last map key matched (if any).
+    fn walk(&self, path: &[Seg]) -> Option<(usize, usize, Option<Pos>)> {
+        let mut at = self.root?;
+        let mut last_key = None;
+        for (depth, seg) in path.iter().enumerate() {
+            let next = match (&self.nodes[self.resolve(at)].kind, seg) {
+                (Kind::Map(_), Seg::Key(k)) => {
+                    self.keys
+                        .get(&(self.resolve(at), k.clone()))
+                        .map(|&(key, value)| {
+                            last_key = Some(self.nodes[key].pos);
+                            value
+                        })
+                }
+                (Kind::Seq(items), Seg::Index(i)) => items.get(*i).copied(),
+                _ => None,
+            };
+            match next {
+                Some(n) => at = n,
+                None => return Some((at, depth, last_key)),
+            }
+        }
+        Some((at, path.len(), last_key))
+    }
+
+    /// Where the value at `path` starts. When the path does not exist (a missing key),
+    /// the key of the deepest map entry that does, so the trainer lands on the right block.
+    pub(crate) fn locate(&self, path: &[Seg]) -> Pos {
+        match self.walk(path) {
+            None => Pos { line: 1, col: 1 },
+            Some((node, matched, last_key)) if matched == path.len() => {
+                // An empty value (`title:`) is marked where the next line starts.
+                let empty = matches!(&self.nodes[node].kind, Kind::Scalar { text, plain: true, .. } if text.is_empty());
+                match (empty, last_key) {
+                    (true, Some(key)) => key,
+                    _ => self.nodes[node].pos,
+                }
+            }
+            Some((node, _, last_key)) => last_key.unwrap_or(self.nodes[node].pos),
+        }
+    }
+
+    /// Where the key that ends `path` is written; falls back to [`Tree::locate`].
+    pub(crate) fn locate_key(&self, path: &[Seg]) -> Pos {
+        match (self.walk(path), path.last()) {
+            (Some((_, matched, Some(key))), Some(Seg::Key(_))) if matched == path.len() => key,
+            _ => self.locate(path),
+        }
+    }
+
+    /// The source text of the scalar at `path` (e.g. `1.10` for a version number).
+    pub(crate) fn scalar_text(&self, path: &[Seg]) -> Option<&str> {
+        match self.walk(path)? {
+            (node, matched, _) if matched == path.len() => self.scalar_text_of(node),
+            _ => None,
+        }
+    }
+
+    /// Builds the serde value of the document, expanding aliases within a budget.
+    pub(crate) fn to_value(&self) -> Result<Value, SyntaxError> {
+        let Some(root) = self.root else {
+            return Ok(Value::Null);
+        };
+        let mut budget = self.nodes.len() + ALIAS_BUDGET;
+        self.value_of(root, 0, &mut budget)
+    }
+
+    fn value_of(&self, id: usize, depth: usize, budget: &mut usize) -> Result<Value, SyntaxError> {
+        let node = &self.nodes[id];
+        if *budget == 0 {
+            return Err(SyntaxError {
+                pos: node.pos,
+                message: "aliases (`*name`) expand to too much data; is this file an alias bomb?"
+                    .into(),
+            });
+        }
+        *budget -= 1;
+        if depth > 2 * MAX_DEPTH {
+            return Err(SyntaxError {
+                pos: node.pos,
+                message: format!(
+                    "aliases nest lists and maps more than {} deep",
+                    2 * MAX_DEPTH
+                ),
+            });
+        }
+        Ok(match &node.kind {
+            Kind::Scalar {
+                text,
+                plain,
+                str_tag,
+            } => {
+                if *plain && !*str_tag {
+                    resolve_plain(text)
+                } else {
+                    Value::String(text.clone())
+                }
+            }
+            // The alias written in the document (the outermost) is what the trainer can fix.
+            Kind::Alias(target) => self
+                .value_of(*target, depth + 1, budget)
+                .map_err(|e| SyntaxError { pos: node.pos, ..e })?,
+            Kind::Seq(items) => Value::Sequence(
+                items
+                    .iter()
+                    .map(|&i| self.value_of(i, depth + 1, budget))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Kind::Map(entries) => {
+                let mut map = Mapping::with_capacity(entries.len());
+                for &(k, v) in entries {
+                    let key = self.value_of(k, depth + 1, budget)?;
+                    let value = self.value_of(v, depth + 1, budget)?;
+                    map.insert(key, value);
+                }
+                Value::Mapping(map)
+            }
+        })
+    }
+}
+
+/// YAML 1.2 core schema resolution of an unquoted scalar, as serde_yaml does it. Accepts
+/// a leading `+` on numbers so a mood change can be written `+15`.
+fn resolve_plain(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Number(f64::INFINITY.into())
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Number(f64::NEG_INFINITY.into()),
+        ".nan" | ".NaN" | ".NAN" => return Value::Number(f64::NAN.into()),
+        _ => {}
+    }
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let negative = text.starts_with('-');
+    if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(n) = text.trim_start_matches('+').parse::<i64>() {
+            return Value::Number(n.into());
+        }
+        if let (false, Ok(n)) = (negative, unsigned.parse::<u64>()) {
+            return Value::Number(n.into());
+        }
+    }
+    let radix = |prefix: &str, radix: u32| {
+        text.strip_prefix(prefix)
+            .filter(|d| !d.is_empty())
+            .and_then(|d| i64::from_str_radix(d, radix).ok())
+    };
+    if let Some(n) = radix("0x", 16).or_else(|| radix("0o", 8)) {
+        return Value::Number(Number::from(n));
+    }
+    if looks_like_float(unsigned) {
+        if let Ok(f) = text.parse::<f64>() {
+            return Value::Number(f.into());
+        }
+    }
+    Value::String(text.to_string())
+}
+
+/// `1.5`, `.5`, `1.`, `1e3`, `1.5E-3`: the core schema's float shape (Rust's parser alone
+/// would also take `inf` and `NaN`, which YAML reads as text).
+fn looks_like_float(s: &str) -> bool {
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let digits = mantissa.bytes().filter(u8::is_ascii_digit).count();
+    let dots = mantissa.bytes().filter(|&b| b == b'.').count();
+    let mantissa_ok = digits > 0 && dots <= 1 && digits + dots == mantissa.len();
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit())
+    });
+    mantissa_ok && exponent_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(k: &str) -> Seg {
+        Seg::Key(k.into())
+    }
+
+    #[test]
+    fn positions_of_keys_and_values() {
+        let tree = Tree::parse("a: 1\nnodes:\n  x:\n    goto: [p, q]\n").unwrap();
+        assert_eq!(tree.locate(&[key("a")]), Pos { line: 1, col: 4 });
+        assert_eq!(
+            tree.locate_key(&[key("nodes"), key("x")]),
+            Pos { line: 3, col: 3 }
+        );
+        let q = [key("nodes"), key("x"), key("goto"), Seg::Index(1)];
+        assert_eq!(tree.locate(&q), Pos { line: 4, col: 15 });
+        // A missing key points at the deepest key that exists.
+        assert_eq!(
+            tree.locate(&[key("nodes"), key("x"), key("say")]),
+            Pos { line: 3, col: 3 }
+        );
+        // An empty value (marked where the next line starts) is found at its key.
+        let tree = Tree::parse("a:\nb: 1\n").unwrap();
+        assert_eq!(tree.locate(&[key("a")]), Pos { line: 1, col: 1 });
+    }
+
+    #[test]
+    fn repeated_keys_are_reported_and_the_first_kept() {
+        let tree = Tree::parse("a: 1\nb: 2\na: 3\n").unwrap();
+        assert_eq!(tree.duplicates.len(), 1);
+        assert_eq!(tree.duplicates[0].pos, Pos { line: 3, col: 1 });
+        assert_eq!(tree.duplicates[0].first, Pos { line: 1, col: 1 });
+        let value = tree.to_value().unwrap();
+        assert_eq!(value["a"], Value::Number(1.into()));
+    }
+
+    #[test]
+    fn scalars_resolve_like_the_core_schema() {
+        assert_eq!(resolve_plain("+15"), Value::Number(15.into()));
+        assert_eq!(resolve_plain("-7"), Value::Number((-7).into()));
+        assert_eq!(resolve_plain("1.5"), Value::Number(1.5.into()));
+        assert_eq!(resolve_plain("~"), Value::Null);
+        assert_eq!(resolve_plain("yes"), Value::String("yes".into()));
+        assert_eq!(resolve_plain("inf"), Value::String("inf".into()));
+        assert_eq!(resolve_plain("1.2.3"), Value::String("1.2.3".into()));
+        assert_eq!(resolve_plain("0x1F"), Value::Number(31.into()));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = "[".repeat(100_000);
+        let err = Tree::parse(&text).unwrap_err();
+        assert_eq!(err.pos.line, 1);
+        assert!(err.message.contains("nested"), "{}", err.message);
+    }
+
+    #[test]
+    fn alias_bombs_stop_at_the_budget() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = format!("*a{}", i - 1);
+            let items = [prev.as_str(); 10].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{items}]\n"));
+        }
+        let tree = Tree::parse(&text).unwrap();
+        let err = tree.to_value().unwrap_err();
+        assert!(err.message.contains("alias"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_recursive_alias_is_refused() {
+        assert!(Tree::parse("a: &x [*x]\n").is_err());
+    }
+}

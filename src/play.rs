@@ -1,0 +1,245 @@
+//! `rapport play`: a scenario in the terminal.
+//!
+//! The customer's patience runs on a tokio timer raced against the next line of input, so
+//! a trainee who says nothing is chased exactly as in the app. Everything else is the
+//! core's engine; this module only prints and reads.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::Result;
+use rapport_core::engine::{Clock, Debrief, Event, EventKind, Input, Session, SystemClock};
+use rapport_core::model::{Node, Scenario};
+use rapport_core::score::{ReplyScore, Scorer};
+use rapport_core::template;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+pub fn run(
+    scenario: &Scenario,
+    scorer: &dyn Scorer,
+    seed: Option<u64>,
+    timer: bool,
+) -> Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let result = rt.block_on(play(scenario, scorer, seed, timer));
+    // A read of stdin may still be blocked on its thread; it must not hold the exit.
+    rt.shutdown_background();
+    result
+}
+
+async fn play(
+    scenario: &Scenario,
+    scorer: &dyn Scorer,
+    seed: Option<u64>,
+    timer: bool,
+) -> Result<ExitCode> {
+    let seed = seed.unwrap_or_else(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64 % 1_000_000)
+            .unwrap_or(0)
+    });
+    print_header(scenario, seed, timer);
+    let clock = SystemClock;
+    let mut session = Session::start(scenario, seed, &clock);
+    print_events(scenario, session.transcript(), None);
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    while let Some(node) = session.node(scenario) {
+        for (i, choice) in node.choices.iter().enumerate() {
+            println!(
+                "   [{}] {}",
+                i + 1,
+                template::render(choice, &scenario.customer)
+            );
+        }
+        print!("you> ");
+        std::io::stdout().flush()?;
+        let deadline = timer
+            .then(|| session.patience_deadline_ms(scenario))
+            .flatten();
+        let line = match deadline {
+            Some(at) => {
+                let wait = Duration::from_millis(at.saturating_sub(clock.now_ms()));
+                tokio::select! {
+                    line = lines.next_line() => Some(line?),
+                    _ = tokio::time::sleep(wait) => None,
+                }
+            }
+            None => Some(lines.next_line().await?),
+        };
+        let input = match line {
+            None => {
+                println!();
+                Input::Silence
+            }
+            Some(None) => {
+                println!("\n(input closed: conversation abandoned)");
+                return Ok(ExitCode::SUCCESS);
+            }
+            Some(Some(text)) => match parse(&text, node) {
+                Command::Input(input) => input,
+                Command::Quit => {
+                    println!("(conversation abandoned)");
+                    return Ok(ExitCode::SUCCESS);
+                }
+                Command::Facts => {
+                    print_facts(scenario);
+                    continue;
+                }
+                Command::Help => {
+                    println!("   Type your reply and press Enter. /facts shows the customer's record, /quit abandons.");
+                    continue;
+                }
+                Command::Nothing => continue,
+            },
+        };
+        let focus = node.focus.clone();
+        match session.advance(scenario, scorer, &input, &clock) {
+            Ok(events) => print_events(scenario, &events, Some(&focus)),
+            Err(e) => println!("   ! {e}"),
+        }
+    }
+    if let Some(debrief) = session.debrief(scenario) {
+        print_debrief(&debrief);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+enum Command {
+    Input(Input),
+    Quit,
+    Facts,
+    Help,
+    Nothing,
+}
+
+fn parse(text: &str, node: &Node) -> Command {
+    let t = text.trim();
+    match t {
+        "" => Command::Nothing,
+        "/quit" | "/q" => Command::Quit,
+        "/facts" | "/f" => Command::Facts,
+        "/help" | "/h" | "?" => Command::Help,
+        _ if !node.choices.is_empty() => match t.parse::<usize>() {
+            Ok(number) => Command::Input(Input::Choice { number }),
+            Err(_) => {
+                println!("   Pick a choice by its number (1-{}).", node.choices.len());
+                Command::Nothing
+            }
+        },
+        _ => Command::Input(Input::Reply {
+            text: t.to_string(),
+        }),
+    }
+}
+
+fn print_header(scenario: &Scenario, seed: u64, timer: bool) {
+    let m = &scenario.meta;
+    let c = &scenario.customer;
+    println!("=== {} ===", m.title);
+    println!(
+        "{} | difficulty {}/5 | {:?} | about {} min | seed {seed} (replay with --seed {seed})",
+        m.skills.join(", "),
+        m.difficulty,
+        m.channel,
+        m.estimated_minutes
+    );
+    println!("{}", m.summary);
+    println!("\nCustomer: {}\n{}", c.name, c.persona.trim());
+    match (c.patience, timer) {
+        (Some(p), true) => println!("Patience: {p} s of silence before they chase you."),
+        _ => println!("Patience: take your time."),
+    }
+    println!("Type /facts for their record, /quit to stop.\n");
+}
+
+fn print_facts(scenario: &Scenario) {
+    println!("   --- {} ---", scenario.customer.name);
+    for (k, v) in &scenario.customer.facts {
+        println!("   {k}: {}", template::fact_text(v));
+    }
+}
+
+fn mood_bar(mood: u8) -> String {
+    let filled = usize::from(mood) / 10;
+    format!(
+        "[{}{}] {mood:>3}",
+        "#".repeat(filled),
+        ".".repeat(10 - filled)
+    )
+}
+
+fn print_events(scenario: &Scenario, events: &[Event], focus: Option<&[String]>) {
+    for e in events {
+        match &e.kind {
+            EventKind::CustomerLine { text, chase, .. } => {
+                let name = scenario.customer.first_name();
+                let how = if *chase { " (chasing)" } else { "" };
+                println!("\n{name}{how}: {text}");
+            }
+            EventKind::AgentReply { score, .. } => print_feedback(score, focus.unwrap_or(&[])),
+            EventKind::MoodChanged { to, .. } => println!("   mood {}", mood_bar(*to)),
+            EventKind::Ended { outcome, .. } => {
+                println!("\n--- The conversation is over: {} ---", outcome.as_str())
+            }
+            EventKind::AgentSilent { .. } | EventKind::BranchTaken { .. } => {}
+        }
+    }
+}
+
+/// What went well with the words that earned it, what hurt, and the missed moves that
+/// mattered most here with their tips.
+fn print_feedback(score: &ReplyScore, focus: &[String]) {
+    let s = &score.scores;
+    println!(
+        "   empathy {} | problem solving {} | professionalism {} | overall {}",
+        s.empathy, s.problem_solving, s.professionalism, s.overall
+    );
+    for c in &score.criteria {
+        let penalty = c.rubric == rapport_core::score::RubricId::Professionalism;
+        let quotes: Vec<String> = c
+            .evidence
+            .iter()
+            .map(|e| format!("\"{}\"", e.text))
+            .collect();
+        if c.met && !penalty {
+            println!("   + {}: {}", c.id, quotes.join(", "));
+        } else if c.met {
+            println!("   ! {}: {}", c.id, quotes.join(", "));
+            if let Some(tip) = &c.tip {
+                println!("       tip: {tip}");
+            }
+        } else if !penalty && focus.contains(&c.id) {
+            println!("   - {} (matters here)", c.id);
+            if let Some(tip) = &c.tip {
+                println!("       tip: {tip}");
+            }
+        }
+    }
+}
+
+fn print_debrief(d: &Debrief) {
+    println!("\n=== Debrief: {} ===", d.title);
+    println!("Outcome: {} ({})", d.outcome.as_str(), d.ending);
+    println!("Lesson: {}", d.lesson);
+    let s = &d.scores;
+    println!(
+        "Scores: empathy {} | problem solving {} | professionalism {} | overall {}",
+        s.empathy, s.problem_solving, s.professionalism, s.overall
+    );
+    let curve: Vec<String> = d.mood_curve.iter().map(u8::to_string).collect();
+    println!("Mood over the turns: {}", curve.join(" -> "));
+    for (i, t) in d.turns.iter().enumerate() {
+        println!("\nTurn {}: customer: {}", i + 1, t.customer_line);
+        match &t.reply {
+            Some(r) => println!("  you: {r}"),
+            None => println!("  you: (silent)"),
+        }
+        if let Some(answer) = t.model_answers.first() {
+            println!("  a strong reply: {answer}");
+        }
+    }
+}

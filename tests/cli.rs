@@ -1,0 +1,296 @@
+//! The `rapport` binary against the contracts of `shared/design.md`: exit codes, output
+//! formats, and the behaviour a trainer or trainee relies on.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn rapport(args: &[&str]) -> Output {
+    rapport_with_input(args, None)
+}
+
+fn rapport_with_input(args: &[&str], input: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("RAPPORT_SCENARIOS_DIR")
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("rapport runs");
+    if let Some(text) = input {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn validate_points_at_a_misspelled_target_with_a_suggestion() {
+    let out = rapport(&["validate", "tests/fixtures/misspelled-target.yaml"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("tests/fixtures/misspelled-target.yaml:20:15: error[unknown-target]"),
+        "{text}"
+    );
+    assert!(text.contains("did you mean `calm_down`?"), "{text}");
+}
+
+#[test]
+fn validate_json_lists_diagnostics_with_every_field() {
+    let out = rapport(&[
+        "validate",
+        "--format",
+        "json",
+        "tests/fixtures/misspelled-target.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let diags: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = &diags.as_array().unwrap()[0];
+    for key in [
+        "file", "line", "column", "severity", "code", "message", "hint",
+    ] {
+        assert!(d.get(key).is_some(), "missing {key} in {d}");
+    }
+    assert_eq!(d["line"], 20);
+    assert_eq!(d["severity"], "error");
+}
+
+#[test]
+fn validate_accepts_the_shipped_pack_and_fails_on_missing_paths() {
+    let out = rapport(&["validate", "scenarios"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = rapport(&["validate", "no/such/dir"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/dir"));
+}
+
+#[test]
+fn list_shows_the_shipped_scenarios_as_json() {
+    let out = rapport(&["list", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(list.len() >= 10);
+    let ids: Vec<&str> = list.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"double-charge"), "{ids:?}");
+    for s in &list {
+        assert!(s["difficulty"]
+            .as_u64()
+            .is_some_and(|d| (1..=5).contains(&d)));
+        assert!(s["skills"].is_array() && s["title"].is_string());
+    }
+}
+
+#[test]
+fn score_answers_every_line_in_order_and_reports_bad_ones() {
+    let input = concat!(
+        r#"{"id": "a", "text": "I'm so sorry, Dana. Let me fix this right now.", "customer_name": "Dana"}"#,
+        "\n",
+        "this is not json\n",
+        r#"{"id": "c"}"#,
+        "\n",
+        r#"{"id": "d", "text": "Calm down, that's our policy.", "customer": "I want a refund!"}"#,
+        "\n"
+    );
+    let out = rapport_with_input(&["score"], Some(input));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a bad line makes the run exit 1"
+    );
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["id"], "a");
+    assert!(lines[1]["error"].is_string());
+    assert_eq!(lines[2]["id"], "c");
+    assert!(lines[2]["error"].is_string());
+    assert_eq!(lines[3]["id"], "d");
+    let criteria = lines[0]["criteria"].as_array().unwrap();
+    assert!(criteria.len() >= 14);
+    for key in ["empathy", "problem_solving", "professionalism", "overall"] {
+        assert!(
+            lines[0]["scores"][key].as_u64().is_some_and(|v| v <= 100),
+            "{key}"
+        );
+    }
+    let met = |line: &serde_json::Value, id: &str| {
+        line["criteria"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == id && c["met"] == true)
+    };
+    assert!(met(&lines[0], "apologize") && met(&lines[0], "personalize"));
+    assert!(met(&lines[3], "dismissive"));
+}
+
+#[test]
+fn play_runs_a_scenario_to_its_debrief_from_piped_replies() {
+    let out = rapport_with_input(
+        &[
+            "play",
+            "tests/fixtures/impatient.yaml",
+            "--seed",
+            "1",
+            "--no-timer",
+        ],
+        Some("I'm here, sorry for the wait. How can I help?\n"),
+    );
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("Sam: Hello?"), "{text}");
+    assert!(text.contains("Debrief"), "{text}");
+    assert!(text.contains("Outcome: success (thanks)"), "{text}");
+}
+
+#[test]
+fn play_chases_a_silent_trainee_when_patience_runs_out() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .args(["play", "tests/fixtures/impatient.yaml", "--seed", "1"])
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Keep stdin open and silent: only the patience timer can move the conversation.
+    let _stdin = child.stdin.take();
+    let out = child.wait_with_output().unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.contains("Sam (chasing): Hello?? Anyone there, Sam is waiting!"),
+        "{text}"
+    );
+    assert!(text.contains("Outcome: hung_up"), "{text}");
+}
+
+#[test]
+fn play_suggests_a_close_scenario_id() {
+    let out = rapport(&["play", "double-charg"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Did you mean `double-charge`?"));
+}
+
+#[test]
+fn test_plays_every_golden_transcript_of_the_pack() {
+    let out = rapport(&["test", "scenarios"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.trim_end().ends_with("failed"), "{text}");
+    assert!(text.contains(" 0 failed"), "{text}");
+}
+
+#[test]
+fn test_fails_when_a_golden_transcript_reaches_another_ending() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("tests/fixtures/impatient.yaml")).unwrap()
+        + "tests:\n  - name: wrong on purpose\n    turns:\n      - reply: \"Hi, sorry!\"\n    ending: hung_up\n";
+    let file = dir.path().join("impatient.yaml");
+    std::fs::write(&file, text).unwrap();
+    let out = rapport(&["test", file.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("expected ending `hung_up`, reached `thanks`"),
+        "{text}"
+    );
+}
+
+/// The scenario in the README's tutorial, exactly as printed there.
+fn readme_example() -> String {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme.find("## Writing a scenario").unwrap();
+    let block = &readme[start..];
+    let open = block.find("```yaml\n").unwrap() + "```yaml\n".len();
+    let close = block[open..].find("```").unwrap();
+    block[open..open + close].to_string()
+}
+
+#[test]
+fn the_readme_tutorial_scenario_validates_and_its_tests_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("wrong-size-shoes.yaml");
+    std::fs::write(&file, readme_example()).unwrap();
+    let out = rapport(&["validate", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("0 error(s), 0 warning(s)"),
+        "{}",
+        stdout(&out)
+    );
+    let out = rapport(&["test", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("3 passed, 0 failed"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn the_readme_typo_example_prints_what_the_readme_shows() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let scenarios = dir.path().join("scenarios");
+    std::fs::create_dir(&scenarios).unwrap();
+    let broken = readme_example().replacen("goto: fix_it", "goto: fix_ti", 1);
+    std::fs::write(scenarios.join("wrong-size-shoes.yaml"), broken).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .args(["validate", "scenarios/wrong-size-shoes.yaml"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let first_two: Vec<&str> = text.lines().take(2).collect();
+    let shown = first_two.join("\n");
+    assert!(readme.contains(&shown), "README should show:\n{shown}");
+}
+
+#[test]
+fn validate_checks_a_packs_rubric_files_too() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("tests/fixtures/impatient.yaml"),
+        dir.path().join("impatient.yaml"),
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("rubrics")).unwrap();
+    std::fs::write(
+        dir.path().join("rubrics/extra.yaml"),
+        "rubric: empathy\ncriteria:\n  - id: warm_close\n    tip: Close warmly.\n    phrases: [\"have a lovely day\"]\n    bogus_key: 1\n",
+    )
+    .unwrap();
+    for target in [
+        dir.path().to_path_buf(),
+        dir.path().join("rubrics/extra.yaml"),
+    ] {
+        let out = rapport(&["validate", target.to_str().unwrap()]);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(
+            text.contains("rubrics/extra.yaml:6:5: error[unknown-key]"),
+            "{text}"
+        );
+    }
+}
