@@ -48,6 +48,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect::<Result<_, _>>()?;
         for (line, output) in labels.lines().zip(&outputs) {
             let l: serde_json::Value = serde_json::from_str(line)?;
+            // Only the tuning half's errors are shown, so the held-out half stays unseen.
+            let id = l["id"].as_str().unwrap_or_default();
+            if !eval::is_tuning_id(id) && !args.iter().any(|a| a == "--show-held-out") {
+                continue;
+            }
             let truth = l["labels"][criterion].as_bool().unwrap_or(false);
             let c = output["criteria"]
                 .as_array()

@@ -29,9 +29,10 @@ pub mod rules;
 pub mod text;
 mod yaml;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rust_stemmers::Stemmer;
 
@@ -85,6 +86,9 @@ struct Criterion {
     undone_by: Vec<usize>,
     yields_to: Vec<usize>,
     excluded_by: Vec<usize>,
+    implied_by: Vec<usize>,
+    implied_unless: Vec<usize>,
+    mirror_with: Vec<usize>,
     rules: Vec<Rule>,
     /// Phrases with placeholders, compiled for each reply: `[en, fr]` of (phrase, unless).
     templated: [Vec<(String, bool)>; 2],
@@ -112,6 +116,8 @@ pub struct RubricScorer {
     criteria: Vec<Criterion>,
     lists: BTreeMap<String, Vec<String>>,
     langs: [Lang; 2],
+    /// The last per-reply compilation (see [`ExtraKey`]).
+    cache: Mutex<Option<(ExtraKey, Arc<Extra>)>>,
 }
 
 impl RubricScorer {
@@ -141,18 +147,6 @@ impl RubricScorer {
         });
         files.extend(pack);
         Self::from_files(files, diags)
-    }
-
-    /// Builds from rubric file texts, in order (for tools and tests).
-    pub fn from_texts(files: &[(&Path, &str)]) -> (RubricScorer, Vec<Diagnostic>) {
-        let mut diags = Vec::new();
-        let mut read = builtin_files();
-        for (path, text) in files {
-            let (f, d) = rubric::read(path, text);
-            read.push(f);
-            diags.extend(d);
-        }
-        Self::from_files(read, diags)
     }
 
     fn from_files(
@@ -194,7 +188,7 @@ impl RubricScorer {
         let mut langs = LANGS.map(|lang| Lang {
             lang,
             stemmer: pattern::stemmer(lang),
-            vocab: Vocab::default(),
+            vocab: Vocab::new(),
             index: Index::new(),
         });
         let mut criteria = Vec::with_capacity(specs.len());
@@ -219,6 +213,9 @@ impl RubricScorer {
                 undone_by: refs(&spec.undone_by, &mut diags),
                 yields_to: refs(&spec.yields_to, &mut diags),
                 excluded_by: refs(&spec.excluded_by, &mut diags),
+                implied_by: refs(&spec.implied_by, &mut diags),
+                implied_unless: refs(&spec.implied_unless, &mut diags),
+                mirror_with: refs(&spec.mirror_with, &mut diags),
                 rules: spec.rules.clone(),
                 templated: [Vec::new(), Vec::new()],
             };
@@ -236,12 +233,15 @@ impl RubricScorer {
                     match compile_static(lang, &lists, &phrase.value, terminal) {
                         Ok(true) => {}
                         Ok(false) => c.templated[l].push((phrase.value.clone(), unless)),
+                        // The column of the fault inside the phrase, where the phrase is
+                        // one line of text as written.
                         Err(e) => diags.push(
-                            located_error(
+                            Diagnostic::error(
                                 path,
-                                phrase,
+                                phrase.line,
+                                phrase.column + e.at,
                                 "bad-phrase",
-                                format!("phrase \"{}\": {e}", phrase.value),
+                                format!("phrase \"{}\": {}", phrase.value, e.message),
                             )
                             .with_hint("see the phrase syntax in docs/scoring.md"),
                         ),
@@ -250,11 +250,15 @@ impl RubricScorer {
             }
             criteria.push(c);
         }
+        for lang in &mut langs {
+            lang.index.finish();
+        }
         (
             RubricScorer {
                 criteria,
                 lists,
                 langs,
+                cache: Mutex::new(None),
             },
             diags,
         )
@@ -422,6 +426,16 @@ enum FactShape {
     Date(usize, u32),
 }
 
+impl FactShape {
+    /// The right value, as a tip says it.
+    fn display(&self, lang: Language) -> String {
+        match self {
+            FactShape::Money(n) => n.clone(),
+            FactShape::Date(m, d) => format!("{d} {}", MONTHS[m - 1][lang_index(lang)]),
+        }
+    }
+}
+
 /// A criterion whose phrase is exactly one money or date fact: the reply can state it
 /// right, or state a different one.
 fn fact_shape(src: &str, fill: &Fill<'_>) -> Option<FactShape> {
@@ -488,47 +502,86 @@ fn wrong_mentions(text: &Text, shape: &FactShape) -> Vec<(usize, usize)> {
 
 /// Per-reply additions: the patches' criteria and weights, the phrases compiled for
 /// this reply's facts.
-struct Extra<'a> {
+#[derive(Debug)]
+struct Extra {
     criteria: Vec<Criterion>,
     weights: Vec<f32>,
     vocab: Vocab,
     index: Index,
     facts: Vec<(usize, FactShape)>,
-    fill: Fill<'a>,
+}
+
+/// What the per-reply additions depend on. A conversation scores many replies with the
+/// same customer, facts and patches, so the last compilation is kept and reused.
+#[derive(Debug, Clone, PartialEq)]
+struct ExtraKey {
+    lang: Language,
+    name: Option<String>,
+    facts: Option<BTreeMap<String, serde_json::Value>>,
+    patches: Vec<RubricPatch>,
+}
+
+impl ExtraKey {
+    fn matches(&self, input: &ReplyInput<'_>) -> bool {
+        self.lang == input.language
+            && self.name.as_deref() == input.customer_name
+            && self.facts.as_ref() == input.facts
+            && self.patches.len() == input.patches.len()
+            && self.patches.iter().zip(input.patches).all(|(a, b)| a == *b)
+    }
 }
 
 impl RubricScorer {
-    fn criterion<'s>(&'s self, extra: &'s Extra<'_>, i: usize) -> &'s Criterion {
+    fn criterion<'s>(&'s self, extra: &'s Extra, i: usize) -> &'s Criterion {
         self.criteria
             .get(i)
             .unwrap_or_else(|| &extra.criteria[i - self.criteria.len()])
     }
 
-    fn extra<'a>(&self, input: &ReplyInput<'a>, lang: &Lang) -> Extra<'a> {
+    /// The per-reply additions, from the cache when the last reply had the same ones.
+    fn extra(&self, input: &ReplyInput<'_>, lang: &Lang) -> Arc<Extra> {
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((key, extra)) = cache.as_ref() {
+            if key.matches(input) {
+                return Arc::clone(extra);
+            }
+        }
+        let extra = Arc::new(self.compile_extra(input, lang));
+        let key = ExtraKey {
+            lang: input.language,
+            name: input.customer_name.map(str::to_string),
+            facts: input.facts.cloned(),
+            patches: input.patches.iter().map(|p| (*p).clone()).collect(),
+        };
+        *cache = Some((key, Arc::clone(&extra)));
+        extra
+    }
+
+    fn compile_extra(&self, input: &ReplyInput<'_>, lang: &Lang) -> Extra {
         let li = lang_index(lang.lang);
+        let fill = Fill {
+            name: input.customer_name,
+            facts: input.facts,
+            lang: lang.lang,
+        };
         let mut extra = Extra {
             criteria: Vec::new(),
             weights: self.criteria.iter().map(|c| c.weight).collect(),
             vocab: Vocab::extending(&lang.vocab),
             index: Index::new(),
             facts: Vec::new(),
-            fill: Fill {
-                name: input.customer_name,
-                facts: input.facts,
-                lang: lang.lang,
-            },
         };
-        let mut phrases: Vec<(usize, String, bool)> = Vec::new();
+        let mut phrases: Vec<(usize, &str, bool)> = Vec::new();
         for (ci, c) in self.criteria.iter().enumerate() {
             for (src, unless) in &c.templated[li] {
-                phrases.push((ci, src.clone(), *unless));
+                phrases.push((ci, src, *unless));
             }
         }
         for patch in input.patches {
             self.apply_patch(patch, &mut extra, &mut phrases);
         }
         for (ci, src, unless) in phrases {
-            let Ok(phrase) = pattern::parse(&src, lang.lang, &self.lists, &extra.fill) else {
+            let Ok(phrase) = pattern::parse(src, lang.lang, &self.lists, &fill) else {
                 // A placeholder this reply has no value for: the phrase cannot match.
                 continue;
             };
@@ -549,7 +602,7 @@ impl RubricScorer {
                 .is_ok()
                 && !unless
             {
-                if let Some(shape) = fact_shape(&src, &extra.fill) {
+                if let Some(shape) = fact_shape(src, &fill) {
                     extra.facts.push((ci, shape));
                 }
             }
@@ -557,13 +610,13 @@ impl RubricScorer {
         extra
     }
 
-    fn apply_patch(
+    fn apply_patch<'a>(
         &self,
-        patch: &RubricPatch,
-        extra: &mut Extra<'_>,
-        phrases: &mut Vec<(usize, String, bool)>,
+        patch: &'a RubricPatch,
+        extra: &mut Extra,
+        phrases: &mut Vec<(usize, &'a str, bool)>,
     ) {
-        let position = |extra: &Extra<'_>, id: &str| {
+        let position = |extra: &Extra, id: &str| {
             self.criteria
                 .iter()
                 .chain(&extra.criteria)
@@ -582,6 +635,9 @@ impl RubricScorer {
                         undone_by: Vec::new(),
                         yields_to: Vec::new(),
                         excluded_by: Vec::new(),
+                        implied_by: Vec::new(),
+                        implied_unless: Vec::new(),
+                        mirror_with: Vec::new(),
                         rules: Vec::new(),
                         templated: [Vec::new(), Vec::new()],
                     });
@@ -590,7 +646,7 @@ impl RubricScorer {
                 }
             };
             extra.weights[ci] = def.weight;
-            phrases.extend(def.phrases.iter().map(|p| (ci, p.clone(), false)));
+            phrases.extend(def.phrases.iter().map(|p| (ci, p.as_str(), false)));
         }
         for (id, w) in &patch.weights {
             if let Some(ci) = position(extra, id) {
@@ -599,9 +655,62 @@ impl RubricScorer {
         }
         for (id, list) in &patch.phrases {
             if let Some(ci) = position(extra, id) {
-                phrases.extend(list.iter().map(|p| (ci, p.clone(), false)));
+                phrases.extend(list.iter().map(|p| (ci, p.as_str(), false)));
             }
         }
+    }
+}
+
+impl RubricScorer {
+    /// Applies the relations between criteria to their raw matches: `excluded_by`,
+    /// `yields_to` and `undone_by` read the raw matches of the others; `implied_by`
+    /// reads what survived that first pass, so the order of criteria never matters.
+    fn relate(&self, extra: &Extra, raw: &[Vec<(usize, usize)>]) -> Vec<Vec<(usize, usize)>> {
+        let n_crit = raw.len();
+        let kept: Vec<Vec<(usize, usize)>> = (0..n_crit)
+            .map(|c| {
+                let crit = self.criterion(extra, c);
+                if crit.excluded_by.iter().any(|&o| !raw[o].is_empty()) {
+                    return Vec::new();
+                }
+                raw[c]
+                    .iter()
+                    .copied()
+                    .filter(|&h| {
+                        !crit
+                            .yields_to
+                            .iter()
+                            .any(|&o| raw[o].iter().any(|&u| overlaps(h, u)))
+                    })
+                    .filter(|&h| {
+                        !crit
+                            .undone_by
+                            .iter()
+                            .any(|&o| raw[o].iter().any(|&u| u.0 >= h.1))
+                    })
+                    .collect()
+            })
+            .collect();
+        // Implied evidence reads the first pass only, so the order of criteria never matters.
+        let implied: Vec<Vec<(usize, usize)>> = (0..n_crit)
+            .map(|c| {
+                let crit = self.criterion(extra, c);
+                if crit.implied_unless.iter().any(|&o| !kept[o].is_empty()) {
+                    return Vec::new();
+                }
+                crit.implied_by
+                    .iter()
+                    .flat_map(|&o| kept[o].iter().copied())
+                    .collect()
+            })
+            .collect();
+        kept.into_iter()
+            .zip(implied)
+            .map(|(mut k, more)| {
+                k.extend(more);
+                k
+            })
+            .collect()
     }
 }
 
@@ -615,27 +724,30 @@ impl Scorer for RubricScorer {
         let lang = &self.langs[lang_index(input.language)];
         let text = tokenize(input.text, lang.lang);
         let extra = self.extra(input, lang);
+        let fill = Fill {
+            name: input.customer_name,
+            facts: input.facts,
+            lang: lang.lang,
+        };
         let n_crit = self.criteria.len() + extra.criteria.len();
 
         let customer = input.customer.map(|c| {
             let t = tokenize(c, lang.lang);
-            let stems: Vec<String> = t
+            let stems: Vec<_> = t
                 .tokens
                 .iter()
-                .map(|t| lang.stemmer.stem(&t.norm).into_owned())
+                .map(|t| lang.stemmer.stem(&t.norm))
                 .collect();
             rules::content_stems(&t, &stems, lang.lang)
         });
-        let (corrected, stems) = analyse(&text, lang, &extra.vocab, customer.as_ref());
+        // The customer's own words are real words, whatever the phrases say: never
+        // "correct" them.
+        let words = pattern::analyse(&text, &lang.stemmer, &lang.vocab, &extra.vocab, |stem| {
+            customer.as_ref().is_some_and(|c| c.contains(stem))
+        });
+        let stems: Vec<&str> = words.iter().map(|w| w.stem_text.as_ref()).collect();
         let negators = rules::negators(lang.lang);
-        let toks = pattern::view(
-            &text,
-            &corrected,
-            &stems,
-            &lang.vocab,
-            Some(&extra.vocab),
-            negators,
-        );
+        let toks = pattern::view(&text, &words, negators);
         let mut hits: Vec<Hit> = Vec::new();
         lang.index.find(&toks, &mut hits);
         extra.index.find(&toks, &mut hits);
@@ -660,9 +772,23 @@ impl Scorer for RubricScorer {
             }
             raw[c].push((h.first, h.end));
         }
+        // Sentences holding a match of each criterion's `mirror_with` criteria.
+        let anchored: Vec<Vec<bool>> = (0..n_crit)
+            .map(|c| {
+                let mut marks = vec![false; text.sentences.len()];
+                for &o in &self.criterion(&extra, c).mirror_with {
+                    for &(first, _) in &raw[o] {
+                        marks[text.tokens[first].sentence] = true;
+                    }
+                }
+                marks
+            })
+            .collect();
         for (c, found) in raw.iter_mut().enumerate() {
-            for rule in &self.criterion(&extra, c).rules {
+            let crit = self.criterion(&extra, c);
+            for rule in &crit.rules {
                 match rule {
+                    Rule::NotFromCustomer => {}
                     Rule::AnyQuestion => found.extend(
                         text.sentences
                             .iter()
@@ -672,37 +798,18 @@ impl Scorer for RubricScorer {
                     Rule::Shouting => found.extend(rules::shouting(&text, lang.lang)),
                     Rule::MirrorCustomer => {
                         if let Some(customer) = &customer {
-                            found.extend(rules::mirrored(&text, &stems, customer));
+                            found.extend(rules::mirrored(&text, &stems, customer, &anchored[c]));
                         }
                     }
                 }
             }
             found.retain(|&h| !unless[c].iter().any(|&u| overlaps(h, u)));
+            if let (true, Some(customer)) = (crit.rules.contains(&Rule::NotFromCustomer), &customer)
+            {
+                found.retain(|&h| !rules::from_customer(&text, &stems, customer, h, lang.lang));
+            }
         }
-        let kept: Vec<Vec<(usize, usize)>> = (0..n_crit)
-            .map(|c| {
-                let crit = self.criterion(&extra, c);
-                if crit.excluded_by.iter().any(|&o| !raw[o].is_empty()) {
-                    return Vec::new();
-                }
-                raw[c]
-                    .iter()
-                    .copied()
-                    .filter(|&h| {
-                        !crit
-                            .yields_to
-                            .iter()
-                            .any(|&o| raw[o].iter().any(|&u| overlaps(h, u)))
-                    })
-                    .filter(|&h| {
-                        !crit
-                            .undone_by
-                            .iter()
-                            .any(|&o| raw[o].iter().any(|&u| u.0 >= h.1))
-                    })
-                    .collect()
-            })
-            .collect();
+        let kept = self.relate(&extra, &raw);
 
         let chars = CharIndex::new(input.text);
         let li = lang_index(lang.lang);
@@ -718,12 +825,20 @@ impl Scorer for RubricScorer {
                 } else {
                     &crit.tip[li]
                 };
-                let mut t = extra.fill.render(base);
+                let mut t = if base.contains('{') {
+                    fill.render(base)
+                } else {
+                    base.clone()
+                };
                 if !met {
                     for (_, shape) in extra.facts.iter().filter(|(fc, _)| *fc == c) {
                         let wrong = chars.evidence(&text, wrong_mentions(&text, shape));
                         if let Some(first) = wrong.first() {
-                            t = format!("“{}” is not right: check the figure. {t}", first.text);
+                            t = format!(
+                                "You said “{}”, but it is {}. {t}",
+                                first.text,
+                                shape.display(lang.lang)
+                            );
                         }
                         evidence.extend(wrong);
                     }
@@ -759,43 +874,6 @@ impl Scorer for RubricScorer {
     fn knows_criterion(&self, id: &str) -> bool {
         self.criteria.iter().any(|c| c.id == id)
     }
-}
-
-/// Corrects typos and stems every token.
-fn analyse(
-    text: &Text,
-    lang: &Lang,
-    extra: &Vocab,
-    customer: Option<&BTreeSet<String>>,
-) -> (Vec<Option<String>>, Vec<String>) {
-    let mut corrected = Vec::with_capacity(text.tokens.len());
-    let mut stems = Vec::with_capacity(text.tokens.len());
-    for t in &text.tokens {
-        let stem = lang.stemmer.stem(&t.norm).into_owned();
-        let known = t.number
-            || lang.vocab.surface(&t.norm).is_some()
-            || extra.surface(&t.norm).is_some()
-            || lang.vocab.stem(&stem).is_some()
-            || customer.is_some_and(|c| c.contains(&stem));
-        let fix = if known {
-            None
-        } else {
-            lang.vocab
-                .correct(&t.norm)
-                .or_else(|| extra.correct(&t.norm))
-        };
-        match fix {
-            Some(fixed) => {
-                stems.push(lang.stemmer.stem(fixed).into_owned());
-                corrected.push(Some(fixed.to_string()));
-            }
-            None => {
-                stems.push(stem);
-                corrected.push(None);
-            }
-        }
-    }
-    (corrected, stems)
 }
 
 /// Char offset -> byte offset of the reply, to cut evidence on character boundaries.
@@ -880,5 +958,90 @@ fn scores(judged: &[Judged<'_>], focus: &[String]) -> Scores {
         problem_solving: round(p),
         professionalism: round(q),
         overall: round((e + p + q) / 3.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const IDS: [&str; 6] = ["a", "b", "c", "d", "e", "f"];
+
+    fn judged(spec: &[(u8, f32, bool, bool)]) -> Vec<Judged<'static>> {
+        spec.iter()
+            .enumerate()
+            .map(|(i, &(r, weight, penalty, met))| Judged {
+                id: IDS[i % IDS.len()],
+                rubric: RubricId::ALL[r as usize % 3],
+                weight,
+                penalty,
+                met,
+            })
+            .collect()
+    }
+
+    fn all(s: Scores) -> [u8; 4] {
+        [s.empathy, s.problem_solving, s.professionalism, s.overall]
+    }
+
+    proptest! {
+        #[test]
+        fn meeting_one_more_criterion_moves_scores_one_way(
+            spec in proptest::collection::vec((0u8..3, 0.0f32..5.0, any::<bool>(), any::<bool>()), 1..12),
+            flip in any::<proptest::sample::Index>(),
+            focus in any::<bool>(),
+        ) {
+            let before = judged(&spec);
+            let i = flip.index(before.len());
+            prop_assume!(!before[i].met);
+            let mut after = before.clone();
+            after[i].met = true;
+            let focus: Vec<String> = if focus { vec![IDS[i % IDS.len()].to_string()] } else { vec![] };
+            let (b, a) = (all(scores(&before, &focus)), all(scores(&after, &focus)));
+            for k in 0..4 {
+                if before[i].penalty {
+                    prop_assert!(a[k] <= b[k], "a penalty raised a score: {b:?} -> {a:?}");
+                } else {
+                    prop_assert!(a[k] >= b[k], "a positive lowered a score: {b:?} -> {a:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_documented_formula() {
+        // Empathy: 1.5 of 5.5 met, one dismissive (weight 1) off professionalism.
+        let j = [
+            Judged {
+                id: "acknowledge_feelings",
+                rubric: RubricId::Empathy,
+                weight: 1.5,
+                penalty: false,
+                met: true,
+            },
+            Judged {
+                id: "apologize",
+                rubric: RubricId::Empathy,
+                weight: 4.0,
+                penalty: false,
+                met: false,
+            },
+            Judged {
+                id: "dismissive",
+                rubric: RubricId::Professionalism,
+                weight: 1.0,
+                penalty: true,
+                met: true,
+            },
+        ];
+        let s = scores(&j, &[]);
+        assert_eq!(
+            (s.empathy, s.problem_solving, s.professionalism),
+            (27, 100, 65)
+        );
+        assert_eq!(s.overall, 64);
+        let s = scores(&j, &["apologize".to_string()]);
+        assert_eq!(s.empathy, 16, "focus doubles apologize's weight: 1.5 / 9.5");
     }
 }

@@ -21,12 +21,58 @@
 //! reply walks the trie once from each token rather than trying every phrase: the cost
 //! follows the words that could match, not the size of the rubrics.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rust_stemmers::{Algorithm, Stemmer};
 
 use super::text::{tokenize, Text};
 use crate::model::Language;
+
+/// A small, fast, deterministic hasher for the vocabulary's short keys (the Fx hash of
+/// rustc): scoring looks every token up, and SipHash's DoS resistance buys nothing here.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut buf = [0u8; 8];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(buf));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A hash map with [`FxHasher`].
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 /// Ids of stems and surface forms; `NONE` for a word no phrase uses.
 pub const NONE: u32 = u32::MAX;
@@ -443,17 +489,37 @@ struct Node {
     exact: Vec<(u32, u32)>,
     other: Vec<(Edge, u32)>,
     terminals: Vec<u32>,
+    /// For nodes with many word-set edges (the root, mostly): which of `other` a stem
+    /// can take, so a token is not tested against every set.
+    dispatch: Option<Dispatch>,
 }
+
+#[derive(Debug, Clone, Default)]
+struct Dispatch {
+    /// Stem id -> indices into `other` of the prefix-free sets holding it.
+    by_stem: FastMap<u32, Vec<u32>>,
+    /// Indices into `other` that must always be tried.
+    scan: Vec<u32>,
+}
+
+/// Below this many set edges, trying each is cheaper than a hash lookup.
+const DISPATCH_MIN_SETS: usize = 6;
 
 /// Stem and surface ids, and the typo index over the surface forms phrases use.
 #[derive(Debug, Clone, Default)]
 pub struct Vocab {
-    stems: HashMap<String, u32>,
-    surfaces: HashMap<String, u32>,
+    stems: FastMap<String, u32>,
+    surfaces: FastMap<String, u32>,
     /// Every surface form of 5+ letters with one letter deleted (and the form itself) ->
     /// the surface forms: a reply word one edit away shares a key with its intended word.
-    deletions: HashMap<String, Vec<u32>>,
+    deletions: FastMap<String, Vec<u32>>,
     surface_list: Vec<String>,
+    /// The stem id of each surface form, when it was interned as a stemmed word.
+    surface_stem: Vec<u32>,
+    stem_list: Vec<String>,
+    /// Whether `deletions` is kept: not for the few words compiled per reply, where
+    /// building it would cost more than it could ever save.
+    typo_index: bool,
     /// Ids start here, so a per-reply vocabulary can extend the shared one.
     stem_offset: u32,
     surface_offset: u32,
@@ -476,6 +542,14 @@ pub const TYPO_MIN_CHARS: usize = 5;
 
 impl Vocab {
     /// A vocabulary whose new ids follow `base`'s, for phrases compiled per reply.
+    /// A vocabulary with a typo index, for phrases compiled once.
+    pub fn new() -> Vocab {
+        Vocab {
+            typo_index: true,
+            ..Vocab::default()
+        }
+    }
+
     pub fn extending(base: &Vocab) -> Vocab {
         Vocab {
             stem_offset: base.stem_offset + base.stems.len() as u32,
@@ -488,8 +562,47 @@ impl Vocab {
         if let Some(id) = base.and_then(|b| b.stem(stem)) {
             return id;
         }
-        let next = self.stem_offset + self.stems.len() as u32;
-        *self.stems.entry(stem.to_string()).or_insert(next)
+        if let Some(&id) = self.stems.get(stem) {
+            return id;
+        }
+        let id = self.stem_offset + self.stems.len() as u32;
+        self.stems.insert(stem.to_string(), id);
+        self.stem_list.push(stem.to_string());
+        id
+    }
+
+    /// Remembers the stem of a surface form this vocabulary owns, so a reply word with
+    /// that spelling needs no stemming.
+    fn set_surface_stem(&mut self, surface: u32, stem: u32) {
+        if let Some(k) = surface.checked_sub(self.surface_offset) {
+            if let Some(slot) = self.surface_stem.get_mut(k as usize) {
+                *slot = stem;
+            }
+        }
+    }
+
+    /// The stem id and text of a known surface form, if it was stemmed when interned.
+    fn known_stem<'v>(&'v self, surface: u32, base: Option<&'v Vocab>) -> Option<(u32, &'v str)> {
+        let owner = match base {
+            Some(b) if surface < self.surface_offset => b,
+            _ => self,
+        };
+        let stem = *owner
+            .surface_stem
+            .get(surface.checked_sub(owner.surface_offset)? as usize)?;
+        let text = owner.stem_text(stem, base)?;
+        (stem != NONE).then_some((stem, text))
+    }
+
+    fn stem_text<'v>(&'v self, stem: u32, base: Option<&'v Vocab>) -> Option<&'v str> {
+        let owner = match base {
+            Some(b) if stem < self.stem_offset => b,
+            _ => self,
+        };
+        owner
+            .stem_list
+            .get(stem.checked_sub(owner.stem_offset)? as usize)
+            .map(String::as_str)
     }
 
     fn intern_surface(&mut self, base: Option<&Vocab>, word: &str) -> u32 {
@@ -502,12 +615,24 @@ impl Vocab {
         let id = self.surface_offset + self.surfaces.len() as u32;
         self.surfaces.insert(word.to_string(), id);
         self.surface_list.push(word.to_string());
-        if word.chars().count() >= TYPO_MIN_CHARS && word.chars().all(char::is_alphabetic) {
+        self.surface_stem.push(NONE);
+        if self.typo_index
+            && word.chars().count() >= TYPO_MIN_CHARS
+            && word.chars().all(char::is_alphabetic)
+        {
             for key in deletions(word).chain(std::iter::once(word.to_string())) {
                 self.deletions.entry(key).or_default().push(id);
             }
         }
         id
+    }
+
+    /// Interns a word matched by stem; returns the stem id.
+    fn intern_word(&mut self, base: Option<&Vocab>, stemmer: &Stemmer, word: &str) -> u32 {
+        let surface = self.intern_surface(base, word);
+        let stem = self.intern_stem(base, &stemmer.stem(word));
+        self.set_surface_stem(surface, stem);
+        stem
     }
 
     pub fn stem(&self, stem: &str) -> Option<u32> {
@@ -528,8 +653,19 @@ impl Vocab {
         let max = if len >= 8 { 2 } else { 1 };
         let first = word.chars().next();
         let mut best: Option<(usize, u32)> = None;
-        for key in std::iter::once(word.to_string()).chain(deletions(word)) {
-            for &id in self.deletions.get(&key).into_iter().flatten() {
+        let chars: Vec<char> = word.chars().collect();
+        let mut key = String::with_capacity(word.len());
+        for skip in 0..=chars.len() {
+            // `skip == len` is the word itself; otherwise the word minus one letter.
+            key.clear();
+            key.extend(
+                chars
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != skip)
+                    .map(|(_, c)| c),
+            );
+            for &id in self.deletions.get(key.as_str()).into_iter().flatten() {
                 let cand = &self.surface_list[(id - self.surface_offset) as usize];
                 if cand.chars().next() != first {
                     continue;
@@ -617,8 +753,7 @@ impl Index {
             for f in &flat {
                 node = match f {
                     Flat::Word(w) => {
-                        vocab.intern_surface(base, w);
-                        let id = vocab.intern_stem(base, &stemmer.stem(w));
+                        let id = vocab.intern_word(base, stemmer, w);
                         self.child_by_id(node, id, false)
                     }
                     Flat::Exact(w) => {
@@ -630,10 +765,7 @@ impl Index {
                     Flat::Set(words, prefixes) => {
                         let mut ids: Vec<u32> = words
                             .iter()
-                            .map(|w| {
-                                vocab.intern_surface(base, w);
-                                vocab.intern_stem(base, &stemmer.stem(w))
-                            })
+                            .map(|w| vocab.intern_word(base, stemmer, w))
                             .collect();
                         ids.sort_unstable();
                         ids.dedup();
@@ -690,6 +822,33 @@ impl Index {
     }
 
     /// Every match of every phrase, in token order of their start.
+    /// Builds the per-node dispatch tables; call once all phrases are inserted.
+    pub fn finish(&mut self) {
+        for node in &mut self.nodes {
+            let sets = node
+                .other
+                .iter()
+                .filter(|(e, _)| matches!(e, Edge::Set(_, p) if p.is_empty()))
+                .count();
+            if sets < DISPATCH_MIN_SETS {
+                node.dispatch = None;
+                continue;
+            }
+            let mut d = Dispatch::default();
+            for (k, (edge, _)) in node.other.iter().enumerate() {
+                match edge {
+                    Edge::Set(ids, prefixes) if prefixes.is_empty() => {
+                        for id in ids {
+                            d.by_stem.entry(*id).or_default().push(k as u32);
+                        }
+                    }
+                    _ => d.scan.push(k as u32),
+                }
+            }
+            node.dispatch = Some(d);
+        }
+    }
+
     pub fn find(&self, toks: &[Tok<'_>], out: &mut Vec<Hit>) {
         if self.is_empty() {
             return;
@@ -709,7 +868,7 @@ impl Index {
             });
         }
         let Some(tok) = toks.get(first) else { return };
-        let (s_first, s_end) = (tok.sentence_first, tok.sentence_end);
+        let s_end = tok.sentence_end;
         if i < s_end {
             let t = &toks[i];
             if t.stem != NONE {
@@ -723,89 +882,171 @@ impl Index {
                 }
             }
         }
-        for (edge, child) in &n.other {
-            let child = *child as usize;
-            match edge {
-                Edge::Prefix(p) => {
-                    if i < s_end && toks[i].norm.starts_with(p.as_str()) {
+        match &n.dispatch {
+            Some(d) => {
+                if i < s_end && toks[i].stem != NONE {
+                    for &k in d.by_stem.get(&toks[i].stem).into_iter().flatten() {
+                        self.walk(n.other[k as usize].1 as usize, i + 1, first, toks, out);
+                    }
+                }
+                for &k in &d.scan {
+                    let (edge, child) = &n.other[k as usize];
+                    self.edge(edge, *child as usize, i, first, toks, out);
+                }
+            }
+            None => {
+                for (edge, child) in &n.other {
+                    self.edge(edge, *child as usize, i, first, toks, out);
+                }
+            }
+        }
+    }
+
+    fn edge(
+        &self,
+        edge: &Edge,
+        child: usize,
+        i: usize,
+        first: usize,
+        toks: &[Tok<'_>],
+        out: &mut Vec<Hit>,
+    ) {
+        let (s_first, s_end) = (toks[first].sentence_first, toks[first].sentence_end);
+        match edge {
+            Edge::Prefix(p) => {
+                if i < s_end && toks[i].norm.starts_with(p.as_str()) {
+                    self.walk(child, i + 1, first, toks, out);
+                }
+            }
+            Edge::Set(ids, prefixes) => {
+                if i < s_end {
+                    let t = &toks[i];
+                    if (t.stem != NONE && ids.binary_search(&t.stem).is_ok())
+                        || prefixes.iter().any(|p| t.norm.starts_with(p.as_str()))
+                    {
                         self.walk(child, i + 1, first, toks, out);
                     }
                 }
-                Edge::Set(ids, prefixes) => {
-                    if i < s_end {
-                        let t = &toks[i];
-                        if (t.stem != NONE && ids.binary_search(&t.stem).is_ok())
-                            || prefixes.iter().any(|p| t.norm.starts_with(p.as_str()))
-                        {
-                            self.walk(child, i + 1, first, toks, out);
-                        }
-                    }
+            }
+            Edge::Number => {
+                if i < s_end && toks[i].number {
+                    self.walk(child, i + 1, first, toks, out);
                 }
-                Edge::Number => {
-                    if i < s_end && toks[i].number {
-                        self.walk(child, i + 1, first, toks, out);
+            }
+            Edge::Gap(max) => {
+                // A gap of zero words.
+                self.walk(child, i, first, toks, out);
+                // A gap stays within its clause and never skips a negation: "you *
+                // wrong" must not find "you did not do anything wrong", nor reach
+                // across "but" into what the agent says next.
+                let clause = toks[i.saturating_sub(1)].clause;
+                let mut j = i;
+                for _ in 0..*max {
+                    if j >= s_end || toks[j].negator || toks[j].clause != clause {
+                        break;
                     }
+                    j += 1;
+                    if j < s_end && toks[j].clause != clause {
+                        break;
+                    }
+                    self.walk(child, j, first, toks, out);
                 }
-                Edge::Gap(max) => {
-                    // A gap of zero words.
+            }
+            Edge::Start => {
+                if i == s_first {
                     self.walk(child, i, first, toks, out);
-                    // A gap stays within its clause and never skips a negation: "you *
-                    // wrong" must not find "you did not do anything wrong", nor reach
-                    // across "but" into what the agent says next.
-                    let clause = toks[i.saturating_sub(1)].clause;
-                    let mut j = i;
-                    for _ in 0..*max {
-                        if j >= s_end || toks[j].negator || toks[j].clause != clause {
-                            break;
-                        }
-                        j += 1;
-                        if j < s_end && toks[j].clause != clause {
-                            break;
-                        }
-                        self.walk(child, j, first, toks, out);
-                    }
                 }
-                Edge::Start => {
-                    if i == s_first {
-                        self.walk(child, i, first, toks, out);
-                    }
-                }
-                Edge::End => {
-                    if i == s_end {
-                        self.walk(child, i, first, toks, out);
-                    }
+            }
+            Edge::End => {
+                if i == s_end {
+                    self.walk(child, i, first, toks, out);
                 }
             }
         }
     }
 }
 
-/// The token view of a text, given a vocabulary (and the per-reply one that extends it).
-pub fn view<'a>(
+/// A reply word as the vocabularies know it.
+#[derive(Debug, Clone)]
+pub struct Word<'a> {
+    /// The normalised form, typo-corrected when it was one edit from a phrase word.
+    pub norm: &'a str,
+    pub corrected: bool,
+    pub surface: u32,
+    pub stem: u32,
+    pub stem_text: Cow<'a, str>,
+}
+
+/// Looks a word up in the shared vocabulary and the per-reply one; `None` for the stem
+/// when neither holds it.
+fn lookup<'a>(
+    norm: &'a str,
+    stemmer: &Stemmer,
+    vocab: &'a Vocab,
+    extra: &'a Vocab,
+) -> (u32, Option<u32>, Cow<'a, str>) {
+    let surface = vocab.surface(norm).or_else(|| extra.surface(norm));
+    if let Some((stem, text)) = surface.and_then(|s| extra.known_stem(s, Some(vocab))) {
+        return (surface.unwrap_or(NONE), Some(stem), Cow::Borrowed(text));
+    }
+    let text = stemmer.stem(norm);
+    let stem = vocab.stem(&text).or_else(|| extra.stem(&text));
+    (surface.unwrap_or(NONE), stem, text)
+}
+
+/// Analyses every token: vocabulary ids, stem, and typo correction for words no phrase
+/// knows (unless `keep` says the word is real, e.g. the customer used it).
+pub fn analyse<'a>(
     text: &'a Text,
-    corrected: &'a [Option<String>],
-    stems: &[String],
-    vocab: &Vocab,
-    extra: Option<&Vocab>,
-    negators: &[&str],
-) -> Vec<Tok<'a>> {
+    stemmer: &Stemmer,
+    vocab: &'a Vocab,
+    extra: &'a Vocab,
+    keep: impl Fn(&str) -> bool,
+) -> Vec<Word<'a>> {
     text.tokens
         .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let norm = corrected[i].as_deref().unwrap_or(&t.norm);
-            let stem = &stems[i];
+        .map(|t| {
+            let (surface, stem, stem_text) = lookup(&t.norm, stemmer, vocab, extra);
+            let known = t.number || surface != NONE || stem.is_some() || keep(&stem_text);
+            let fixed = if known {
+                None
+            } else {
+                vocab.correct(&t.norm).or_else(|| extra.correct(&t.norm))
+            };
+            match fixed {
+                Some(fixed) => {
+                    let (surface, stem, stem_text) = lookup(fixed, stemmer, vocab, extra);
+                    Word {
+                        norm: fixed,
+                        corrected: true,
+                        surface,
+                        stem: stem.unwrap_or(NONE),
+                        stem_text,
+                    }
+                }
+                None => Word {
+                    norm: &t.norm,
+                    corrected: false,
+                    surface,
+                    stem: stem.unwrap_or(NONE),
+                    stem_text,
+                },
+            }
+        })
+        .collect()
+}
+
+/// The token view the matcher walks.
+pub fn view<'a>(text: &Text, words: &'a [Word<'a>], negators: &[&str]) -> Vec<Tok<'a>> {
+    text.tokens
+        .iter()
+        .zip(words)
+        .map(|(t, w)| {
             let s = &text.sentences[t.sentence];
             Tok {
-                stem: vocab
-                    .stem(stem)
-                    .or_else(|| extra.and_then(|e| e.stem(stem)))
-                    .unwrap_or(NONE),
-                surface: vocab
-                    .surface(norm)
-                    .or_else(|| extra.and_then(|e| e.surface(norm)))
-                    .unwrap_or(NONE),
-                norm,
+                stem: w.stem,
+                surface: w.surface,
+                norm: w.norm,
                 number: t.number,
                 negator: negators.contains(&t.norm.as_str()),
                 clause: t.clause,
@@ -822,7 +1063,7 @@ mod tests {
 
     fn compile(phrases: &[&str]) -> (Index, Vocab, Stemmer) {
         let stemmer = stemmer(Language::En);
-        let mut vocab = Vocab::default();
+        let mut vocab = Vocab::new();
         let mut index = Index::new();
         let lists: BTreeMap<String, Vec<String>> = [(
             "feel".to_string(),
@@ -846,20 +1087,9 @@ mod tests {
     fn hits(phrases: &[&str], text: &str) -> Vec<(u32, usize, usize)> {
         let (index, vocab, stemmer) = compile(phrases);
         let t = tokenize(text, Language::En);
-        let corrected: Vec<Option<String>> = vec![None; t.tokens.len()];
-        let stems: Vec<String> = t
-            .tokens
-            .iter()
-            .map(|t| stemmer.stem(&t.norm).into_owned())
-            .collect();
-        let toks = view(
-            &t,
-            &corrected,
-            &stems,
-            &vocab,
-            None,
-            &["not", "no", "never"],
-        );
+        let extra = Vocab::extending(&vocab);
+        let words = analyse(&t, &stemmer, &vocab, &extra, |_| true);
+        let toks = view(&t, &words, &["not", "no", "never"]);
         let mut out = Vec::new();
         index.find(&toks, &mut out);
         out.iter()

@@ -22,6 +22,10 @@
 //!     undone_by: [blame_customer] # a later match of these cancels this one
 //!     yields_to: [check_resolution] # an overlapping match of these cancels this one
 //!     excluded_by: [offer_solution] # a match of these anywhere cancels this criterion
+//!     implied_by: [blame_customer]  # their evidence counts for this criterion too...
+//!     implied_unless: [offer_solution] # ...unless the reply also meets one of these
+//!     mirror_with: [apologize]      # mirror_customer: one customer word is enough in a
+//!                                   # sentence with a match of these
 //!     rules: [any_question]       # built-in detectors: any_question, mirror_customer, shouting
 //! weights: { apologize: 2 }       # adjust earlier criteria
 //! phrases: { apologize: ["my bad"] }
@@ -62,13 +66,17 @@ pub enum Rule {
     MirrorCustomer,
     /// Words in capitals that are not acronyms.
     Shouting,
+    /// Not a detector but a filter: drops matches made only of the customer's own words
+    /// ("before Saturday" when the customer said Saturday is theirs, not a promise).
+    NotFromCustomer,
 }
 
 impl Rule {
-    pub const ALL: [(&'static str, Rule); 3] = [
+    pub const ALL: [(&'static str, Rule); 4] = [
         ("any_question", Rule::AnyQuestion),
         ("mirror_customer", Rule::MirrorCustomer),
         ("shouting", Rule::Shouting),
+        ("not_from_customer", Rule::NotFromCustomer),
     ];
 }
 
@@ -90,6 +98,9 @@ pub struct Spec {
     pub undone_by: Vec<Located<String>>,
     pub yields_to: Vec<Located<String>>,
     pub excluded_by: Vec<Located<String>>,
+    pub implied_by: Vec<Located<String>>,
+    pub implied_unless: Vec<Located<String>>,
+    pub mirror_with: Vec<Located<String>>,
     pub rules: Vec<Rule>,
 }
 
@@ -113,7 +124,10 @@ const FILE_KEYS: [&str; 7] = [
     "phrases",
     "phrases_fr",
 ];
-const CRITERION_KEYS: [&str; 15] = [
+const CRITERION_KEYS: [&str; 18] = [
+    "mirror_with",
+    "implied_by",
+    "implied_unless",
     "id",
     "rubric",
     "weight",
@@ -286,6 +300,9 @@ impl Reader<'_> {
             undone_by: Vec::new(),
             yields_to: Vec::new(),
             excluded_by: Vec::new(),
+            implied_by: Vec::new(),
+            implied_unless: Vec::new(),
+            mirror_with: Vec::new(),
             rules: Vec::new(),
         };
         let mut has_rubric = default_rubric.is_some();
@@ -323,6 +340,9 @@ impl Reader<'_> {
                 "undone_by" => spec.undone_by = self.texts(v, key),
                 "yields_to" => spec.yields_to = self.texts(v, key),
                 "excluded_by" => spec.excluded_by = self.texts(v, key),
+                "implied_by" => spec.implied_by = self.texts(v, key),
+                "implied_unless" => spec.implied_unless = self.texts(v, key),
+                "mirror_with" => spec.mirror_with = self.texts(v, key),
                 "rules" => {
                     for name in self.texts(v, key) {
                         match Rule::ALL.iter().find(|(n, _)| *n == name.value) {

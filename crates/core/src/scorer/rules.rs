@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::text::Text;
+use super::text::{Text, Token};
 use crate::model::Language;
 
 /// Words that negate what follows them within a clause.
@@ -19,8 +19,9 @@ pub fn negators(lang: Language) -> &'static [&'static str] {
     }
 }
 
-/// How far back a negation reaches: "I'm not really saying you ..." is still negated.
-const NEGATION_REACH: usize = 3;
+/// How far back a negation reaches: "I'm not really sorry" is negated, "you don't use
+/// it would annoy anyone" is not.
+const NEGATION_REACH: usize = 2;
 
 /// Whether the match starting at token `first` is negated by a word shortly before it in
 /// the same clause ("I'm not sorry", "I won't blame you").
@@ -208,17 +209,35 @@ fn is_stopword(w: &str, lang: Language) -> bool {
     }
 }
 
+/// Whether a token can name part of a situation: a number, or a word of three letters
+/// or more that is not a stopword.
+fn is_content(t: &Token, lang: Language) -> bool {
+    (t.number || t.norm.chars().count() >= 3 && t.norm.chars().all(char::is_alphabetic))
+        && !is_stopword(&t.norm, lang)
+}
+
 /// The stems of the customer's line that name their situation.
-pub fn content_stems(text: &Text, stems: &[String], lang: Language) -> BTreeSet<String> {
+pub fn content_stems<S: AsRef<str>>(text: &Text, stems: &[S], lang: Language) -> BTreeSet<String> {
     text.tokens
         .iter()
         .zip(stems)
-        .filter(|(t, _)| {
-            (t.number || t.norm.chars().count() >= 3 && t.norm.chars().all(char::is_alphabetic))
-                && !is_stopword(&t.norm, lang)
-        })
-        .map(|(_, s)| s.clone())
+        .filter(|(t, _)| is_content(t, lang))
+        .map(|(_, s)| s.as_ref().to_string())
         .collect()
+}
+
+/// Whether every content word of tokens `first..end` is one of the customer's.
+pub fn from_customer(
+    text: &Text,
+    stems: &[&str],
+    customer: &BTreeSet<String>,
+    (first, end): (usize, usize),
+    lang: Language,
+) -> bool {
+    let mut content = (first..end)
+        .filter(|&i| is_content(&text.tokens[i], lang))
+        .peekable();
+    content.peek().is_some() && content.all(|i| customer.contains(stems[i]))
 }
 
 /// How many of the customer's content words a sentence must restate to count as
@@ -227,24 +246,36 @@ pub fn content_stems(text: &Text, stems: &[String], lang: Language) -> BTreeSet<
 pub const MIRROR_MIN_WORDS: usize = 2;
 
 /// Sentences of the reply that restate the customer's situation in the customer's words.
-pub fn mirrored(text: &Text, stems: &[String], customer: &BTreeSet<String>) -> Vec<(usize, usize)> {
+/// In a sentence that already apologises or names the feeling (`anchored`), one of the
+/// customer's words is enough: "I'm sorry it didn't arrive in time for the party".
+pub fn mirrored(
+    text: &Text,
+    stems: &[&str],
+    customer: &BTreeSet<String>,
+    anchored: &[bool],
+) -> Vec<(usize, usize)> {
     if customer.is_empty() {
         return Vec::new();
     }
     let mut out = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
-    for s in &text.sentences {
+    for (k, s) in text.sentences.iter().enumerate() {
         seen.clear();
         let mut first_hit = None;
         let mut last_hit = 0;
         for (i, stem) in stems.iter().enumerate().take(s.end).skip(s.first) {
-            if customer.contains(stem) && !seen.contains(&stem.as_str()) {
+            if customer.contains(*stem) && !seen.contains(stem) {
                 seen.push(stem);
                 first_hit.get_or_insert(i);
                 last_hit = i + 1;
             }
         }
-        if seen.len() >= MIRROR_MIN_WORDS {
+        let needed = if anchored.get(k).copied().unwrap_or(false) {
+            1
+        } else {
+            MIRROR_MIN_WORDS
+        };
+        if seen.len() >= needed {
             out.push((first_hit.unwrap_or(s.first), last_hit));
         }
     }
@@ -252,7 +283,8 @@ pub fn mirrored(text: &Text, stems: &[String], customer: &BTreeSet<String>) -> V
 }
 
 /// Capitalised words that are shouting rather than acronyms: a common word in capitals
-/// ("WHAT model", "I ALREADY told you"), or three capitalised words in a row.
+/// ("WHAT model", "I ALREADY told you"), a word too long for an acronym ("TWICE"; most
+/// acronyms have four letters or fewer), or three capitalised words in a row.
 pub fn shouting(text: &Text, lang: Language) -> Vec<(usize, usize)> {
     let toks = &text.tokens;
     let is_caps = |i: usize| toks[i].caps && toks[i].norm.chars().all(char::is_alphabetic);
@@ -276,7 +308,8 @@ pub fn shouting(text: &Text, lang: Language) -> Vec<(usize, usize)> {
         let common = toks[i..j].iter().any(|t| {
             is_stopword(&t.norm, lang) && !matches!(t.norm.as_str(), "i" | "ok" | "a" | "us" | "it")
         });
-        if words >= 3 || common {
+        let long = toks[i..j].iter().any(|t| t.norm.chars().count() >= 5);
+        if words >= 3 || common || long {
             out.push((i, j));
         }
         i = j;

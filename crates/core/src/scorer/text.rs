@@ -89,12 +89,15 @@ pub fn tokenize(text: &str, lang: Language) -> Text {
         if c.is_alphanumeric() {
             let start = i;
             let mut word = String::new();
+            let (mut letters, mut lower) = (0, 0);
             while i < chars.len() {
                 let c = chars[i];
                 let next = chars.get(i + 1).copied();
                 let prev = if i > start { Some(chars[i - 1]) } else { None };
                 if c.is_alphanumeric() {
-                    word.push(c);
+                    letters += usize::from(c.is_alphabetic());
+                    lower += usize::from(c.is_lowercase());
+                    fold_into(c, &mut word);
                 } else if is_apostrophe(c) && next.is_some_and(char::is_alphabetic) {
                     word.push('\'');
                 } else if matches!(c, '.' | ',')
@@ -107,11 +110,10 @@ pub fn tokenize(text: &str, lang: Language) -> Text {
                 }
                 i += 1;
             }
-            let caps = word.chars().filter(|c| c.is_alphabetic()).count() >= 2
-                && word.chars().all(|c| !c.is_lowercase());
+            let caps = letters >= 2 && lower == 0;
             let sentence = out.sentences.len();
             let first_new = out.tokens.len();
-            for (k, norm) in normalize_word(&word, lang).into_iter().enumerate() {
+            for (k, norm) in normalize_folded(word, lang).into_iter().enumerate() {
                 let number = norm.starts_with(|c: char| c.is_ascii_digit());
                 let contrast = k == 0 && is_contrast(&norm, lang);
                 if contrast && out.tokens.len() > sentence_first {
@@ -349,57 +351,60 @@ const SPELLING: [(&str, &str); 16] = [
 ];
 
 /// English contractions written without their apostrophe, as trainees type them. Words
-/// that are also ordinary words ("well", "were", "ill" as in sick, "id") are left out,
-/// except "ill": "Ill check" is far likelier from an agent than "ill".
-const EN_BARE: [(&str, &[&str]); 47] = [
-    ("im", &["i", "am"]),
-    ("ive", &["i", "have"]),
-    ("ill", &["i", "will"]),
-    ("youre", &["you", "are"]),
-    ("youve", &["you", "have"]),
-    ("youll", &["you", "will"]),
-    ("youd", &["you", "would"]),
-    ("weve", &["we", "have"]),
-    ("theyre", &["they", "are"]),
-    ("theyve", &["they", "have"]),
-    ("theyll", &["they", "will"]),
-    ("its", &["it", "is"]),
-    ("thats", &["that", "is"]),
-    ("whats", &["what", "is"]),
-    ("theres", &["there", "is"]),
-    ("heres", &["here", "is"]),
-    ("wheres", &["where", "is"]),
-    ("hows", &["how", "is"]),
-    ("lets", &["let", "us"]),
-    ("dont", &["do", "not"]),
-    ("doesnt", &["does", "not"]),
-    ("didnt", &["did", "not"]),
-    ("cant", &["can", "not"]),
-    ("cannot", &["can", "not"]),
-    ("wont", &["will", "not"]),
-    ("wouldnt", &["would", "not"]),
-    ("shouldnt", &["should", "not"]),
-    ("couldnt", &["could", "not"]),
-    ("isnt", &["is", "not"]),
-    ("arent", &["are", "not"]),
-    ("wasnt", &["was", "not"]),
-    ("werent", &["were", "not"]),
-    ("havent", &["have", "not"]),
-    ("hasnt", &["has", "not"]),
-    ("hadnt", &["had", "not"]),
-    ("aint", &["is", "not"]),
-    ("mustnt", &["must", "not"]),
-    ("u", &["you"]),
-    ("ur", &["your"]),
-    ("pls", &["please"]),
-    ("plz", &["please"]),
-    ("gonna", &["going", "to"]),
-    ("wanna", &["want", "to"]),
-    ("gotta", &["got", "to"]),
-    ("okay", &["ok"]),
-    ("k", &["ok"]),
-    ("thx", &["thanks"]),
-];
+/// that are also ordinary words ("well", "were", "id") are left out, except "ill": "Ill
+/// check" is far likelier from an agent than "ill".
+fn en_bare(word: &str) -> Option<&'static [&'static str]> {
+    Some(match word {
+        "im" => &["i", "am"],
+        "ive" => &["i", "have"],
+        "ill" => &["i", "will"],
+        "youre" => &["you", "are"],
+        "youve" => &["you", "have"],
+        "youll" => &["you", "will"],
+        "youd" => &["you", "would"],
+        "weve" => &["we", "have"],
+        "theyre" => &["they", "are"],
+        "theyve" => &["they", "have"],
+        "theyll" => &["they", "will"],
+        "its" => &["it", "is"],
+        "thats" => &["that", "is"],
+        "whats" => &["what", "is"],
+        "theres" => &["there", "is"],
+        "heres" => &["here", "is"],
+        "wheres" => &["where", "is"],
+        "hows" => &["how", "is"],
+        "lets" => &["let", "us"],
+        "dont" => &["do", "not"],
+        "doesnt" => &["does", "not"],
+        "didnt" => &["did", "not"],
+        "cant" => &["can", "not"],
+        "cannot" => &["can", "not"],
+        "wont" => &["will", "not"],
+        "wouldnt" => &["would", "not"],
+        "shouldnt" => &["should", "not"],
+        "couldnt" => &["could", "not"],
+        "isnt" => &["is", "not"],
+        "arent" => &["are", "not"],
+        "wasnt" => &["was", "not"],
+        "werent" => &["were", "not"],
+        "havent" => &["have", "not"],
+        "hasnt" => &["has", "not"],
+        "hadnt" => &["had", "not"],
+        "aint" => &["is", "not"],
+        "mustnt" => &["must", "not"],
+        "u" => &["you"],
+        "ur" => &["your"],
+        "pls" => &["please"],
+        "plz" => &["please"],
+        "gonna" => &["going", "to"],
+        "wanna" => &["want", "to"],
+        "gotta" => &["got", "to"],
+        "okay" => &["ok"],
+        "k" => &["ok"],
+        "thx" => &["thanks"],
+        _ => return None,
+    })
+}
 
 /// French elided words ("j'ai", "c'est", "n'est") and their full forms.
 const FR_ELIDED: [(&str, &str); 12] = [
@@ -428,8 +433,23 @@ const FR_BARE: [(&str, &[&str]); 6] = [
 
 /// Lowercase and strip accents: "Désolé" and "desole" are the same word to a trainee in a hurry.
 pub fn fold(word: &str) -> String {
+    if word.is_ascii() {
+        return word.to_ascii_lowercase();
+    }
     let mut s = String::with_capacity(word.len());
-    for c in word.chars().flat_map(char::to_lowercase) {
+    for c in word.chars() {
+        fold_into(c, &mut s);
+    }
+    s
+}
+
+/// Appends `c` lowercased and without its accent.
+fn fold_into(c: char, s: &mut String) {
+    if c.is_ascii() {
+        s.push(c.to_ascii_lowercase());
+        return;
+    }
+    for c in c.to_lowercase() {
         match c {
             'à' | 'â' | 'ä' | 'á' | 'ã' | 'å' => s.push('a'),
             'ç' => s.push('c'),
@@ -444,21 +464,37 @@ pub fn fold(word: &str) -> String {
             c => s.push(c),
         }
     }
-    s
 }
 
-/// The normalised tokens of one written word (letters, digits and inner apostrophes).
-pub fn normalize_word(word: &str, lang: Language) -> Vec<String> {
-    let folded = fold(word);
+/// The normalised tokens of one written word (letters, digits and inner apostrophes),
+/// already lowercased and accent-folded.
+fn normalize_folded(folded: String, lang: Language) -> Vec<String> {
     if folded.starts_with(|c: char| c.is_ascii_digit()) {
+        // "2pm" is a number and a word, so "at 2" and "2 pm" read the same.
+        for suffix in ["am", "pm"] {
+            if let Some(n) = folded
+                .strip_suffix(suffix)
+                .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return vec![canonical_number(n), suffix.to_string()];
+            }
+        }
         return vec![canonical_number(&folded)];
+    }
+    // Most words need no expansion: keep the string rather than copy it.
+    if lang == Language::En
+        && !folded.contains('\'')
+        && en_bare(&folded).is_none()
+        && folded.len() < 6
+    {
+        return vec![folded];
     }
     let mut out = Vec::with_capacity(2);
     match lang {
         Language::En => expand_en(&folded, &mut out),
         Language::Fr => expand_fr(&folded, &mut out),
     }
-    for w in &mut out {
+    for w in out.iter_mut().filter(|w| w.len() >= 6) {
         if let Some((from, to)) = SPELLING.iter().find(|(from, _)| w.starts_with(from)) {
             w.replace_range(..from.len(), to);
         }
@@ -499,8 +535,8 @@ fn expand_en(w: &str, out: &mut Vec<String>) {
         }
         return;
     }
-    match EN_BARE.iter().find(|(bare, _)| *bare == w) {
-        Some((_, full)) => out.extend(full.iter().map(|s| s.to_string())),
+    match en_bare(w) {
+        Some(full) => out.extend(full.iter().map(|s| s.to_string())),
         None => out.push(w.to_string()),
     }
 }

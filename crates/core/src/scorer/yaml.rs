@@ -2,7 +2,7 @@
 //! problems can be reported at their line and column.
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::Marker;
+use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// A YAML value and its 1-based position.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,11 +78,18 @@ impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         let (line, column) = pos(mark);
         match ev {
-            Event::Scalar(s, ..) => self.push_value(Node {
-                line,
-                column,
-                value: Value::Scalar(s),
-            }),
+            Event::Scalar(s, style, ..) => {
+                // Point at the text itself, not at its opening quote.
+                let quoted = matches!(
+                    style,
+                    TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
+                );
+                self.push_value(Node {
+                    line,
+                    column: column + usize::from(quoted),
+                    value: Value::Scalar(s),
+                })
+            }
             Event::Alias(_) => self.push_value(Node {
                 line,
                 column,
@@ -174,7 +181,7 @@ mod tests {
         };
         assert_eq!(
             (items[1].line, items[1].column, items[1].as_str()),
-            (4, 5, Some("y"))
+            (4, 6, Some("y"))
         );
     }
 

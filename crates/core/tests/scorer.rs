@@ -1,0 +1,715 @@
+//! The rubric scorer through its public API: the hard cases of `shared/rubric-guide.md`,
+//! French replies, trainer adjustments (pack files, patches, facts, focus), and
+//! properties that must hold for any input.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use proptest::prelude::*;
+use rapport_core::model::{CriterionDef, Language, RubricPatch};
+use rapport_core::score::{ReplyInput, ReplyScore, RubricId, Scorer, BUILTIN_CRITERIA};
+use rapport_core::scorer::RubricScorer;
+
+fn scorer() -> &'static RubricScorer {
+    static SCORER: OnceLock<RubricScorer> = OnceLock::new();
+    SCORER.get_or_init(RubricScorer::builtin)
+}
+
+fn score(text: &str) -> ReplyScore {
+    scorer().score(&ReplyInput {
+        text,
+        ..ReplyInput::default()
+    })
+}
+
+fn met(text: &str) -> Vec<String> {
+    score(text)
+        .criteria
+        .into_iter()
+        .filter(|c| c.met)
+        .map(|c| c.id)
+        .collect()
+}
+
+#[track_caller]
+fn assert_met(text: &str, yes: &[&str], no: &[&str]) {
+    let got = met(text);
+    for id in yes {
+        assert!(
+            got.iter().any(|g| g == id),
+            "{text:?}: expected {id}, got {got:?}"
+        );
+    }
+    for id in no {
+        assert!(
+            !got.iter().any(|g| g == id),
+            "{text:?}: did not expect {id}, got {got:?}"
+        );
+    }
+}
+
+#[test]
+fn lists_every_builtin_criterion_in_order() {
+    let s = score("Hello");
+    let ids: Vec<&str> = s.criteria.iter().map(|c| c.id.as_str()).collect();
+    let builtin: Vec<&str> = BUILTIN_CRITERIA.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, builtin);
+    for (c, (_, rubric)) in s.criteria.iter().zip(BUILTIN_CRITERIA) {
+        assert_eq!(c.rubric, rubric);
+    }
+    assert!(scorer().knows_criterion("rude_tone") && !scorer().knows_criterion("nope"));
+}
+
+#[test]
+fn tips_show_for_missed_positives_and_present_penalties() {
+    let s = score("You should have read the terms.");
+    let tip = |id: &str| s.criterion(id).and_then(|c| c.tip.clone());
+    assert!(tip("apologize").is_some());
+    assert!(tip("blame_customer").is_some());
+    assert!(tip("rude_tone").is_none());
+    assert!(s.scores.professionalism < 100);
+}
+
+// Hard cases, in the order of the rubric guide.
+
+#[test]
+fn negation_cancels() {
+    assert_met(
+        "I'm not saying you did anything wrong.",
+        &[],
+        &["blame_customer"],
+    );
+    assert_met(
+        "I don't understand what you want.",
+        &[],
+        &["show_understanding"],
+    );
+    assert_met("I'm not sorry.", &[], &["apologize"]);
+    assert_met("I won't apologise for that.", &[], &["apologize"]);
+    assert_met(
+        "I won't blame you for being cross.",
+        &[],
+        &["blame_customer"],
+    );
+}
+
+#[test]
+fn i_understand_but_undoes_the_understanding() {
+    let text = "I understand you were charged twice, but you should have read the terms.";
+    assert_met(text, &["blame_customer"], &["show_understanding"]);
+    assert_met(
+        "Sorry, but that's our policy.",
+        &["policy_shield"],
+        &["apologize"],
+    );
+    assert_met(
+        "I understand your frustration, but that's company policy.",
+        &["acknowledge_feelings", "policy_shield"],
+        &["show_understanding"],
+    );
+}
+
+#[test]
+fn canned_apologies_count_and_non_apologies_do_not() {
+    assert_met("Sorry for any inconvenience.", &["apologize"], &[]);
+    assert_met("Sorry you feel that way.", &["dismissive"], &["apologize"]);
+}
+
+#[test]
+fn typos_and_missing_apostrophes_do_not_matter() {
+    assert_met("im sorry", &["apologize"], &[]);
+    assert_met("Ill check", &["take_ownership"], &[]);
+    assert_met(
+        "I apologize for the confussion, thats so frustrasting",
+        &["apologize", "acknowledge_feelings"],
+        &[],
+    );
+    assert_met("i cant do anything about it", &["dismissive"], &[]);
+}
+
+#[test]
+fn one_sentence_meets_several_criteria() {
+    assert_met(
+        "I'm so sorry, I'll refund the double charge right now",
+        &["apologize", "take_ownership", "offer_solution"],
+        &[],
+    );
+}
+
+#[test]
+fn requests_for_facts_are_clarifying_questions() {
+    assert_met(
+        "Can you read me the error code?",
+        &["clarifying_question"],
+        &[],
+    );
+    assert_met(
+        "could you give me the order number",
+        &["clarifying_question"],
+        &[],
+    );
+    assert_met(
+        "When did you first notice the charge?",
+        &["clarifying_question"],
+        &[],
+    );
+}
+
+#[test]
+fn ownership_is_singular_first_person() {
+    assert_met("I'll look into this right now.", &["take_ownership"], &[]);
+    assert_met("Let me check your account.", &["take_ownership"], &[]);
+    assert_met("We'll look into it.", &[], &["take_ownership"]);
+    assert_met(
+        "I can offer you a refund.",
+        &["offer_solution"],
+        &["take_ownership"],
+    );
+    assert_met(
+        "The refund will be processed.",
+        &["offer_solution"],
+        &["take_ownership"],
+    );
+    assert_met(
+        "The card is unblocked now.",
+        &["offer_solution"],
+        &["take_ownership"],
+    );
+    assert_met("Someone will get back to you.", &[], &["take_ownership"]);
+}
+
+#[test]
+fn understanding_needs_the_specifics() {
+    assert_met(
+        "I'm so sorry nobody called you back.",
+        &["apologize", "show_understanding"],
+        &[],
+    );
+    assert_met(
+        "Sorry for the delay.",
+        &["apologize"],
+        &["show_understanding"],
+    );
+    assert_met(
+        "That must be so stressful.",
+        &["acknowledge_feelings"],
+        &["show_understanding"],
+    );
+    assert_met(
+        "I understand.",
+        &[],
+        &["show_understanding", "acknowledge_feelings"],
+    );
+}
+
+#[test]
+fn mirroring_the_customers_own_words_shows_understanding() {
+    let s = scorer().score(&ReplyInput {
+        text: "Three weeks without your refund is far too long.",
+        customer: Some("I returned the jeans three weeks ago and still no refund!"),
+        ..ReplyInput::default()
+    });
+    assert!(
+        s.met("show_understanding"),
+        "{:?}",
+        s.criterion("show_understanding")
+    );
+    let s = scorer().score(&ReplyInput {
+        text: "Three weeks without your refund is far too long.",
+        customer: Some("My router keeps dropping the connection."),
+        ..ReplyInput::default()
+    });
+    assert!(!s.met("show_understanding"));
+}
+
+#[test]
+fn reassurance_needs_an_explicit_assurance() {
+    for text in [
+        "Don't worry, we'll sort this out together.",
+        "I'll make sure this gets fixed.",
+        "Leave it with me.",
+        "You're not on your own with this.",
+        "You've come to the right place.",
+        "That's our mistake, not something you did.",
+        "Nobody thinks you're lying.",
+        "I'm not going to brush this off.",
+        "I'll sort it on this call.",
+    ] {
+        assert_met(text, &["reassure"], &[]);
+    }
+    assert_met("I'll refund it.", &[], &["reassure"]);
+    assert_met("Someone may be able to help.", &[], &["reassure"]);
+}
+
+#[test]
+fn expectations_need_a_time_or_a_next_event() {
+    assert_met(
+        "You'll get a text when it ships.",
+        &["set_expectations"],
+        &[],
+    );
+    assert_met("It will be with you by Friday.", &["set_expectations"], &[]);
+    assert_met(
+        "The refund will show in 3-5 business days.",
+        &["set_expectations"],
+        &[],
+    );
+    assert_met("I'll do it right now.", &[], &["set_expectations"]);
+    assert_met("It will be sorted soon.", &[], &["set_expectations"]);
+    assert_met("It'll happen eventually.", &[], &["set_expectations"]);
+}
+
+#[test]
+fn choices_are_clarifying_and_outcome_checks_are_resolution() {
+    assert_met(
+        "Would you like a refund or a replacement?",
+        &["clarifying_question"],
+        &[],
+    );
+    assert_met(
+        "Would you like me to send a replacement?",
+        &["check_resolution"],
+        &["clarifying_question"],
+    );
+    assert_met(
+        "Did the sound come back?",
+        &["check_resolution"],
+        &["clarifying_question"],
+    );
+    assert_met(
+        "Is there anything else I can help with today?",
+        &["check_resolution"],
+        &["clarifying_question"],
+    );
+}
+
+#[test]
+fn policy_refusals_and_policy_with_alternatives() {
+    assert_met(
+        "It's company policy, there's nothing I can do about it.",
+        &["policy_shield", "dismissive"],
+        &[],
+    );
+    assert_met(
+        "Rules are rules, I'm afraid.",
+        &["policy_shield", "dismissive"],
+        &[],
+    );
+    assert_met(
+        "Our policy is 30 days, but I can offer you store credit instead.",
+        &["offer_solution"],
+        &["policy_shield"],
+    );
+}
+
+#[test]
+fn blaming_questions_are_blame_not_questions() {
+    assert_met(
+        "Are you sure you ordered the right size?",
+        &["blame_customer"],
+        &["clarifying_question"],
+    );
+    assert_met(
+        "Why didn't you read the terms?",
+        &["blame_customer"],
+        &["clarifying_question"],
+    );
+}
+
+#[test]
+fn dismissive_is_broad() {
+    for text in [
+        "Calm down.",
+        "It's not a big deal.",
+        "Not my problem.",
+        "You'll just have to wait.",
+        "The charges stand.",
+        "The decision is final.",
+        "You must have misheard.",
+        "Go ahead, the ombudsman will say the same.",
+    ] {
+        assert_met(text, &["dismissive"], &[]);
+    }
+}
+
+#[test]
+fn rudeness_includes_sarcasm_shouting_and_condescension() {
+    for text in [
+        "As I ALREADY TOLD YOU, it's on the invoice.",
+        "Obviously the charge is pending.",
+        "Are you even listening?",
+        "Wow, great job breaking it.",
+        "The system doesn't lie.",
+        "It's winter. People use more heating in winter.",
+    ] {
+        assert_met(text, &["rude_tone"], &[]);
+    }
+    assert_met("Your ATM PIN is reset.", &[], &["rude_tone"]);
+}
+
+#[test]
+fn personalize_needs_the_right_name() {
+    let with = |text: &str, name: Option<&str>| {
+        scorer()
+            .score(&ReplyInput {
+                text,
+                customer_name: name,
+                ..ReplyInput::default()
+            })
+            .met("personalize")
+    };
+    assert!(with("Thanks for your patience, Dana.", Some("Dana")));
+    assert!(with("sorry dana", Some("Dana Whitfield")));
+    assert!(with("Ms Whitfield, I'm on it.", Some("Dana Whitfield")));
+    assert!(!with("Thanks for your patience, Sarah.", Some("Dana")));
+    assert!(!with("Thanks for your patience, Dana.", None));
+    assert!(!with("Thank you, sir.", Some("Dana")));
+}
+
+#[test]
+fn evidence_points_at_the_words() {
+    let text = "Désolé — I'm so sorry, Dana.";
+    let s = scorer().score(&ReplyInput {
+        text,
+        customer_name: Some("Dana"),
+        ..ReplyInput::default()
+    });
+    let apology = &s.criterion("apologize").unwrap().evidence[0];
+    let cut: String = text
+        .chars()
+        .skip(apology.start)
+        .take(apology.end - apology.start)
+        .collect();
+    assert_eq!(cut, "sorry");
+    assert_eq!(apology.text, "sorry");
+    let name = &s.criterion("personalize").unwrap().evidence[0];
+    assert_eq!((name.start, name.end, name.text.as_str()), (23, 27, "Dana"));
+}
+
+// French.
+
+fn met_fr(text: &str) -> Vec<String> {
+    scorer()
+        .score(&ReplyInput {
+            text,
+            language: Language::Fr,
+            ..ReplyInput::default()
+        })
+        .criteria
+        .into_iter()
+        .filter(|c| c.met)
+        .map(|c| c.id)
+        .collect()
+}
+
+#[track_caller]
+fn assert_met_fr(text: &str, yes: &[&str], no: &[&str]) {
+    let got = met_fr(text);
+    for id in yes {
+        assert!(
+            got.iter().any(|g| g == id),
+            "{text:?}: expected {id}, got {got:?}"
+        );
+    }
+    for id in no {
+        assert!(
+            !got.iter().any(|g| g == id),
+            "{text:?}: did not expect {id}, got {got:?}"
+        );
+    }
+}
+
+#[test]
+fn french_replies_are_scored_like_english_ones() {
+    assert_met_fr(
+        "Je suis vraiment désolé, je comprends à quel point c'est frustrant. Je vais vous rembourser tout de suite.",
+        &["apologize", "acknowledge_feelings", "take_ownership", "offer_solution"],
+        &["blame_customer"],
+    );
+    assert_met_fr("Je ne suis pas désolé.", &[], &["apologize"]);
+    assert_met_fr(
+        "desole pour le retard",
+        &["apologize"],
+        &["show_understanding"],
+    );
+    assert_met_fr(
+        "Pouvez-vous me donner le numéro de commande ?",
+        &["clarifying_question"],
+        &[],
+    );
+    assert_met_fr(
+        "Vous auriez dû lire les conditions.",
+        &["blame_customer"],
+        &[],
+    );
+    assert_met_fr(
+        "C'est notre politique, je ne peux rien faire.",
+        &["policy_shield", "dismissive"],
+        &[],
+    );
+    assert_met_fr(
+        "Ne vous inquiétez pas, vous êtes au bon endroit.",
+        &["reassure"],
+        &[],
+    );
+    assert_met_fr(
+        "Le remboursement apparaîtra sous 3 à 5 jours ouvrés.",
+        &["set_expectations"],
+        &[],
+    );
+    assert_met_fr(
+        "Est-ce que cela vous convient ?",
+        &["check_resolution"],
+        &["clarifying_question"],
+    );
+    assert_met_fr("Calmez-vous.", &["dismissive"], &[]);
+    assert_met_fr(
+        "Évidemment, c'est écrit sur la facture.",
+        &["rude_tone"],
+        &[],
+    );
+}
+
+#[test]
+fn french_tips_are_in_french() {
+    let s = scorer().score(&ReplyInput {
+        text: "Bonjour",
+        language: Language::Fr,
+        ..ReplyInput::default()
+    });
+    let tip = s
+        .criterion("apologize")
+        .and_then(|c| c.tip.clone())
+        .unwrap();
+    assert!(tip.contains("Excusez-vous"), "{tip}");
+}
+
+// Trainer adjustments.
+
+fn facts() -> BTreeMap<String, serde_json::Value> {
+    [
+        ("refund_amount".to_string(), serde_json::json!(64.99)),
+        ("delivery_date".to_string(), serde_json::json!("2026-03-14")),
+    ]
+    .into_iter()
+    .collect()
+}
+
+fn states(id: &str, phrase: &str) -> CriterionDef {
+    CriterionDef {
+        id: id.into(),
+        rubric: RubricId::ProblemSolving,
+        weight: 1.0,
+        penalty: false,
+        description: String::new(),
+        tip: "Name the exact figure ({facts.refund_amount}).".into(),
+        phrases: vec![phrase.into()],
+    }
+}
+
+#[test]
+fn patches_add_criteria_phrases_and_weights_with_facts_filled_in() {
+    let facts = facts();
+    let patch = RubricPatch {
+        weights: [("apologize".to_string(), 0.0)].into_iter().collect(),
+        phrases: [(
+            "offer_solution".to_string(),
+            vec!["waive the fee".to_string()],
+        )]
+        .into_iter()
+        .collect(),
+        criteria: vec![
+            states("states_refund_amount", "{facts.refund_amount}"),
+            states("states_delivery_date", "{facts.delivery_date}"),
+        ],
+    };
+    let patches = [&patch];
+    let run = |text: &str| {
+        scorer().score(&ReplyInput {
+            text,
+            facts: Some(&facts),
+            patches: &patches,
+            ..ReplyInput::default()
+        })
+    };
+    let s = run("Sorry! I'll waive the fee and refund $64.99; it arrives on 14 March.");
+    let ids: Vec<&str> = s.criteria.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(&ids[14..], ["states_refund_amount", "states_delivery_date"]);
+    assert!(s.met("states_refund_amount") && s.met("states_delivery_date"));
+    assert!(s.met("offer_solution") && s.met("apologize"));
+    assert_eq!(s.scores.empathy, 0, "apologize weighs nothing here");
+
+    let s = run("I'll refund $50.00, it arrives on March 15th.");
+    let amount = s.criterion("states_refund_amount").unwrap();
+    assert!(!amount.met);
+    assert_eq!(amount.evidence[0].text, "50.00");
+    let tip = amount.tip.as_deref().unwrap();
+    assert!(
+        tip.starts_with("You said “50.00”, but it is 64.99."),
+        "{tip}"
+    );
+    let date = s.criterion("states_delivery_date").unwrap();
+    assert!(
+        !date.met && date.evidence[0].text.contains("March 15"),
+        "{date:?}"
+    );
+}
+
+#[test]
+fn focus_weighs_criteria_more() {
+    let focus = vec!["apologize".to_string()];
+    let plain = score("I'm sorry.").scores.empathy;
+    let focused = scorer()
+        .score(&ReplyInput {
+            text: "I'm sorry.",
+            focus: &focus,
+            ..ReplyInput::default()
+        })
+        .scores
+        .empathy;
+    assert!(focused > plain, "{focused} <= {plain}");
+}
+
+fn temp_pack(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rapport-scorer-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("rubrics")).unwrap();
+    for (file, text) in files {
+        std::fs::write(dir.join("rubrics").join(file), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn packs_add_rubric_files_and_report_problems_with_positions() {
+    let dir = temp_pack(
+        "pack",
+        &[
+            (
+                "a.yaml",
+                "rubric: empathy\ncriteria:\n  - id: thank_customer\n    tip: Thank them.\n    phrases: [\"thanks for (your patience|waiting)\"]\n    phrases_fr: [\"merci de votre patience\"]\nphrases:\n  apologize: [\"my sincere regrets\"]\nweights: { reassure: 3 }\n",
+            ),
+            ("b.yaml", "criteria:\n  - id: broken\n    rubric: empathy\n    phrases: [\"(unclosed\"]\n    tipp: x\nweights: { apologise: 2 }\n"),
+        ],
+    );
+    let (scorer, diags) = RubricScorer::with_pack_dir(&dir);
+    let found: Vec<(String, usize, usize)> = diags
+        .iter()
+        .map(|d| (d.code.clone(), d.line, d.column))
+        .collect();
+    assert!(found.contains(&("unknown-key".into(), 5, 5)), "{found:?}");
+    assert!(found.contains(&("bad-phrase".into(), 4, 25)), "{found:?}");
+    assert!(
+        found.contains(&("unknown-criterion".into(), 6, 12)),
+        "{found:?}"
+    );
+    let hint = diags
+        .iter()
+        .find(|d| d.code == "unknown-criterion")
+        .and_then(|d| d.hint.clone());
+    assert_eq!(hint.as_deref(), Some("did you mean `apologize`?"));
+
+    let s = scorer.score(&ReplyInput {
+        text: "Thanks for your patience. My sincere regrets.",
+        ..ReplyInput::default()
+    });
+    assert!(s.met("thank_customer") && s.met("apologize"));
+    assert_eq!(
+        s.criteria.len(),
+        16,
+        "built-ins, thank_customer, and broken (without its bad phrase)"
+    );
+    let fr = scorer.score(&ReplyInput {
+        text: "Merci de votre patience",
+        language: Language::Fr,
+        ..ReplyInput::default()
+    });
+    assert!(fr.met("thank_customer"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_pack_without_rubrics_is_just_the_builtins() {
+    let (s, diags) = RubricScorer::with_pack_dir(std::path::Path::new("/nonexistent/pack"));
+    assert!(diags.is_empty());
+    assert_eq!(s.criteria().count(), 14);
+}
+
+// Properties.
+
+fn check_evidence(text: &str, s: &ReplyScore) {
+    let chars: Vec<char> = text.chars().collect();
+    for c in &s.criteria {
+        for e in &c.evidence {
+            assert!(e.start < e.end && e.end <= chars.len(), "{e:?} in {text:?}");
+            let cut: String = chars[e.start..e.end].iter().collect();
+            assert_eq!(cut, e.text);
+        }
+    }
+    for v in [
+        s.scores.empathy,
+        s.scores.problem_solving,
+        s.scores.professionalism,
+        s.scores.overall,
+    ] {
+        assert!(v <= 100);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn any_text_scores_without_panicking_and_evidence_is_on_char_boundaries(
+        text in "\\PC{0,120}",
+        customer in proptest::option::of("\\PC{0,60}"),
+        name in proptest::option::of("[A-Za-zéü ]{0,12}"),
+        fr in any::<bool>(),
+    ) {
+        let s = scorer().score(&ReplyInput {
+            text: &text,
+            customer: customer.as_deref(),
+            customer_name: name.as_deref(),
+            language: if fr { Language::Fr } else { Language::En },
+            ..ReplyInput::default()
+        });
+        check_evidence(&text, &s);
+    }
+
+    #[test]
+    fn replies_made_of_rubric_words_keep_offsets_right(
+        words in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "I'm", "sorry", "SORRY", "you", "should", "have", "not", "won't", "refund",
+                "£64.99", "3-5", "days", "?", "!", "...", "but", "policy", "é", "🙄", "—",
+                "frustrasting", "can't", "Dana's", "\n", ",", "calm", "down", "l'erreur",
+            ]),
+            0..40,
+        ),
+    ) {
+        let text = words.join(" ");
+        let s = scorer().score(&ReplyInput { text: &text, customer_name: Some("Dana"), ..ReplyInput::default() });
+        check_evidence(&text, &s);
+    }
+}
+
+#[test]
+fn the_scorer_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<RubricScorer>();
+}
+
+#[test]
+fn scoring_is_deterministic() {
+    let text =
+        "Dana, I'm so sorry. I'll refund the $64.99 now; you'll see it in 3-5 days. Anything else?";
+    let input = ReplyInput {
+        text,
+        customer_name: Some("Dana"),
+        ..ReplyInput::default()
+    };
+    let a = scorer().score(&input);
+    let b = RubricScorer::builtin().score(&input);
+    assert_eq!(a, b);
+}

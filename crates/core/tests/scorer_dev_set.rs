@@ -1,0 +1,58 @@
+//! The scorer's measured quality may not fall below the figure the docs state.
+//!
+//! `docs/scoring.md` has a line `Dev-set macro-F1: 0.NN` (mirrored into the README); this
+//! test scores the shared dev set (`../shared/eval/dev-replies.jsonl` from the repository
+//! root) and fails if the macro-F1 is lower. It is skipped, saying so, only when the
+//! shared eval file is absent.
+
+use std::io::BufReader;
+use std::path::PathBuf;
+
+use rapport_core::scorer::{eval, jsonl, RubricScorer};
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn stated_macro_f1() -> f64 {
+    let doc =
+        std::fs::read_to_string(repo_root().join("docs/scoring.md")).expect("docs/scoring.md");
+    doc.lines()
+        .find_map(|l| l.trim().strip_prefix("Dev-set macro-F1:"))
+        .and_then(|v| v.trim().trim_end_matches('.').parse().ok())
+        .expect("a line `Dev-set macro-F1: 0.NN` in docs/scoring.md")
+}
+
+#[test]
+fn dev_set_macro_f1_is_at_least_the_stated_figure() {
+    let stated = stated_macro_f1();
+    let path = repo_root().join("../shared/eval/dev-replies.jsonl");
+    let Ok(labels) = std::fs::read_to_string(&path) else {
+        eprintln!(
+            "SKIPPED: no dev set at {} (the shared eval file is absent)",
+            path.display()
+        );
+        return;
+    };
+    let mut outputs = Vec::new();
+    let failed = jsonl::run(
+        BufReader::new(labels.as_bytes()),
+        &mut outputs,
+        &RubricScorer::builtin(),
+    )
+    .unwrap();
+    assert_eq!(failed, 0, "every dev-set line scores");
+    let report = eval::evaluate(labels.as_bytes(), outputs.as_slice()).unwrap();
+    println!("{report}");
+    assert!(report.missing.is_empty());
+    let measured = report.macro_f1();
+    assert!(
+        measured + 1e-9 >= stated,
+        "dev-set macro-F1 {measured:.3} is below the stated {stated:.2}\n{report}"
+    );
+    let (worst, f1) = report.worst().unwrap();
+    assert!(
+        f1 >= 0.70,
+        "{worst} has F1 {f1:.3}, below the 0.70 floor\n{report}"
+    );
+}
