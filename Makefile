@@ -25,11 +25,12 @@ $(RAPPORT): setup FORCE
 
 FORCE:
 
-## Play a shipped scenario in the terminal.
-run: $(RAPPORT)
-	$(RAPPORT) play $${SCENARIO:-double-charge}
+## Open the desktop app.
+run: app-run
 
-play: run
+## Play a shipped scenario in the terminal.
+play: $(RAPPORT)
+	$(RAPPORT) play $${SCENARIO:-double-charge}
 
 build: setup ui
 	$(CARGO) build --release --bin rapport

@@ -15,6 +15,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use rapport_core::diag::Diagnostic;
 use rapport_core::load::{self, LoadOptions};
+use rapport_core::pack::Pack;
 use rapport_core::scorer::{self, RubricScorer};
 use rapport_core::{golden, Scenario};
 use serde::Serialize;
@@ -176,9 +177,12 @@ fn pack_dir(path: &Path) -> PathBuf {
 /// The scorer for a pack (built-in rubrics plus the pack's own), its rubric diagnostics,
 /// and the load options that know the pack's criteria.
 fn pack(dir: &Path) -> (RubricScorer, Vec<Diagnostic>, LoadOptions) {
-    let (scorer, diagnostics) = RubricScorer::with_pack_dir(dir);
-    let opts = LoadOptions::with_criteria(scorer.criteria().map(|(id, _)| id));
-    (scorer, diagnostics, opts)
+    let Pack {
+        scorer,
+        rubric_diagnostics,
+        options,
+    } = Pack::open(dir);
+    (scorer, rubric_diagnostics, options)
 }
 
 #[derive(Serialize)]

@@ -10,8 +10,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use rapport_core::golden;
-use rapport_core::load::{self, LoadOptions};
-use rapport_core::scorer::RubricScorer;
+use rapport_core::load;
+use rapport_core::pack::Pack;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -32,10 +32,13 @@ fn slug(name: &str) -> String {
 #[test]
 fn every_shipped_scenario_matches_its_golden_transcripts() {
     let scenarios = root().join("scenarios");
-    let (scorer, rubric_diags) = RubricScorer::with_pack_dir(&scenarios);
-    assert!(rubric_diags.is_empty(), "{rubric_diags:#?}");
-    let opts = LoadOptions::with_criteria(scorer.criteria().map(|(id, _)| id));
-    let library = load::load_paths(&[scenarios], &opts);
+    let Pack {
+        scorer,
+        rubric_diagnostics,
+        options,
+    } = Pack::open(&scenarios);
+    assert!(rubric_diagnostics.is_empty(), "{rubric_diagnostics:#?}");
+    let library = load::load_paths(&[scenarios], &options);
     assert!(
         library.reports.iter().all(|r| r.scenario.is_some()),
         "shipped scenarios must load: {:#?}",

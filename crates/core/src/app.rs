@@ -20,8 +20,8 @@ use crate::diag::Diagnostic;
 use crate::engine::{Clock, Debrief, EngineError, Event, EventKind, Input, Session};
 use crate::load::{self, Library, LoadOptions};
 use crate::model::{Meta, Outcome, Scenario};
+use crate::pack::Pack;
 use crate::score::Scorer;
-use crate::scorer::RubricScorer;
 use crate::template;
 
 /// What went wrong with a command. [`AppError::kind`] is the stable name the UI switches on.
@@ -171,11 +171,10 @@ impl App {
     /// own `rubrics/`, then every scenario, checked against the criteria those define.
     /// Rubric files with errors join the load errors.
     pub fn open_pack(dir: &Path) -> App {
-        let (scorer, rubric_diagnostics) = RubricScorer::with_pack_dir(dir);
-        let opts = LoadOptions::with_criteria(scorer.criteria().map(|(id, _)| id));
-        let mut app = App::open(dir, Box::new(scorer), &opts);
+        let pack = Pack::open(dir);
+        let mut app = App::open(dir, Box::new(pack.scorer), &pack.options);
         let mut by_file: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
-        for d in rubric_diagnostics {
+        for d in pack.rubric_diagnostics {
             by_file.entry(d.file.clone()).or_default().push(d);
         }
         for (file, diagnostics) in by_file {

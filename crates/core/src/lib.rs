@@ -21,6 +21,7 @@ pub mod engine;
 pub mod golden;
 pub mod load;
 pub mod model;
+pub mod pack;
 pub mod score;
 pub mod scorer;
 pub mod template;
