@@ -100,6 +100,9 @@ pub struct Evidence {
 pub struct CriterionResult {
     pub id: String,
     pub rubric: RubricId,
+    /// A penalty criterion (the four of professionalism, or a custom one defined with
+    /// `penalty: true`): "met" means the bad thing is present, and it lowers the score.
+    pub penalty: bool,
     pub met: bool,
     pub evidence: Vec<Evidence>,
     /// Coaching: for a positive criterion, shown when missed; for a penalty, when present.

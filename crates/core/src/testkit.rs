@@ -18,6 +18,7 @@ impl Scorer for WordScorer {
         let crit = |id: &str, rubric, met| CriterionResult {
             id: id.into(),
             rubric,
+            penalty: rubric == RubricId::Professionalism,
             met,
             evidence: vec![],
             tip: None,

@@ -1,7 +1,8 @@
 //! `rapport score`: JSON Lines in, JSON Lines out, one output line per input line, in order.
 //!
 //! Input `{"id", "text", "customer"?, "customer_name"?, "language"?}` (other keys, such as
-//! an eval file's `labels`, are ignored). Output `{"id", "scores", "criteria"}`, or
+//! an eval file's `labels`, are ignored; without `language`, it is guessed from the
+//! reply's common words, see [`super::text::guess_language`]). Output `{"id", "scores", "criteria"}`, or
 //! `{"id"?, "error"}` for a line that is not valid input; the run goes on either way.
 
 use std::io::{BufRead, Write};
@@ -90,7 +91,9 @@ fn score_line(raw: &[u8], scorer: &RubricScorer) -> Result<String, (Option<Value
         text: &line.text,
         customer: line.customer.as_deref(),
         customer_name: line.customer_name.as_deref(),
-        language: line.language.unwrap_or_default(),
+        language: line
+            .language
+            .unwrap_or_else(|| super::text::guess_language(&line.text)),
         ..ReplyInput::default()
     });
     serde_json::to_string(&Scored {
@@ -125,6 +128,22 @@ mod tests {
         assert!(lines[2]["error"].as_str().unwrap().contains("text"));
         assert!(lines[3]["error"].is_string());
         assert_eq!(lines[4]["id"], "b");
+    }
+
+    #[test]
+    fn a_line_without_language_is_scored_in_the_language_it_is_written_in() {
+        let scorer = RubricScorer::builtin();
+        let input = "{\"id\": 1, \"text\": \"Calmez-vous, je ne peux rien faire.\"}\n";
+        let mut out = Vec::new();
+        run(input.as_bytes(), &mut out, &scorer).unwrap();
+        let line: Value = serde_json::from_slice(&out).unwrap();
+        let dismissive = line["criteria"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "dismissive")
+            .unwrap();
+        assert_eq!(dismissive["met"], true, "{line}");
     }
 
     #[test]

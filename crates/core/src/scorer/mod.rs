@@ -796,6 +796,7 @@ impl Scorer for RubricScorer {
                             .map(|s| (s.first, s.end)),
                     ),
                     Rule::Shouting => found.extend(rules::shouting(&text, lang.lang)),
+                    Rule::Commitment => found.extend(rules::commitments(&text, lang.lang)),
                     Rule::MirrorCustomer => {
                         if let Some(customer) = &customer {
                             found.extend(rules::mirrored(&text, &stems, customer, &anchored[c]));
@@ -848,6 +849,7 @@ impl Scorer for RubricScorer {
             results.push(CriterionResult {
                 id: crit.id.clone(),
                 rubric: crit.rubric,
+                penalty: crit.penalty,
                 met,
                 evidence,
                 tip,

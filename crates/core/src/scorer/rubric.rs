@@ -69,14 +69,18 @@ pub enum Rule {
     /// Not a detector but a filter: drops matches made only of the customer's own words
     /// ("before Saturday" when the customer said Saturday is theirs, not a promise).
     NotFromCustomer,
+    /// A first-person commitment with any verb where the language marks one: French
+    /// "je vais" + an infinitive ("je vais transférer votre dossier").
+    Commitment,
 }
 
 impl Rule {
-    pub const ALL: [(&'static str, Rule); 4] = [
+    pub const ALL: [(&'static str, Rule); 5] = [
         ("any_question", Rule::AnyQuestion),
         ("mirror_customer", Rule::MirrorCustomer),
         ("shouting", Rule::Shouting),
         ("not_from_customer", Rule::NotFromCustomer),
+        ("commitment", Rule::Commitment),
     ];
 }
 

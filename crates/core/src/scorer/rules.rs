@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::text::{Text, Token};
+use super::text::{Sentence, Text, Token};
 use crate::model::Language;
 
 /// Words that negate what follows them within a clause.
@@ -245,9 +245,162 @@ pub fn from_customer(
 /// a paraphrase.
 pub const MIRROR_MIN_WORDS: usize = 2;
 
+/// Words that open a sentence without changing what it does.
+const OPENERS: &[&str] = &[
+    "ok",
+    "okay",
+    "alright",
+    "now",
+    "first",
+    "then",
+    "just",
+    "and",
+    "also",
+    "next",
+    "d",
+    "abord",
+    "alors",
+    "ensuite",
+    "maintenant",
+];
+
+/// Verbs that open an instruction to the customer ("unplug the router and restart it").
+const IMPERATIVES: &[&str] = &[
+    "please",
+    "kindly",
+    "try",
+    "unplug",
+    "plug",
+    "restart",
+    "reboot",
+    "reset",
+    "turn",
+    "switch",
+    "press",
+    "hold",
+    "push",
+    "tap",
+    "click",
+    "go",
+    "open",
+    "close",
+    "check",
+    "send",
+    "give",
+    "tell",
+    "read",
+    "make",
+    "call",
+    "ring",
+    "log",
+    "sign",
+    "remove",
+    "take",
+    "put",
+    "wait",
+    "use",
+    "follow",
+    "select",
+    "choose",
+    "pick",
+    "enter",
+    "type",
+    "update",
+    "install",
+    "reinstall",
+    "uninstall",
+    "contact",
+    "email",
+    "bring",
+    "return",
+    "keep",
+    "leave",
+    "look",
+    "clear",
+    "delete",
+    "charge",
+    "connect",
+    "disconnect",
+    "reconnect",
+    "confirm",
+    "forward",
+    "fill",
+    "complete",
+    "upload",
+    "attach",
+    "drop",
+    "pop",
+    "grab",
+    "note",
+    "write",
+    "visit",
+    "download",
+    "change",
+    "set",
+    "hit",
+    "scroll",
+    "find",
+    "veuillez",
+    "merci",
+    "essayez",
+    "debranchez",
+    "rebranchez",
+    "redemarrez",
+    "appuyez",
+    "envoyez",
+    "donnez",
+    "dites",
+    "indiquez",
+    "verifiez",
+    "allez",
+    "cliquez",
+    "confirmez",
+];
+
+/// Words that open a question gathering facts or asking the customer to act, rather than
+/// checking a restatement ("so you were charged twice, is that right?").
+const ASKING: &[&str] = &[
+    "can", "could", "would", "will", "do", "did", "does", "have", "has", "are", "is", "was",
+    "were", "what", "which", "when", "where", "how", "why", "who", "whose", "may", "should",
+    "pouvez", "pourriez", "avez", "etes", "est", "quel", "quelle", "quels", "quelles", "quand",
+    "ou", "comment", "pourquoi", "qui", "combien",
+];
+
+/// Whether a sentence asks the customer for facts or an action, tells them what to do,
+/// or commits the agent to an action: the customer's words in it are the subject of the
+/// request, not a reflection of their situation ("Can you unplug the router and restart
+/// it?" restates nothing).
+fn requests_or_acts(text: &Text, s: &Sentence) -> bool {
+    let words: Vec<&str> = text.tokens[s.first..s.end]
+        .iter()
+        .map(|t| t.norm.as_str())
+        .skip_while(|w| OPENERS.contains(w))
+        .collect();
+    let Some(&first) = words.first() else {
+        return false;
+    };
+    let second = words.get(1).copied().unwrap_or("");
+    if matches!(first, "so" | "donc") {
+        return false;
+    }
+    if s.question {
+        // "..., is that right?" checks a restatement.
+        let last = words.last().copied().unwrap_or("");
+        return ASKING.contains(&first) && !matches!(last, "right" | "correct");
+    }
+    IMPERATIVES.contains(&first)
+        || (first == "let" && second == "me")
+        || (first == "i" && matches!(second, "will" | "shall"))
+        || (first == "i" && second == "am" && words.get(2) == Some(&"going"))
+        || (first == "je" && second == "vais")
+        || (first == "laissez" && second == "moi")
+}
+
 /// Sentences of the reply that restate the customer's situation in the customer's words.
 /// In a sentence that already apologises or names the feeling (`anchored`), one of the
 /// customer's words is enough: "I'm sorry it didn't arrive in time for the party".
+/// Elsewhere, a question that asks for facts or action, an instruction, or the agent's
+/// own commitment restates nothing, however many of the customer's words it uses.
 pub fn mirrored(
     text: &Text,
     stems: &[&str],
@@ -270,13 +423,77 @@ pub fn mirrored(
                 last_hit = i + 1;
             }
         }
-        let needed = if anchored.get(k).copied().unwrap_or(false) {
-            1
-        } else {
-            MIRROR_MIN_WORDS
-        };
+        let anchor = anchored.get(k).copied().unwrap_or(false);
+        if !anchor && requests_or_acts(text, s) {
+            continue;
+        }
+        let needed = if anchor { 1 } else { MIRROR_MIN_WORDS };
         if seen.len() >= needed {
             out.push((first_hit.unwrap_or(s.first), last_hit));
+        }
+    }
+    out
+}
+
+/// Words that may stand between "je vais" and its verb: pronouns and adverbs.
+const FR_BETWEEN: &[&str] = &[
+    "vous",
+    "te",
+    "le",
+    "la",
+    "les",
+    "lui",
+    "leur",
+    "y",
+    "en",
+    "me",
+    "m",
+    "tout",
+    "de",
+    "suite",
+    "immediatement",
+    "personnellement",
+    "directement",
+    "aussi",
+    "maintenant",
+    "d",
+    "abord",
+    "moi",
+    "meme",
+    "rapidement",
+    "egalement",
+    "donc",
+    "deja",
+];
+
+/// Verbs that follow "je vais" without committing to an action ("je vais être honnête").
+const FR_NOT_ACTS: &[&str] = &["etre", "avoir", "devoir", "falloir"];
+
+/// First-person commitments with any verb: in French, "je vais" (or "je m'engage à")
+/// followed by an infinitive, whatever the verb ("je vais transférer votre dossier").
+/// English commitments are phrases ("I'll" + an action), so this finds none there.
+pub fn commitments(text: &Text, lang: Language) -> Vec<(usize, usize)> {
+    if lang != Language::Fr {
+        return Vec::new();
+    }
+    let toks = &text.tokens;
+    let mut out = Vec::new();
+    for i in 0..toks.len().saturating_sub(2) {
+        let start = match (toks[i].norm.as_str(), toks[i + 1].norm.as_str()) {
+            ("je", "vais") => i + 2,
+            ("je", "me" | "m") if toks.get(i + 2).is_some_and(|t| t.norm == "engage") => i + 4,
+            _ => continue,
+        };
+        let verb = (start..toks.len())
+            .take_while(|&j| toks[j].clause == toks[i].clause)
+            .find(|&j| !FR_BETWEEN.contains(&toks[j].norm.as_str()));
+        let Some(j) = verb else { continue };
+        let w = toks[j].norm.as_str();
+        let infinitive = w.chars().count() >= 4
+            && w.chars().all(char::is_alphabetic)
+            && ["er", "ir", "re", "oir"].iter().any(|e| w.ends_with(e));
+        if infinitive && !FR_NOT_ACTS.contains(&w) {
+            out.push((i, j + 1));
         }
     }
     out

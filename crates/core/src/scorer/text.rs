@@ -607,6 +607,84 @@ pub fn canonical_number(w: &str) -> String {
     }
 }
 
+/// The language a reply is written in, when the caller does not say: French when more
+/// of its words are common French words than common English ones, else English.
+pub fn guess_language(s: &str) -> Language {
+    const FR: &[&str] = &[
+        "je",
+        "vous",
+        "nous",
+        "est",
+        "pas",
+        "le",
+        "la",
+        "les",
+        "des",
+        "une",
+        "un",
+        "votre",
+        "vos",
+        "mais",
+        "pour",
+        "avec",
+        "que",
+        "qui",
+        "dans",
+        "sur",
+        "ce",
+        "cette",
+        "et",
+        "du",
+        "au",
+        "ne",
+        "c",
+        "j",
+        "d",
+        "l",
+        "n",
+        "qu",
+        "suis",
+        "êtes",
+        "ça",
+        "très",
+        "désolé",
+        "désolée",
+        "merci",
+        "bonjour",
+        "madame",
+        "monsieur",
+        "il",
+        "mon",
+        "ma",
+        "mes",
+    ];
+    const EN: &[&str] = &[
+        "the", "you", "your", "i", "is", "to", "and", "we", "it", "that", "of", "for", "will",
+        "this", "a", "an", "my", "me", "can", "have", "be", "are", "was", "with", "on", "in", "im",
+        "i'm", "it's", "don't", "not", "sorry", "please", "thanks", "what",
+    ];
+    let (mut fr, mut en) = (0, 0);
+    let s = s.replace('’', "'");
+    for w in s
+        .split(|c: char| !(c.is_alphabetic() || c == '\''))
+        .filter(|w| !w.is_empty())
+    {
+        let w = w.to_lowercase();
+        // "c'est", "j'ai": the elided word counts as French.
+        let head = w.split('\'').next().unwrap_or("");
+        if FR.contains(&w.as_str()) || (w.contains('\'') && FR.contains(&head)) {
+            fr += 1;
+        } else if EN.contains(&w.as_str()) {
+            en += 1;
+        }
+    }
+    if fr > en {
+        Language::Fr
+    } else {
+        Language::En
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
