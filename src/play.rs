@@ -199,7 +199,7 @@ fn print_feedback(score: &ReplyScore, focus: &[String]) {
         s.empathy, s.problem_solving, s.professionalism, s.overall
     );
     for c in &score.criteria {
-        let penalty = c.rubric == rapport_core::score::RubricId::Professionalism;
+        let penalty = c.penalty;
         let quotes: Vec<String> = c
             .evidence
             .iter()

@@ -17,12 +17,27 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The test's name as a portable file name: ASCII letters and digits, French accents
+/// folded ("réglé" -> "regle"), everything else a single `-`.
 fn slug(name: &str) -> String {
-    let s: String = name
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { '-' })
-        .collect();
+    let mut s = String::new();
+    for c in name.to_lowercase().chars() {
+        let folded = match c {
+            'à' | 'â' | 'ä' => "a",
+            'é' | 'è' | 'ê' | 'ë' => "e",
+            'î' | 'ï' => "i",
+            'ô' | 'ö' => "o",
+            'ù' | 'û' | 'ü' => "u",
+            'ç' => "c",
+            'œ' => "oe",
+            c if c.is_ascii_alphanumeric() => {
+                s.push(c);
+                continue;
+            }
+            _ => "-",
+        };
+        s.push_str(folded);
+    }
     s.split('-')
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()

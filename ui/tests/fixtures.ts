@@ -50,10 +50,10 @@ export function score(): ReplyScore {
   return {
     scores: { empathy: 80, problem_solving: 60, professionalism: 100, overall: 78 },
     criteria: [
-      { id: 'apologize', rubric: 'empathy', met: true, evidence: [{ start: 4, end: 9, text: 'sorry' }], tip: null },
-      { id: 'offer_solution', rubric: 'problem_solving', met: false, evidence: [], tip: 'Say what you will do.' },
-      { id: 'reassure', rubric: 'empathy', met: false, evidence: [], tip: 'Not in focus.' },
-      { id: 'blame_customer', rubric: 'professionalism', met: false, evidence: [], tip: null },
+      { id: 'apologize', rubric: 'empathy', penalty: false, met: true, evidence: [{ start: 4, end: 9, text: 'sorry' }], tip: null },
+      { id: 'offer_solution', rubric: 'problem_solving', penalty: false, met: false, evidence: [], tip: 'Say what you will do.' },
+      { id: 'reassure', rubric: 'empathy', penalty: false, met: false, evidence: [], tip: 'Not in focus.' },
+      { id: 'blame_customer', rubric: 'professionalism', penalty: true, met: false, evidence: [], tip: null },
     ],
   };
 }

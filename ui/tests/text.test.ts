@@ -9,7 +9,7 @@ describe('text helpers', () => {
   });
 
   it('highlights evidence by character, not UTF-16 unit', () => {
-    const crit = { id: 'apologize', rubric: 'empathy' as const, met: true, tip: null };
+    const crit = { id: 'apologize', rubric: 'empathy' as const, penalty: false, met: true, tip: null };
     const runs = highlight('😀 so sorry!', [{ ...crit, evidence: [{ start: 5, end: 10, text: 'sorry' }] }]);
     expect(runs.map((r) => [r.text, r.mark])).toEqual([
       ['😀 so ', null],
@@ -20,9 +20,16 @@ describe('text helpers', () => {
 
   it('marks penalty evidence as bad', () => {
     const runs = highlight('your fault', [
-      { id: 'blame_customer', rubric: 'professionalism', met: true, tip: null, evidence: [{ start: 0, end: 10, text: 'your fault' }] },
+      { id: 'blame_customer', rubric: 'professionalism', penalty: true, met: true, tip: null, evidence: [{ start: 0, end: 10, text: 'your fault' }] },
     ]);
     expect(runs).toEqual([{ text: 'your fault', mark: 'bad', criteria: ['blame_customer'] }]);
+  });
+
+  it('takes a custom penalty outside professionalism as a penalty (was guessed from the rubric)', () => {
+    const runs = highlight('buy our premium plan', [
+      { id: 'pushy_upsell', rubric: 'problem_solving', penalty: true, met: true, tip: 'Listen first.', evidence: [{ start: 0, end: 20, text: 'buy our premium plan' }] },
+    ]);
+    expect(runs).toEqual([{ text: 'buy our premium plan', mark: 'bad', criteria: ['pushy_upsell'] }]);
   });
 
   it('leads feedback with the focus and keeps only the tips that matter now', () => {

@@ -102,7 +102,12 @@ export type ReplyScore = { scores: Scores, criteria: Array<CriterionResult>, };
 
 export type Scores = { empathy: number, problem_solving: number, professionalism: number, overall: number, };
 
-export type CriterionResult = { id: string, rubric: RubricId, met: boolean, evidence: Array<Evidence>, 
+export type CriterionResult = { id: string, rubric: RubricId, 
+/**
+ * A penalty criterion (the four of professionalism, or a custom one defined with
+ * `penalty: true`): "met" means the bad thing is present, and it lowers the score.
+ */
+penalty: boolean, met: boolean, evidence: Array<Evidence>, 
 /**
  * Coaching: for a positive criterion, shown when missed; for a penalty, when present.
  */

@@ -31,11 +31,11 @@ export const RUBRICS: { id: RubricId; label: string; testid: string }[] = [
 ];
 
 /**
- * Professionalism criteria are penalties (met = the bad thing was said), per the rubric
- * guide; the others are things a good reply does.
+ * Penalty criteria (the professionalism ones, and any custom criterion defined as a
+ * penalty) are met when the bad thing was said; the others are things a good reply does.
  */
-export function isPenalty(c: Pick<CriterionResult, 'rubric'>): boolean {
-  return c.rubric === 'professionalism';
+export function isPenalty(c: Pick<CriterionResult, 'penalty'>): boolean {
+  return c.penalty;
 }
 
 /** Whether this criterion's result is good news for the trainee. */
