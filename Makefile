@@ -53,11 +53,18 @@ scenario-check: $(RAPPORT)
 	$(RAPPORT) validate $(SCENARIOS)
 	$(RAPPORT) test $(SCENARIOS)
 
-## Measure the scorer on the labelled dev set.
+## Measure the scorer on the labelled dev set, then on the tuning and held-out sets of
+## tests/eval (see tests/eval/README.md).
 eval: $(RAPPORT)
 	@mkdir -p target/eval
 	$(RAPPORT) score < $(EVAL_SET) > target/eval/dev-scored.jsonl || true
+	@echo "== dev set: $(EVAL_SET)"
 	$(RAPPORT) eval $(EVAL_SET) target/eval/dev-scored.jsonl
+	@for set in fresh-a fresh-b; do \
+	  $(RAPPORT) score < tests/eval/$$set.jsonl > target/eval/$$set-scored.jsonl || true; \
+	  echo "== tests/eval/$$set.jsonl"; \
+	  $(RAPPORT) eval tests/eval/$$set.jsonl target/eval/$$set-scored.jsonl || exit 1; \
+	done
 
 bench: setup app-bench
 	$(CARGO) bench --workspace

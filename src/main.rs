@@ -448,6 +448,6 @@ fn eval(labels: &Path, predictions: Option<&Path>) -> Result<ExitCode> {
     };
     let report = scorer::eval::evaluate(labels_text.as_bytes(), predictions_text.as_bytes())
         .context("comparing the scores with the labels")?;
-    print!("{report}");
+    println!("{report}");
     Ok(ExitCode::SUCCESS)
 }
