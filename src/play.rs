@@ -159,7 +159,16 @@ fn print_header(scenario: &Scenario, seed: u64, timer: bool) {
 fn print_facts(scenario: &Scenario) {
     println!("   --- {} ---", scenario.customer.name);
     for (k, v) in &scenario.customer.facts {
-        println!("   {k}: {}", template::fact_text(v));
+        match v.as_array() {
+            // A history reads better one contact a line than joined with commas.
+            Some(items) => {
+                println!("   {k}:");
+                for item in items {
+                    println!("     - {}", template::fact_text(item));
+                }
+            }
+            None => println!("   {k}: {}", template::fact_text(v)),
+        }
     }
 }
 
