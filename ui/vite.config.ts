@@ -19,5 +19,8 @@ export default defineConfig({
     environment: 'jsdom',
     include: ['tests/**/*.test.ts'],
     setupFiles: ['tests/setup.ts'],
+    // The contrast test reads the stylesheet's palette (`app.css?raw`); vitest empties
+    // CSS modules unless told to process them.
+    css: { include: [/app\.css/] },
   },
 });
