@@ -24,6 +24,8 @@
 //!     excluded_by: [offer_solution] # a match of these anywhere cancels this criterion
 //!     implied_by: [blame_customer]  # their evidence counts for this criterion too...
 //!     implied_unless: [offer_solution] # ...unless the reply also meets one of these
+//!     bare: ["..."]              # phrases that count only when the reply meets none
+//!     bare_fr: ["..."]           # of `implied_unless` (a refusal with nothing offered)
 //!     mirror_with: [apologize]      # mirror_customer: one customer word is enough in a
 //!                                   # sentence with a match of these
 //!     rules: [any_question]       # built-in detectors: any_question, mirror_customer, shouting
@@ -99,6 +101,8 @@ pub struct Spec {
     pub tip: [String; 2],
     pub phrases: ByLang,
     pub unless: ByLang,
+    /// Phrases that count only in a reply meeting none of `implied_unless`.
+    pub bare: ByLang,
     pub undone_by: Vec<Located<String>>,
     pub yields_to: Vec<Located<String>>,
     pub excluded_by: Vec<Located<String>>,
@@ -128,8 +132,10 @@ const FILE_KEYS: [&str; 7] = [
     "phrases",
     "phrases_fr",
 ];
-const CRITERION_KEYS: [&str; 18] = [
+const CRITERION_KEYS: [&str; 20] = [
     "mirror_with",
+    "bare",
+    "bare_fr",
     "implied_by",
     "implied_unless",
     "id",
@@ -301,6 +307,7 @@ impl Reader<'_> {
             tip: [String::new(), String::new()],
             phrases: [Vec::new(), Vec::new()],
             unless: [Vec::new(), Vec::new()],
+            bare: [Vec::new(), Vec::new()],
             undone_by: Vec::new(),
             yields_to: Vec::new(),
             excluded_by: Vec::new(),
@@ -341,6 +348,8 @@ impl Reader<'_> {
                 "phrases_fr" => spec.phrases[1] = self.texts(v, key),
                 "unless" => spec.unless[0] = self.texts(v, key),
                 "unless_fr" => spec.unless[1] = self.texts(v, key),
+                "bare" => spec.bare[0] = self.texts(v, key),
+                "bare_fr" => spec.bare[1] = self.texts(v, key),
                 "undone_by" => spec.undone_by = self.texts(v, key),
                 "yields_to" => spec.yields_to = self.texts(v, key),
                 "excluded_by" => spec.excluded_by = self.texts(v, key),
