@@ -88,6 +88,8 @@ struct Criterion {
     excluded_by: Vec<usize>,
     implied_by: Vec<usize>,
     implied_unless: Vec<usize>,
+    bare_unless: Vec<usize>,
+    implied_only_stated: Vec<usize>,
     mirror_with: Vec<usize>,
     rules: Vec<Rule>,
     /// Phrases with placeholders, compiled for each reply: `[en, fr]` of (phrase, unless,
@@ -216,6 +218,12 @@ impl RubricScorer {
                 excluded_by: refs(&spec.excluded_by, &mut diags),
                 implied_by: refs(&spec.implied_by, &mut diags),
                 implied_unless: refs(&spec.implied_unless, &mut diags),
+                implied_only_stated: refs(&spec.implied_only_stated, &mut diags),
+                bare_unless: if spec.bare_unless.is_empty() {
+                    refs(&spec.implied_unless, &mut diags)
+                } else {
+                    refs(&spec.bare_unless, &mut diags)
+                },
                 mirror_with: refs(&spec.mirror_with, &mut diags),
                 rules: spec.rules.clone(),
                 templated: [Vec::new(), Vec::new()],
@@ -642,6 +650,8 @@ impl RubricScorer {
                         excluded_by: Vec::new(),
                         implied_by: Vec::new(),
                         implied_unless: Vec::new(),
+                        bare_unless: Vec::new(),
+                        implied_only_stated: Vec::new(),
                         mirror_with: Vec::new(),
                         rules: Vec::new(),
                         templated: [Vec::new(), Vec::new()],
@@ -670,12 +680,15 @@ impl RubricScorer {
     /// Applies the relations between criteria to their raw matches: `excluded_by`,
     /// `yields_to` and `undone_by` read the raw matches of the others; `implied_by`
     /// reads what survived that first pass, so the order of criteria never matters, and so
-    /// do `bare` matches (they count only when none of `implied_unless` is met).
+    /// do `bare` matches (they count only when none of `bare_unless` is met). Evidence of
+    /// an `implied_only_stated` criterion inside a question (`asked`) implies nothing: a
+    /// blaming question still invites an answer.
     fn relate(
         &self,
         extra: &Extra,
         raw: &[Vec<(usize, usize)>],
         bare: &[Vec<(usize, usize)>],
+        asked: impl Fn((usize, usize)) -> bool,
     ) -> Vec<Vec<(usize, usize)>> {
         let n_crit = raw.len();
         let kept: Vec<Vec<(usize, usize)>> = (0..n_crit)
@@ -706,14 +719,23 @@ impl RubricScorer {
         let implied: Vec<Vec<(usize, usize)>> = (0..n_crit)
             .map(|c| {
                 let crit = self.criterion(extra, c);
-                if crit.implied_unless.iter().any(|&o| !kept[o].is_empty()) {
-                    return Vec::new();
+                let met = |list: &[usize]| list.iter().any(|&o| !kept[o].is_empty());
+                let mut more = Vec::new();
+                if !met(&crit.bare_unless) {
+                    more.extend(bare[c].iter().copied());
                 }
-                crit.implied_by
-                    .iter()
-                    .flat_map(|&o| kept[o].iter().copied())
-                    .chain(bare[c].iter().copied())
-                    .collect()
+                if !met(&crit.implied_unless) {
+                    more.extend(
+                        crit.implied_by
+                            .iter()
+                            .flat_map(|&o| {
+                                let stated = crit.implied_only_stated.contains(&o);
+                                let asked = &asked;
+                                kept[o].iter().copied().filter(move |&h| !stated || !asked(h))
+                            }),
+                    );
+                }
+                more
             })
             .collect();
         kept.into_iter()
@@ -828,7 +850,9 @@ impl Scorer for RubricScorer {
                 found.retain(|&h| !rules::from_customer(&text, &stems, customer, h, lang.lang));
             }
         }
-        let kept = self.relate(&extra, &raw, &bare);
+        let kept = self.relate(&extra, &raw, &bare, |(first, _)| {
+            text.sentences[text.tokens[first].sentence].question
+        });
 
         let chars = CharIndex::new(input.text);
         let li = lang_index(lang.lang);

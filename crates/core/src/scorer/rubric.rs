@@ -24,8 +24,10 @@
 //!     excluded_by: [offer_solution] # a match of these anywhere cancels this criterion
 //!     implied_by: [blame_customer]  # their evidence counts for this criterion too...
 //!     implied_unless: [offer_solution] # ...unless the reply also meets one of these
+//!     implied_only_stated: [blame_customer] # of implied_by: not inside a question
 //!     bare: ["..."]              # phrases that count only when the reply meets none
-//!     bare_fr: ["..."]           # of `implied_unless` (a refusal with nothing offered)
+//!     bare_fr: ["..."]           # of `bare_unless` (a referral with nothing offered)
+//!     bare_unless: [apologize]   # (default: `implied_unless`)
 //!     mirror_with: [apologize]      # mirror_customer: one customer word is enough in a
 //!                                   # sentence with a match of these
 //!     rules: [any_question]       # built-in detectors: any_question, mirror_customer, shouting
@@ -103,6 +105,8 @@ pub struct Spec {
     pub unless: ByLang,
     /// Phrases that count only in a reply meeting none of `implied_unless`.
     pub bare: ByLang,
+    pub bare_unless: Vec<Located<String>>,
+    pub implied_only_stated: Vec<Located<String>>,
     pub undone_by: Vec<Located<String>>,
     pub yields_to: Vec<Located<String>>,
     pub excluded_by: Vec<Located<String>>,
@@ -132,8 +136,10 @@ const FILE_KEYS: [&str; 7] = [
     "phrases",
     "phrases_fr",
 ];
-const CRITERION_KEYS: [&str; 20] = [
+const CRITERION_KEYS: [&str; 22] = [
+    "implied_only_stated",
     "mirror_with",
+    "bare_unless",
     "bare",
     "bare_fr",
     "implied_by",
@@ -308,6 +314,8 @@ impl Reader<'_> {
             phrases: [Vec::new(), Vec::new()],
             unless: [Vec::new(), Vec::new()],
             bare: [Vec::new(), Vec::new()],
+            bare_unless: Vec::new(),
+            implied_only_stated: Vec::new(),
             undone_by: Vec::new(),
             yields_to: Vec::new(),
             excluded_by: Vec::new(),
@@ -350,6 +358,8 @@ impl Reader<'_> {
                 "unless_fr" => spec.unless[1] = self.texts(v, key),
                 "bare" => spec.bare[0] = self.texts(v, key),
                 "bare_fr" => spec.bare[1] = self.texts(v, key),
+                "bare_unless" => spec.bare_unless = self.texts(v, key),
+                "implied_only_stated" => spec.implied_only_stated = self.texts(v, key),
                 "undone_by" => spec.undone_by = self.texts(v, key),
                 "yields_to" => spec.yields_to = self.texts(v, key),
                 "excluded_by" => spec.excluded_by = self.texts(v, key),
