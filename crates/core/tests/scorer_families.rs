@@ -188,11 +188,7 @@ fn sarcasm_and_condescension_are_rude() {
         &["rude_tone"],
         &[],
     );
-    assert_met(
-        "Just do what I said and stop asking.",
-        &["rude_tone"],
-        &[],
-    );
+    assert_met("Just do what I said and stop asking.", &["rude_tone"], &[]);
     assert_met(
         "How hard is it to read a meter?",
         &["rude_tone"],

@@ -725,15 +725,14 @@ impl RubricScorer {
                     more.extend(bare[c].iter().copied());
                 }
                 if !met(&crit.implied_unless) {
-                    more.extend(
-                        crit.implied_by
+                    more.extend(crit.implied_by.iter().flat_map(|&o| {
+                        let stated = crit.implied_only_stated.contains(&o);
+                        let asked = &asked;
+                        kept[o]
                             .iter()
-                            .flat_map(|&o| {
-                                let stated = crit.implied_only_stated.contains(&o);
-                                let asked = &asked;
-                                kept[o].iter().copied().filter(move |&h| !stated || !asked(h))
-                            }),
-                    );
+                            .copied()
+                            .filter(move |&h| !stated || !asked(h))
+                    }));
                 }
                 more
             })

@@ -397,16 +397,24 @@ fn requests_or_acts(text: &Text, s: &Sentence) -> bool {
                     | ("pouvez" | "pourriez" | "voulez" | "preferez", "vous")
             )
         });
-        return ASKING.contains(&first) || asks_you || words.contains(&"or") || words.contains(&"ou");
+        return ASKING.contains(&first)
+            || asks_you
+            || words.contains(&"or")
+            || words.contains(&"ou");
     }
     // A denial ("No, you haven't broken it", "Nobody is sleeping in the lobby") or an
     // explanation ("an orange light means ...") uses the customer's words to answer them,
     // not to reflect their situation back.
     if matches!(first, "no" | "non" | "nope")
         || (matches!(first, "nobody" | "noone" | "personne")
-            && words.iter().any(|w| matches!(*w, "promise" | "promets" | "tonight" | "will")))
-        || (matches!(first, "absolutely" | "of" | "certainly") && words[..words.len().min(3)].contains(&"not"))
-        || words.iter().any(|w| matches!(*w, "means" | "meaning" | "signifie"))
+            && words
+                .iter()
+                .any(|w| matches!(*w, "promise" | "promets" | "tonight" | "will")))
+        || (matches!(first, "absolutely" | "of" | "certainly")
+            && words[..words.len().min(3)].contains(&"not"))
+        || words
+            .iter()
+            .any(|w| matches!(*w, "means" | "meaning" | "signifie"))
     {
         return true;
     }
