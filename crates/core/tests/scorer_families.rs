@@ -124,6 +124,21 @@ fn minimisers_doubt_and_taunts_are_dismissive() {
         &["dismissive"],
         &[],
     );
+    for text in [
+        "That's just the way it is with ferries.",
+        "We can't be held responsible for roadworks.",
+        "It's only fifteen minutes, honestly.",
+        "Please refer to our help centre.",
+        "The plumber will come when he comes.",
+    ] {
+        assert_met(text, &["dismissive"], &[]);
+    }
+    // A minimiser with the fix done is reassurance, not a brush-off.
+    assert_met(
+        "It's only a loose cable, I'll send a technician round to fix it now.",
+        &[],
+        &["dismissive"],
+    );
 }
 
 #[test]
@@ -199,6 +214,20 @@ fn sarcasm_and_condescension_are_rude() {
         &["rude_tone"],
         &[],
     );
+    for text in [
+        "Brilliant, another question about the lift.",
+        "Use your brain, the red lead goes in the red socket.",
+        "Are you deaf? The pool is shut on Mondays.",
+        "I haven't got all day, which flat is it?",
+        "You clearly have no idea how a dishwasher works.",
+    ] {
+        assert_met(text, &["rude_tone"], &[]);
+    }
+    assert_met(
+        "Obviously we want the kitchen finished on time, so I'll send a second fitter.",
+        &[],
+        &["rude_tone"],
+    );
 }
 
 #[test]
@@ -216,6 +245,8 @@ fn remedies_in_many_verbs_are_offer_solution() {
         "We can arrange emergency accommodation while the flat dries out.",
         "Je débloque votre compte et je lève l'opposition tout de suite.",
         "J'ai annulé le prélèvement en double.",
+        "I can knock a tenner off the next invoice.",
+        "What I can do is move your lesson to Thursday.",
     ] {
         assert_met(text, &["offer_solution"], &[]);
     }
@@ -259,6 +290,12 @@ fn show_understanding_needs_the_situation_not_just_the_words() {
     check(
         "Could you tell me when the engineer said the heating would be fixed?",
         customer,
+        &[],
+        &["show_understanding"],
+    );
+    // A diagnosis is about the product.
+    assert_met(
+        "That sounds like a faulty thermostat.",
         &[],
         &["show_understanding"],
     );
