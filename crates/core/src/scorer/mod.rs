@@ -88,10 +88,13 @@ struct Criterion {
     excluded_by: Vec<usize>,
     implied_by: Vec<usize>,
     implied_unless: Vec<usize>,
+    bare_unless: Vec<usize>,
+    implied_only_stated: Vec<usize>,
     mirror_with: Vec<usize>,
     rules: Vec<Rule>,
-    /// Phrases with placeholders, compiled for each reply: `[en, fr]` of (phrase, unless).
-    templated: [Vec<(String, bool)>; 2],
+    /// Phrases with placeholders, compiled for each reply: `[en, fr]` of (phrase, unless,
+    /// bare).
+    templated: [Vec<(String, bool, bool)>; 2],
 }
 
 /// The compiled phrases of one language.
@@ -215,6 +218,12 @@ impl RubricScorer {
                 excluded_by: refs(&spec.excluded_by, &mut diags),
                 implied_by: refs(&spec.implied_by, &mut diags),
                 implied_unless: refs(&spec.implied_unless, &mut diags),
+                implied_only_stated: refs(&spec.implied_only_stated, &mut diags),
+                bare_unless: if spec.bare_unless.is_empty() {
+                    refs(&spec.implied_unless, &mut diags)
+                } else {
+                    refs(&spec.bare_unless, &mut diags)
+                },
                 mirror_with: refs(&spec.mirror_with, &mut diags),
                 rules: spec.rules.clone(),
                 templated: [Vec::new(), Vec::new()],
@@ -222,17 +231,19 @@ impl RubricScorer {
             for (l, lang) in langs.iter_mut().enumerate() {
                 let all = spec.phrases[l]
                     .iter()
-                    .map(|p| (p, false))
-                    .chain(spec.unless[l].iter().map(|p| (p, true)));
-                for (phrase, unless) in all {
+                    .map(|p| (p, false, false))
+                    .chain(spec.unless[l].iter().map(|p| (p, true, false)))
+                    .chain(spec.bare[l].iter().map(|p| (p, false, true)));
+                for (phrase, unless, bare) in all {
                     let terminal = Terminal {
                         criterion: ci as u32,
                         unless,
                         question: false,
+                        bare,
                     };
                     match compile_static(lang, &lists, &phrase.value, terminal) {
                         Ok(true) => {}
-                        Ok(false) => c.templated[l].push((phrase.value.clone(), unless)),
+                        Ok(false) => c.templated[l].push((phrase.value.clone(), unless, bare)),
                         // The column of the fault inside the phrase, where the phrase is
                         // one line of text as written.
                         Err(e) => diags.push(
@@ -571,16 +582,16 @@ impl RubricScorer {
             index: Index::new(),
             facts: Vec::new(),
         };
-        let mut phrases: Vec<(usize, &str, bool)> = Vec::new();
+        let mut phrases: Vec<(usize, &str, bool, bool)> = Vec::new();
         for (ci, c) in self.criteria.iter().enumerate() {
-            for (src, unless) in &c.templated[li] {
-                phrases.push((ci, src, *unless));
+            for (src, unless, bare) in &c.templated[li] {
+                phrases.push((ci, src, *unless, *bare));
             }
         }
         for patch in input.patches {
             self.apply_patch(patch, &mut extra, &mut phrases);
         }
-        for (ci, src, unless) in phrases {
+        for (ci, src, unless, bare) in phrases {
             let Ok(phrase) = pattern::parse(src, lang.lang, &self.lists, &fill) else {
                 // A placeholder this reply has no value for: the phrase cannot match.
                 continue;
@@ -589,6 +600,7 @@ impl RubricScorer {
                 criterion: ci as u32,
                 unless,
                 question: false,
+                bare,
             };
             if extra
                 .index
@@ -601,6 +613,7 @@ impl RubricScorer {
                 )
                 .is_ok()
                 && !unless
+                && !bare
             {
                 if let Some(shape) = fact_shape(src, &fill) {
                     extra.facts.push((ci, shape));
@@ -614,7 +627,7 @@ impl RubricScorer {
         &self,
         patch: &'a RubricPatch,
         extra: &mut Extra,
-        phrases: &mut Vec<(usize, &'a str, bool)>,
+        phrases: &mut Vec<(usize, &'a str, bool, bool)>,
     ) {
         let position = |extra: &Extra, id: &str| {
             self.criteria
@@ -637,6 +650,8 @@ impl RubricScorer {
                         excluded_by: Vec::new(),
                         implied_by: Vec::new(),
                         implied_unless: Vec::new(),
+                        bare_unless: Vec::new(),
+                        implied_only_stated: Vec::new(),
                         mirror_with: Vec::new(),
                         rules: Vec::new(),
                         templated: [Vec::new(), Vec::new()],
@@ -646,7 +661,7 @@ impl RubricScorer {
                 }
             };
             extra.weights[ci] = def.weight;
-            phrases.extend(def.phrases.iter().map(|p| (ci, p.as_str(), false)));
+            phrases.extend(def.phrases.iter().map(|p| (ci, p.as_str(), false, false)));
         }
         for (id, w) in &patch.weights {
             if let Some(ci) = position(extra, id) {
@@ -655,7 +670,7 @@ impl RubricScorer {
         }
         for (id, list) in &patch.phrases {
             if let Some(ci) = position(extra, id) {
-                phrases.extend(list.iter().map(|p| (ci, p.as_str(), false)));
+                phrases.extend(list.iter().map(|p| (ci, p.as_str(), false, false)));
             }
         }
     }
@@ -664,8 +679,17 @@ impl RubricScorer {
 impl RubricScorer {
     /// Applies the relations between criteria to their raw matches: `excluded_by`,
     /// `yields_to` and `undone_by` read the raw matches of the others; `implied_by`
-    /// reads what survived that first pass, so the order of criteria never matters.
-    fn relate(&self, extra: &Extra, raw: &[Vec<(usize, usize)>]) -> Vec<Vec<(usize, usize)>> {
+    /// reads what survived that first pass, so the order of criteria never matters, and so
+    /// do `bare` matches (they count only when none of `bare_unless` is met). Evidence of
+    /// an `implied_only_stated` criterion inside a question (`asked`) implies nothing: a
+    /// blaming question still invites an answer.
+    fn relate(
+        &self,
+        extra: &Extra,
+        raw: &[Vec<(usize, usize)>],
+        bare: &[Vec<(usize, usize)>],
+        asked: impl Fn((usize, usize)) -> bool,
+    ) -> Vec<Vec<(usize, usize)>> {
         let n_crit = raw.len();
         let kept: Vec<Vec<(usize, usize)>> = (0..n_crit)
             .map(|c| {
@@ -695,13 +719,22 @@ impl RubricScorer {
         let implied: Vec<Vec<(usize, usize)>> = (0..n_crit)
             .map(|c| {
                 let crit = self.criterion(extra, c);
-                if crit.implied_unless.iter().any(|&o| !kept[o].is_empty()) {
-                    return Vec::new();
+                let met = |list: &[usize]| list.iter().any(|&o| !kept[o].is_empty());
+                let mut more = Vec::new();
+                if !met(&crit.bare_unless) {
+                    more.extend(bare[c].iter().copied());
                 }
-                crit.implied_by
-                    .iter()
-                    .flat_map(|&o| kept[o].iter().copied())
-                    .collect()
+                if !met(&crit.implied_unless) {
+                    more.extend(crit.implied_by.iter().flat_map(|&o| {
+                        let stated = crit.implied_only_stated.contains(&o);
+                        let asked = &asked;
+                        kept[o]
+                            .iter()
+                            .copied()
+                            .filter(move |&h| !stated || !asked(h))
+                    }));
+                }
+                more
             })
             .collect();
         kept.into_iter()
@@ -754,6 +787,7 @@ impl Scorer for RubricScorer {
 
         let mut raw: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n_crit];
         let mut unless: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n_crit];
+        let mut bare: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n_crit];
         for h in &hits {
             if h.end <= h.first {
                 continue;
@@ -770,7 +804,11 @@ impl Scorer for RubricScorer {
             if rules::negated(&text, h.first, negators) {
                 continue;
             }
-            raw[c].push((h.first, h.end));
+            if h.terminal.bare {
+                bare[c].push((h.first, h.end));
+            } else {
+                raw[c].push((h.first, h.end));
+            }
         }
         // Sentences holding a match of each criterion's `mirror_with` criteria.
         let anchored: Vec<Vec<bool>> = (0..n_crit)
@@ -805,12 +843,15 @@ impl Scorer for RubricScorer {
                 }
             }
             found.retain(|&h| !unless[c].iter().any(|&u| overlaps(h, u)));
+            bare[c].retain(|&h| !unless[c].iter().any(|&u| overlaps(h, u)));
             if let (true, Some(customer)) = (crit.rules.contains(&Rule::NotFromCustomer), &customer)
             {
                 found.retain(|&h| !rules::from_customer(&text, &stems, customer, h, lang.lang));
             }
         }
-        let kept = self.relate(&extra, &raw);
+        let kept = self.relate(&extra, &raw, &bare, |(first, _)| {
+            text.sentences[text.tokens[first].sentence].question
+        });
 
         let chars = CharIndex::new(input.text);
         let li = lang_index(lang.lang);

@@ -462,12 +462,14 @@ fn flatten_seq(seq: &[Ast], cap: usize) -> Result<Vec<Vec<Flat>>, PatternError> 
 }
 
 /// What a phrase match means: which criterion, and whether it meets it or is one of its
-/// exceptions (`unless`).
+/// exceptions (`unless`), or meets it only in a reply that does nothing for the customer
+/// (`bare`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Terminal {
     pub criterion: u32,
     pub unless: bool,
     pub question: bool,
+    pub bare: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -1076,6 +1078,7 @@ mod tests {
                 criterion: k as u32,
                 unless: false,
                 question: false,
+                bare: false,
             };
             index
                 .insert(&phrase, term, &stemmer, &mut vocab, None)

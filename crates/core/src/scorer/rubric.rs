@@ -24,6 +24,10 @@
 //!     excluded_by: [offer_solution] # a match of these anywhere cancels this criterion
 //!     implied_by: [blame_customer]  # their evidence counts for this criterion too...
 //!     implied_unless: [offer_solution] # ...unless the reply also meets one of these
+//!     implied_only_stated: [blame_customer] # of implied_by: not inside a question
+//!     bare: ["..."]              # phrases that count only when the reply meets none
+//!     bare_fr: ["..."]           # of `bare_unless` (a referral with nothing offered)
+//!     bare_unless: [apologize]   # (default: `implied_unless`)
 //!     mirror_with: [apologize]      # mirror_customer: one customer word is enough in a
 //!                                   # sentence with a match of these
 //!     rules: [any_question]       # built-in detectors: any_question, mirror_customer, shouting
@@ -99,6 +103,10 @@ pub struct Spec {
     pub tip: [String; 2],
     pub phrases: ByLang,
     pub unless: ByLang,
+    /// Phrases that count only in a reply meeting none of `implied_unless`.
+    pub bare: ByLang,
+    pub bare_unless: Vec<Located<String>>,
+    pub implied_only_stated: Vec<Located<String>>,
     pub undone_by: Vec<Located<String>>,
     pub yields_to: Vec<Located<String>>,
     pub excluded_by: Vec<Located<String>>,
@@ -128,8 +136,12 @@ const FILE_KEYS: [&str; 7] = [
     "phrases",
     "phrases_fr",
 ];
-const CRITERION_KEYS: [&str; 18] = [
+const CRITERION_KEYS: [&str; 22] = [
+    "implied_only_stated",
     "mirror_with",
+    "bare_unless",
+    "bare",
+    "bare_fr",
     "implied_by",
     "implied_unless",
     "id",
@@ -301,6 +313,9 @@ impl Reader<'_> {
             tip: [String::new(), String::new()],
             phrases: [Vec::new(), Vec::new()],
             unless: [Vec::new(), Vec::new()],
+            bare: [Vec::new(), Vec::new()],
+            bare_unless: Vec::new(),
+            implied_only_stated: Vec::new(),
             undone_by: Vec::new(),
             yields_to: Vec::new(),
             excluded_by: Vec::new(),
@@ -341,6 +356,10 @@ impl Reader<'_> {
                 "phrases_fr" => spec.phrases[1] = self.texts(v, key),
                 "unless" => spec.unless[0] = self.texts(v, key),
                 "unless_fr" => spec.unless[1] = self.texts(v, key),
+                "bare" => spec.bare[0] = self.texts(v, key),
+                "bare_fr" => spec.bare[1] = self.texts(v, key),
+                "bare_unless" => spec.bare_unless = self.texts(v, key),
+                "implied_only_stated" => spec.implied_only_stated = self.texts(v, key),
                 "undone_by" => spec.undone_by = self.texts(v, key),
                 "yields_to" => spec.yields_to = self.texts(v, key),
                 "excluded_by" => spec.excluded_by = self.texts(v, key),

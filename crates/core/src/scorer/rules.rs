@@ -384,9 +384,39 @@ fn requests_or_acts(text: &Text, s: &Sentence) -> bool {
         return false;
     }
     if s.question {
-        // "..., is that right?" checks a restatement.
+        // "..., is that right?" checks a restatement; "can you tell me ...?" anywhere in
+        // the question, or a choice between options ("... or ...?"), asks for something.
         let last = words.last().copied().unwrap_or("");
-        return ASKING.contains(&first) && !matches!(last, "right" | "correct");
+        if matches!(last, "right" | "correct") {
+            return false;
+        }
+        let asks_you = words.windows(2).any(|w| {
+            matches!(
+                (w[0], w[1]),
+                ("can" | "could" | "would" | "will", "you")
+                    | ("pouvez" | "pourriez" | "voulez" | "preferez", "vous")
+            )
+        });
+        return ASKING.contains(&first)
+            || asks_you
+            || words.contains(&"or")
+            || words.contains(&"ou");
+    }
+    // A denial ("No, you haven't broken it", "Nobody is sleeping in the lobby") or an
+    // explanation ("an orange light means ...") uses the customer's words to answer them,
+    // not to reflect their situation back.
+    if matches!(first, "no" | "non" | "nope")
+        || (matches!(first, "nobody" | "noone" | "personne")
+            && words
+                .iter()
+                .any(|w| matches!(*w, "promise" | "promets" | "tonight" | "will")))
+        || (matches!(first, "absolutely" | "of" | "certainly")
+            && words[..words.len().min(3)].contains(&"not"))
+        || words
+            .iter()
+            .any(|w| matches!(*w, "means" | "meaning" | "signifie"))
+    {
+        return true;
     }
     IMPERATIVES.contains(&first)
         || (first == "let" && second == "me")

@@ -1,0 +1,332 @@
+//! The broad phrase families and relations of the third scorer round, on sentences
+//! written for these tests (none is copied from the evaluation sets): professionalism
+//! penalties stated in new ways, remedies in many verbs, and show_understanding that
+//! needs the customer's situation, not just their words.
+
+use std::sync::OnceLock;
+
+use rapport_core::model::Language;
+use rapport_core::score::{ReplyInput, Scorer};
+use rapport_core::scorer::RubricScorer;
+
+fn scorer() -> &'static RubricScorer {
+    static SCORER: OnceLock<RubricScorer> = OnceLock::new();
+    SCORER.get_or_init(RubricScorer::builtin)
+}
+
+fn met_with(text: &str, customer: Option<&str>) -> Vec<String> {
+    scorer()
+        .score(&ReplyInput {
+            text,
+            customer,
+            language: if french(text) {
+                Language::Fr
+            } else {
+                Language::En
+            },
+            ..ReplyInput::default()
+        })
+        .criteria
+        .into_iter()
+        .filter(|c| c.met)
+        .map(|c| c.id)
+        .collect()
+}
+
+/// The test sentences in French all address the customer as "vous".
+fn french(text: &str) -> bool {
+    text.to_lowercase().contains("vous") || text.starts_with("J'") || text.starts_with("Je ")
+}
+
+#[track_caller]
+fn check(text: &str, customer: Option<&str>, yes: &[&str], no: &[&str]) {
+    let got = met_with(text, customer);
+    for id in yes {
+        assert!(
+            got.iter().any(|g| g == id),
+            "{text:?}: expected {id}, got {got:?}"
+        );
+    }
+    for id in no {
+        assert!(
+            !got.iter().any(|g| g == id),
+            "{text:?}: did not expect {id}, got {got:?}"
+        );
+    }
+}
+
+#[track_caller]
+fn assert_met(text: &str, yes: &[&str], no: &[&str]) {
+    check(text, None, yes, no);
+}
+
+#[test]
+fn referrals_and_status_lines_brush_off_only_when_nothing_else_is_done() {
+    // Bare: a referral, a status line, doubt, with no positive move.
+    assert_met(
+        "You would need to contact the removals firm about that.",
+        &["dismissive"],
+        &[],
+    );
+    assert_met(
+        "Your application is still under review.",
+        &["dismissive"],
+        &[],
+    );
+    assert_met(
+        "Our logs show nothing unusual on the line.",
+        &["dismissive"],
+        &[],
+    );
+    assert_met(
+        "That's handled by a different department.",
+        &["dismissive"],
+        &[],
+    );
+    assert_met(
+        "The inspection found no fault detected on the boiler.",
+        &["dismissive"],
+        &[],
+    );
+    // The same words with a commitment, a remedy, a question or an apology do not.
+    assert_met(
+        "Your application is still under review, so I'll chase the underwriters today and call you by 4pm.",
+        &[],
+        &["dismissive"],
+    );
+    assert_met(
+        "I'm sorry, that's handled by a different department. Could you give me your policy number so I can pass it over?",
+        &[],
+        &["dismissive"],
+    );
+}
+
+#[test]
+fn minimisers_doubt_and_taunts_are_dismissive() {
+    assert_met(
+        "I find that hard to believe, our couriers always knock.",
+        &["dismissive"],
+        &[],
+    );
+    assert_met("I'm sure the parcel will turn up.", &["dismissive"], &[]);
+    assert_met(
+        "These glitches usually sort themselves out.",
+        &["dismissive"],
+        &[],
+    );
+    assert_met(
+        "Feel free to take your business elsewhere.",
+        &["dismissive"],
+        &[],
+    );
+    assert_met(
+        "That has nothing to do with us, speak to the landlord.",
+        &["dismissive"],
+        &[],
+    );
+    for text in [
+        "That's just the way it is with ferries.",
+        "We can't be held responsible for roadworks.",
+        "It's only fifteen minutes, honestly.",
+        "Please refer to our help centre.",
+        "The plumber will come when he comes.",
+    ] {
+        assert_met(text, &["dismissive"], &[]);
+    }
+    // A minimiser with the fix done is reassurance, not a brush-off.
+    assert_met(
+        "It's only a loose cable, I'll send a technician round to fix it now.",
+        &[],
+        &["dismissive"],
+    );
+}
+
+#[test]
+fn a_blaming_question_does_not_imply_a_brush_off_but_a_blaming_statement_does() {
+    assert_met(
+        "Did you really check the expiry date before booking?",
+        &["blame_customer"],
+        &["dismissive"],
+    );
+    assert_met(
+        "You forgot to register the boiler, so the guarantee lapsed.",
+        &["blame_customer", "dismissive"],
+        &[],
+    );
+}
+
+#[test]
+fn blame_in_general_forms() {
+    assert_met(
+        "You neglected to renew the parking permit.",
+        &["blame_customer"],
+        &[],
+    );
+    assert_met(
+        "Had you locked the shed, the bike would not have gone.",
+        &["blame_customer"],
+        &[],
+    );
+    assert_met(
+        "That was your own choice when you skipped the insurance.",
+        &["blame_customer"],
+        &[],
+    );
+    assert_met(
+        "Vous avez oublié de signer le formulaire.",
+        &["blame_customer"],
+        &[],
+    );
+    assert_met(
+        "C'était à vous de vérifier la date.",
+        &["blame_customer"],
+        &[],
+    );
+    // Sympathy is not blame.
+    assert_met(
+        "None of this was your fault, and I'll put it right.",
+        &[],
+        &["blame_customer"],
+    );
+}
+
+#[test]
+fn sarcasm_and_condescension_are_rude() {
+    assert_met("Thanks for the lecture.", &["rude_tone"], &[]);
+    assert_met(
+        "It's really common sense, the blue tap is the cold one.",
+        &["rude_tone"],
+        &[],
+    );
+    assert_met(
+        "You're being hysterical about a small stain.",
+        &["rude_tone"],
+        &[],
+    );
+    assert_met("Just do what I said and stop asking.", &["rude_tone"], &[]);
+    assert_met(
+        "How hard is it to read a meter?",
+        &["rude_tone"],
+        &["clarifying_question"],
+    );
+    assert_met(
+        "Perhaps check the forecast next time before you book a picnic.",
+        &["rude_tone"],
+        &[],
+    );
+    for text in [
+        "Brilliant, another question about the lift.",
+        "Use your brain, the red lead goes in the red socket.",
+        "Are you deaf? The pool is shut on Mondays.",
+        "I haven't got all day, which flat is it?",
+        "You clearly have no idea how a dishwasher works.",
+    ] {
+        assert_met(text, &["rude_tone"], &[]);
+    }
+    assert_met(
+        "Obviously we want the kitchen finished on time, so I'll send a second fitter.",
+        &[],
+        &["rude_tone"],
+    );
+}
+
+#[test]
+fn remedies_in_many_verbs_are_offer_solution() {
+    for text in [
+        "I've secured you a table at our sister restaurant for eight o'clock.",
+        "We'll put you in a taxi and cover the fare.",
+        "I'm sending a plumber round this afternoon.",
+        "There's a courtesy car you can use until the repair is done.",
+        "I can set up a payment plan so it's spread over six months.",
+        "I'll place a hold on the account so no more collections go out.",
+        "I'm capping the overage charges at your usual tariff.",
+        "Would you like me to reschedule the delivery for Saturday?",
+        "The room is yours at no extra charge.",
+        "We can arrange emergency accommodation while the flat dries out.",
+        "Je débloque votre compte et je lève l'opposition tout de suite.",
+        "J'ai annulé le prélèvement en double.",
+        "I can knock a tenner off the next invoice.",
+        "What I can do is move your lesson to Thursday.",
+    ] {
+        assert_met(text, &["offer_solution"], &[]);
+    }
+    // Investigating, a refusal, or what the customer pressed are not remedies.
+    assert_met("Let me look into it.", &[], &["offer_solution"]);
+    assert_met(
+        "We're not obliged to provide a replacement vehicle.",
+        &[],
+        &["offer_solution"],
+    );
+    assert_met(
+        "What happens when you press the reset button?",
+        &[],
+        &["offer_solution"],
+    );
+}
+
+#[test]
+fn show_understanding_needs_the_situation_not_just_the_words() {
+    let customer = Some("The heating has been off for three days and the engineer never came.");
+    // Restating the customer's situation.
+    check(
+        "Three days without heating and an engineer who never came, that's not on.",
+        customer,
+        &["show_understanding"],
+        &[],
+    );
+    // A denial, an explanation, or a question asking for something uses the words only.
+    check(
+        "No, the heating engineer hasn't forgotten you.",
+        customer,
+        &[],
+        &["show_understanding"],
+    );
+    check(
+        "A heating fault code usually means the engineer needs a part.",
+        customer,
+        &[],
+        &["show_understanding"],
+    );
+    check(
+        "Could you tell me when the engineer said the heating would be fixed?",
+        customer,
+        &[],
+        &["show_understanding"],
+    );
+    // A diagnosis is about the product.
+    assert_met(
+        "That sounds like a faulty thermostat.",
+        &[],
+        &["show_understanding"],
+    );
+    // A feeling named, with nothing of the customer's situation: acknowledgement only.
+    assert_met(
+        "I completely get why you're upset.",
+        &["acknowledge_feelings"],
+        &["show_understanding"],
+    );
+}
+
+#[test]
+fn reassurance_by_taking_the_case_on() {
+    assert_met(
+        "I'm taking your complaint on personally from today.",
+        &["reassure"],
+        &[],
+    );
+    assert_met(
+        "From now on I'm your direct point of contact.",
+        &["reassure"],
+        &[],
+    );
+    assert_met(
+        "I'm not going to make excuses for that.",
+        &["reassure"],
+        &[],
+    );
+    assert_met(
+        "You won't have to explain it all again.",
+        &["reassure"],
+        &[],
+    );
+}
