@@ -34,7 +34,12 @@ fn met(text: &str) -> Vec<String> {
 
 #[track_caller]
 fn assert_met(text: &str, yes: &[&str], no: &[&str]) {
-    let got = met(text);
+    check_met(text, &met(text), yes, no);
+}
+
+/// `yes` are all among the met criteria `got` of `text`, and `no` none of them.
+#[track_caller]
+fn check_met(text: &str, got: &[String], yes: &[&str], no: &[&str]) {
     for id in yes {
         assert!(
             got.iter().any(|g| g == id),
@@ -405,19 +410,7 @@ fn met_fr(text: &str) -> Vec<String> {
 
 #[track_caller]
 fn assert_met_fr(text: &str, yes: &[&str], no: &[&str]) {
-    let got = met_fr(text);
-    for id in yes {
-        assert!(
-            got.iter().any(|g| g == id),
-            "{text:?}: expected {id}, got {got:?}"
-        );
-    }
-    for id in no {
-        assert!(
-            !got.iter().any(|g| g == id),
-            "{text:?}: did not expect {id}, got {got:?}"
-        );
-    }
+    check_met(text, &met_fr(text), yes, no);
 }
 
 #[test]
