@@ -4,54 +4,21 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use rapport_core::model::{CriterionDef, Language, RubricPatch};
 use rapport_core::score::{ReplyInput, ReplyScore, RubricId, Scorer, BUILTIN_CRITERIA};
 use rapport_core::scorer::RubricScorer;
 
-fn scorer() -> &'static RubricScorer {
-    static SCORER: OnceLock<RubricScorer> = OnceLock::new();
-    SCORER.get_or_init(RubricScorer::builtin)
-}
+mod common;
+
+use common::{assert_met, assert_met_fr, scorer};
 
 fn score(text: &str) -> ReplyScore {
     scorer().score(&ReplyInput {
         text,
         ..ReplyInput::default()
     })
-}
-
-fn met(text: &str) -> Vec<String> {
-    score(text)
-        .criteria
-        .into_iter()
-        .filter(|c| c.met)
-        .map(|c| c.id)
-        .collect()
-}
-
-#[track_caller]
-fn assert_met(text: &str, yes: &[&str], no: &[&str]) {
-    check_met(text, &met(text), yes, no);
-}
-
-/// `yes` are all among the met criteria `got` of `text`, and `no` none of them.
-#[track_caller]
-fn check_met(text: &str, got: &[String], yes: &[&str], no: &[&str]) {
-    for id in yes {
-        assert!(
-            got.iter().any(|g| g == id),
-            "{text:?}: expected {id}, got {got:?}"
-        );
-    }
-    for id in no {
-        assert!(
-            !got.iter().any(|g| g == id),
-            "{text:?}: did not expect {id}, got {got:?}"
-        );
-    }
 }
 
 #[test]
@@ -393,25 +360,6 @@ fn evidence_points_at_the_words() {
 }
 
 // French.
-
-fn met_fr(text: &str) -> Vec<String> {
-    scorer()
-        .score(&ReplyInput {
-            text,
-            language: Language::Fr,
-            ..ReplyInput::default()
-        })
-        .criteria
-        .into_iter()
-        .filter(|c| c.met)
-        .map(|c| c.id)
-        .collect()
-}
-
-#[track_caller]
-fn assert_met_fr(text: &str, yes: &[&str], no: &[&str]) {
-    check_met(text, &met_fr(text), yes, no);
-}
 
 #[test]
 fn french_replies_are_scored_like_english_ones() {

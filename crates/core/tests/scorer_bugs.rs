@@ -1,58 +1,16 @@
 //! Regression tests for false positives and negatives the scenario authors found, one test
 //! per bug, named after it; and the `penalty` flag of each criterion result.
 
-use std::sync::OnceLock;
-
 use rapport_core::model::{CriterionDef, Language, RubricPatch};
-use rapport_core::score::{ReplyInput, ReplyScore, RubricId, Scorer};
-use rapport_core::scorer::RubricScorer;
+use rapport_core::score::{ReplyInput, RubricId, Scorer};
 
-fn scorer() -> &'static RubricScorer {
-    static SCORER: OnceLock<RubricScorer> = OnceLock::new();
-    SCORER.get_or_init(RubricScorer::builtin)
-}
+mod common;
 
-fn run(text: &str, customer: Option<&str>, language: Language) -> ReplyScore {
-    scorer().score(&ReplyInput {
-        text,
-        customer,
-        language,
-        ..ReplyInput::default()
-    })
-}
-
-#[track_caller]
-fn check(s: &ReplyScore, text: &str, yes: &[&str], no: &[&str]) {
-    let got: Vec<&str> = s
-        .criteria
-        .iter()
-        .filter(|c| c.met)
-        .map(|c| c.id.as_str())
-        .collect();
-    for id in yes {
-        assert!(got.contains(id), "{text:?}: expected {id}, got {got:?}");
-    }
-    for id in no {
-        assert!(
-            !got.contains(id),
-            "{text:?}: did not expect {id}, got {got:?}"
-        );
-    }
-}
-
-#[track_caller]
-fn assert_met(text: &str, yes: &[&str], no: &[&str]) {
-    check(&run(text, None, Language::En), text, yes, no);
-}
+use common::{assert_met, assert_met_fr, check, run, scorer};
 
 #[track_caller]
 fn assert_met_with(customer: &str, text: &str, yes: &[&str], no: &[&str]) {
     check(&run(text, Some(customer), Language::En), text, yes, no);
-}
-
-#[track_caller]
-fn assert_met_fr(text: &str, yes: &[&str], no: &[&str]) {
-    check(&run(text, None, Language::Fr), text, yes, no);
 }
 
 #[test]

@@ -3,35 +3,9 @@
 //! penalties stated in new ways, remedies in many verbs, and show_understanding that
 //! needs the customer's situation, not just their words.
 
-use std::sync::OnceLock;
-
 use rapport_core::model::Language;
-use rapport_core::score::{ReplyInput, Scorer};
-use rapport_core::scorer::RubricScorer;
 
-fn scorer() -> &'static RubricScorer {
-    static SCORER: OnceLock<RubricScorer> = OnceLock::new();
-    SCORER.get_or_init(RubricScorer::builtin)
-}
-
-fn met_with(text: &str, customer: Option<&str>) -> Vec<String> {
-    scorer()
-        .score(&ReplyInput {
-            text,
-            customer,
-            language: if french(text) {
-                Language::Fr
-            } else {
-                Language::En
-            },
-            ..ReplyInput::default()
-        })
-        .criteria
-        .into_iter()
-        .filter(|c| c.met)
-        .map(|c| c.id)
-        .collect()
-}
+mod common;
 
 /// The test sentences in French all address the customer as "vous".
 fn french(text: &str) -> bool {
@@ -40,19 +14,12 @@ fn french(text: &str) -> bool {
 
 #[track_caller]
 fn check(text: &str, customer: Option<&str>, yes: &[&str], no: &[&str]) {
-    let got = met_with(text, customer);
-    for id in yes {
-        assert!(
-            got.iter().any(|g| g == id),
-            "{text:?}: expected {id}, got {got:?}"
-        );
-    }
-    for id in no {
-        assert!(
-            !got.iter().any(|g| g == id),
-            "{text:?}: did not expect {id}, got {got:?}"
-        );
-    }
+    let language = if french(text) {
+        Language::Fr
+    } else {
+        Language::En
+    };
+    common::check(&common::run(text, customer, language), text, yes, no);
 }
 
 #[track_caller]
