@@ -7,6 +7,7 @@ fn main() {
         "start_scenario",
         "send_reply",
         "choose",
+        "lines_shown",
         "session",
         "debrief",
         "restart",

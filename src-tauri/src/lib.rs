@@ -154,6 +154,21 @@ fn choose<R: Runtime>(
     Ok(view)
 }
 
+/// The page has finished showing the customer's lines: their patience starts now.
+#[tauri::command]
+fn lines_shown<R: Runtime>(
+    handle: AppHandle<R>,
+    state: State<'_, AppState>,
+    session_id: u64,
+    shown: usize,
+) -> CmdResult<SessionView> {
+    let view = state
+        .app()?
+        .lines_shown(session_id, shown, state.clock.as_ref())?;
+    schedule_patience(&handle);
+    Ok(view)
+}
+
 #[tauri::command]
 fn session(state: State<'_, AppState>) -> CmdResult<SessionView> {
     Ok(state.app()?.view(state.clock.as_ref())?)
@@ -219,6 +234,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri
             start_scenario,
             send_reply,
             choose,
+            lines_shown,
             session,
             debrief,
             restart,

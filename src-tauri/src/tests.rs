@@ -161,6 +161,30 @@ fn a_reply_in_time_cancels_the_chase() {
     assert!(rx.recv_timeout(Duration::from_millis(1500)).is_err());
 }
 
+/// Regression: the patience countdown used to start before the page's typing pause had
+/// shown the customer's line, so a short-fused customer chased a line just revealed.
+#[test]
+fn patience_restarts_once_the_page_has_shown_the_line() {
+    let (app, w) = window_over(open_pack(fixtures()));
+    let (tx, rx) = mpsc::channel::<()>();
+    app.listen_any(SESSION_EVENT, move |_| {
+        let _ = tx.send(());
+    });
+    let v = call(&w, "start_scenario", json!({"scenarioId": "impatient"})).unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    let args = json!({
+        "sessionId": v["session_id"],
+        "shown": v["transcript"].as_array().unwrap().len(),
+    });
+    let shown = call(&w, "lines_shown", args).unwrap();
+    let left = shown["patience_left_ms"].as_u64().unwrap();
+    assert!((900..=1000).contains(&left), "{left} ms left");
+    // Without the acknowledgement the one-second customer would chase 300 ms from now.
+    assert!(rx.recv_timeout(Duration::from_millis(700)).is_err());
+    rx.recv_timeout(Duration::from_secs(5))
+        .expect("the chase still comes, a second after the line was shown");
+}
+
 #[test]
 fn only_the_apps_own_commands_are_reachable() {
     let (_app, w) = window_over(open_pack(fixtures()));

@@ -25,6 +25,8 @@ describe('App', () => {
           }
           case 'debrief':
             return debrief();
+          case 'lines_shown':
+            return view();
           default:
             return null;
         }
@@ -44,7 +46,34 @@ describe('App', () => {
     expect((await screen.findByTestId('score-empathy')).textContent).toBe('80');
     await user.click(screen.getByTestId('back-to-library'));
     await screen.findAllByTestId('scenario-card');
-    expect(calls).toEqual(['library', 'start_scenario', 'send_reply', 'debrief', 'abandon']);
+    // When the customer's line has appeared is a matter of the typing pause; see below.
+    expect(calls.filter((c) => c !== 'lines_shown')).toEqual([
+      'library',
+      'start_scenario',
+      'send_reply',
+      'debrief',
+      'abandon',
+    ]);
+  });
+
+  it("starts the customer's patience once their line is on screen, not before", async () => {
+    const user = userEvent.setup();
+    const shown: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'library') return library();
+      if (cmd === 'lines_shown') {
+        shown.push(args);
+        return view({ mood: 12 });
+      }
+      return view();
+    });
+    render(App);
+    const card = (await screen.findAllByTestId('scenario-card'))[0];
+    await user.click(within(card).getByTestId('start-scenario'));
+    await screen.findAllByTestId('customer-line');
+    await vi.waitFor(() => expect(shown).toEqual([{ sessionId: view().session_id, shown: view().transcript.length }]));
+    // The acknowledged view (fresh patience) replaces the one on screen.
+    await vi.waitFor(() => expect(screen.getByTestId('mood-meter').getAttribute('aria-valuenow')).toBe('12'));
   });
 
   it('shows a failed command as an alert', async () => {

@@ -16,12 +16,14 @@ describe('ipc', () => {
     await ipc.startScenario('double-charge');
     await ipc.sendReply('hello');
     await ipc.choose(2);
+    await ipc.linesShown(7, 3);
     expect(calls).toEqual([
       ['library', {}],
       ['start_scenario', { scenarioId: 'double-charge', seed: 4 }],
       ['start_scenario', { scenarioId: 'double-charge', seed: null }],
       ['send_reply', { text: 'hello' }],
       ['choose', { number: 2 }],
+      ['lines_shown', { sessionId: 7, shown: 3 }],
     ]);
   });
 

@@ -301,6 +301,23 @@ impl App {
         self.silence(clock).ok()
     }
 
+    /// The page has finished showing the customer's lines of session `session_id`, whose
+    /// transcript then held `shown` events: the customer's patience starts now. Ignored
+    /// when the page is behind (another session, or a reply already moved it on), so a
+    /// late acknowledgement cannot restart the wait for a line the trainee answered.
+    pub fn lines_shown(
+        &mut self,
+        session_id: u64,
+        shown: usize,
+        clock: &dyn Clock,
+    ) -> Result<SessionView, AppError> {
+        let active = self.active.as_mut().ok_or(AppError::NoSession)?;
+        if active.id == session_id && active.session.transcript().len() == shown {
+            active.session.restart_patience(clock.now_ms());
+        }
+        self.view(clock)
+    }
+
     /// The session in progress and when (on the clock) its customer runs out of patience.
     pub fn patience_deadline(&self) -> Option<(u64, u64)> {
         let active = self.active.as_ref()?;
@@ -538,6 +555,39 @@ mod tests {
         );
         assert_eq!(app.choose(1, &clock).unwrap_err().kind(), "invalid_input");
         assert_eq!(app.view(&clock).unwrap(), before);
+    }
+
+    /// Regression: the patience countdown used to start when the backend produced the
+    /// customer's line, before the page's typing pause had even shown it.
+    #[test]
+    fn patience_starts_when_the_page_has_shown_the_line() {
+        let mut app = app();
+        let clock = ManualClock::new(0);
+        let v = app.start("t", Some(0), &clock).unwrap();
+        clock.advance(1_400);
+        let shown = app
+            .lines_shown(v.session_id, v.transcript.len(), &clock)
+            .unwrap();
+        assert_eq!(shown.patience_left_ms, Some(20_000));
+        assert_eq!(app.patience_deadline(), Some((v.session_id, 21_400)));
+
+        // A stale acknowledgement (older session, or a transcript the trainee has since
+        // answered) changes nothing.
+        clock.advance(1_000);
+        app.lines_shown(v.session_id + 1, v.transcript.len(), &clock)
+            .unwrap();
+        let after = app.reply("so sorry", &clock).unwrap();
+        let deadline = app.patience_deadline();
+        clock.advance(1_000);
+        app.lines_shown(v.session_id, v.transcript.len(), &clock)
+            .unwrap();
+        assert_eq!(app.patience_deadline(), deadline);
+        assert_eq!(
+            app.lines_shown(after.session_id, after.transcript.len(), &clock)
+                .unwrap()
+                .patience_left_ms,
+            Some(20_000)
+        );
     }
 
     #[test]

@@ -256,6 +256,15 @@ impl Session {
         Some(self.waiting_since_ms + u64::from(patience) * 1000)
     }
 
+    /// The customer has finished speaking on screen: their patience runs from `now`, not
+    /// from when the line was produced, so a front end that shows lines with a typing
+    /// pause does not eat into the trainee's time. It only ever moves the start later.
+    pub fn restart_patience(&mut self, now: u64) {
+        if !self.ended {
+            self.waiting_since_ms = self.waiting_since_ms.max(now);
+        }
+    }
+
     /// Advances on one input and returns the events it caused (also appended to the
     /// transcript). On error nothing changes.
     pub fn advance(
@@ -861,6 +870,21 @@ mod tests {
             s.patience_deadline_ms(&sc),
             Some(41_000),
             "patience restarts after the chase"
+        );
+    }
+
+    #[test]
+    fn patience_runs_from_when_the_line_was_shown() {
+        let sc = scenario();
+        let clock = ManualClock::new(0);
+        let mut s = Session::start(&sc, 1, &clock);
+        s.restart_patience(1_200);
+        assert_eq!(s.patience_deadline_ms(&sc), Some(21_200));
+        s.restart_patience(500);
+        assert_eq!(
+            s.patience_deadline_ms(&sc),
+            Some(21_200),
+            "a late acknowledgement never shortens the wait"
         );
     }
 

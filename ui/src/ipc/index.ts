@@ -47,6 +47,13 @@ export const sendReply = (text: string) => call<SessionView>('send_reply', { tex
 /** `number` is 1-based, as the choices are numbered on screen. */
 export const choose = (number: number) => call<SessionView>('choose', { number });
 
+/**
+ * Tells the backend the page has finished showing session `sessionId`'s customer lines
+ * (its transcript then held `shown` events), so the customer's patience starts now.
+ */
+export const linesShown = (sessionId: number, shown: number) =>
+  call<SessionView>('lines_shown', { sessionId, shown });
+
 export const session = () => call<SessionView>('session');
 
 export const debrief = () => call<Debrief>('debrief');
