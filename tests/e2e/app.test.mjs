@@ -14,12 +14,14 @@ import {
   connect,
   goldenRuns,
   makePack,
+  shipped,
   play,
   reply,
   root,
   shot,
   start,
   startDriver,
+  stopDriver,
   waitForLibrary,
 } from './harness.mjs';
 
@@ -49,7 +51,7 @@ describe('rapport-app', { timeout: 240000 }, () => {
 
   after(async () => {
     await browser?.deleteSession().catch(() => undefined);
-    driver?.kill();
+    await stopDriver(driver);
   });
 
   it('opens the library with every card and the load-errors panel', async () => {
@@ -61,7 +63,7 @@ describe('rapport-app', { timeout: 240000 }, () => {
     const text = await byId('load-errors').getText();
     assert.match(text, /broken\.yaml/);
     assert.match(text, /unknown-target/);
-    await shot('library');
+    await shot('library-with-errors');
   });
 
   it('shows scenario markup as text and runs none of it', async () => {
@@ -123,5 +125,30 @@ describe('rapport-app', { timeout: 240000 }, () => {
     await shot('chased');
     await byId('open-debrief').click();
     assert.equal(await byId('outcome').getAttribute('data-outcome'), 'hung_up');
+  });
+});
+
+// The README shows the library a trainee meets: the shipped pack alone, without the test
+// fixtures above. A second app, so it also checks the pack loads with no errors panel.
+describe('rapport-app on the shipped pack', { timeout: 120000 }, () => {
+  let driver;
+
+  before(async () => {
+    driver = await startDriver({ RAPPORT_SCENARIOS_DIR: shipped, RAPPORT_SEED: String(SEED) });
+    await connect(app);
+  });
+
+  after(async () => {
+    await browser?.deleteSession().catch(() => undefined);
+    await stopDriver(driver);
+  });
+
+  it('lists every shipped scenario and no load errors', async () => {
+    await waitForLibrary(15000);
+    const ids = await browser.$$('[data-testid="scenario-card"]').map((c) => c.getAttribute('data-scenario-id'));
+    assert.ok(ids.length >= 10 && ids.includes('double-charge'), ids.join(','));
+    assert.ok(!ids.includes('e2e-xss') && !ids.includes('impatient'), ids.join(','));
+    assert.equal(await byId('load-errors').isExisting(), false);
+    await shot('library');
   });
 });

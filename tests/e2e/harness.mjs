@@ -12,7 +12,8 @@ import YAML from 'yaml';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, '../..');
-const shipped = path.resolve(root, process.env.RAPPORT_E2E_SCENARIOS ?? 'scenarios');
+/** The shipped pack (or the one `RAPPORT_E2E_SCENARIOS` names). */
+export const shipped = path.resolve(root, process.env.RAPPORT_E2E_SCENARIOS ?? 'scenarios');
 const shots = path.resolve(root, '.e2e-out/screenshots');
 export const SCENARIO = 'double-charge';
 export const SEED = 1;
@@ -59,6 +60,14 @@ export async function startDriver(env) {
   });
   await waitForPort(4444, 10000);
   return driver;
+}
+
+/** Stops tauri-driver and waits until it has gone, so the next one can take its port. */
+export async function stopDriver(driver) {
+  if (!driver || driver.exitCode !== null || driver.signalCode !== null) return;
+  const gone = new Promise((resolve) => driver.once('exit', resolve));
+  driver.kill();
+  await gone;
 }
 
 /** Launches `binary` through the driver and keeps the session in `browser`. */
