@@ -297,3 +297,74 @@ fn reassurance_by_taking_the_case_on() {
         &[],
     );
 }
+
+/// Rhetorical echoes: a question that only hands the customer's words back, answered by
+/// the agent in the next breath, gathers nothing.
+#[test]
+fn an_echoed_question_is_not_a_clarifying_question() {
+    let customer = Some("Why has nobody replied to my emails? What am I meant to do?");
+    check(
+        "Nobody replied? We get hundreds of emails a day.",
+        customer,
+        &[],
+        &["clarifying_question"],
+    );
+    check(
+        "You're asking what to do? Wait like everyone else.",
+        customer,
+        &[],
+        &["clarifying_question"],
+    );
+    // Asking for something is a real question, even in the customer's words...
+    check(
+        "Could you forward me the emails? I'll chase them today.",
+        customer,
+        &["clarifying_question"],
+        &[],
+    );
+    // ... and so is a later question, or one left for the customer to answer.
+    check(
+        "I'm sorry about that. Which address did you send the emails to?",
+        customer,
+        &["clarifying_question"],
+        &[],
+    );
+    check(
+        "Nobody replied at all?",
+        customer,
+        &["clarifying_question"],
+        &[],
+    );
+}
+
+#[test]
+fn an_offer_put_as_a_question_checks_the_fit() {
+    for text in [
+        "Would a temporary router tide you over until the engineer comes?",
+        "Would a courtesy car for the week help?",
+        "We can split the bill over three months if that helps?",
+        "Is there anything you need from me before the visit?",
+    ] {
+        assert_met(text, &["check_resolution"], &["clarifying_question"]);
+    }
+    check(
+        "Je réactive la ligne, pouvez-vous me dire si ça marche ?",
+        None,
+        &["check_resolution"],
+        &[],
+    );
+}
+
+#[test]
+fn what_already_happened_sets_no_expectation() {
+    assert_met(
+        "It was in the leaflet you got when you arrived.",
+        &[],
+        &["set_expectations"],
+    );
+    assert_met(
+        "You'll get a text when it arrives at the depot.",
+        &["set_expectations"],
+        &[],
+    );
+}

@@ -830,8 +830,14 @@ impl Scorer for RubricScorer {
                     Rule::AnyQuestion => found.extend(
                         text.sentences
                             .iter()
-                            .filter(|s| s.question)
-                            .map(|s| (s.first, s.end)),
+                            .enumerate()
+                            .filter(|&(k, s)| {
+                                s.question
+                                    && !customer.as_ref().is_some_and(|cu| {
+                                        rules::echo_question(&text, &stems, cu, k, lang.lang)
+                                    })
+                            })
+                            .map(|(_, s)| (s.first, s.end)),
                     ),
                     Rule::Shouting => found.extend(rules::shouting(&text, lang.lang)),
                     Rule::Commitment => found.extend(rules::commitments(&text, lang.lang)),

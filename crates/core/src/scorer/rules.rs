@@ -240,6 +240,56 @@ pub fn from_customer(
     content.peek().is_some() && content.all(|i| customer.contains(stems[i]))
 }
 
+/// The longest question, in words, that can be a mere echo of the customer.
+const ECHO_MAX_WORDS: usize = 6;
+
+/// Whether question sentence `k` only throws the customer's own words back at them and
+/// the agent then answers it themselves ("How is this possible? Because you used 6GB
+/// abroad.", "Nobody told you? It was in the welcome text."): a rhetorical echo, which
+/// gathers nothing. Echoes open the reply; a question asking the customer for something
+/// ("could you ...") is never one, nor is the reply's last sentence, which leaves the
+/// customer to answer, nor a later question about something they said ("Is your son
+/// with you?").
+pub fn echo_question(
+    text: &Text,
+    stems: &[&str],
+    customer: &BTreeSet<String>,
+    k: usize,
+    lang: Language,
+) -> bool {
+    let s = &text.sentences[k];
+    if k != 0 || !s.question || text.sentences.len() < 2 || s.end - s.first > ECHO_MAX_WORDS {
+        return false;
+    }
+    let asks_you = text.tokens[s.first..s.end].windows(2).any(|w| {
+        matches!(
+            (w[0].norm.as_str(), w[1].norm.as_str()),
+            (
+                "can" | "could" | "would" | "will" | "pouvez" | "pourriez",
+                "you" | "vous"
+            )
+        )
+    });
+    if asks_you {
+        return false;
+    }
+    // "You're asking what to do?" echoes "What am I supposed to do?" as much as the
+    // bare words would: the verbs that report what the customer said are not content.
+    let (reporting, content): (Vec<usize>, Vec<usize>) = (s.first..s.end)
+        .filter(|&i| is_content(&text.tokens[i], lang))
+        .partition(|&i| REPORTING.contains(&stems[i]));
+    if content.is_empty() {
+        return !reporting.is_empty();
+    }
+    content.iter().all(|&i| customer.contains(stems[i]))
+}
+
+/// Stems of the verbs that report the customer's words back ("you're asking", "you're
+/// saying", "you mean"), in English and French.
+const REPORTING: &[&str] = &[
+    "ask", "say", "tell", "mean", "claim", "demand", "want", "dire", "veux", "voulez",
+];
+
 /// How many of the customer's content words a sentence must restate to count as
 /// reflecting their situation back. One shared word is chance ("card", "order"); two is
 /// a paraphrase.
