@@ -654,3 +654,36 @@ fn scoring_is_deterministic() {
     let b = RubricScorer::builtin().score(&input);
     assert_eq!(a, b);
 }
+
+#[test]
+fn a_pack_criterion_can_be_met_by_a_reply_that_does_none_of_a_list() {
+    let dir = temp_pack(
+        "none-of",
+        &[(
+            "a.yaml",
+            "criteria:\n  - id: no_next_step\n    rubric: problem_solving\n    penalty: true\n    tip: Say what happens next.\n    met_when_none_of: [set_expectations, take_ownership, apologise]\n    unless: [\"just checking in\"]\n",
+        )],
+    );
+    let (scorer, diags) = RubricScorer::with_pack_dir(&dir);
+    let found: Vec<(String, usize, usize)> = diags
+        .iter()
+        .map(|d| (d.code.clone(), d.line, d.column))
+        .collect();
+    assert_eq!(found, [("unknown-criterion".to_string(), 6, 58)]);
+    let score = |text: &str| {
+        scorer.score(&ReplyInput {
+            text,
+            ..ReplyInput::default()
+        })
+    };
+    let s = score("The parcel is at the depot.");
+    let c = s.criteria.iter().find(|c| c.id == "no_next_step").unwrap();
+    assert!(c.met);
+    assert_eq!(
+        c.evidence[0].text, "The parcel is at the depot",
+        "the whole reply"
+    );
+    assert!(!score("I'll call the depot now.").met("no_next_step"));
+    assert!(!score("Just checking in about the parcel.").met("no_next_step"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

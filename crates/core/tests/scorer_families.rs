@@ -368,3 +368,36 @@ fn what_already_happened_sets_no_expectation() {
         &[],
     );
 }
+
+/// The guide's broad `dismissive`: a reply that gives an upset customer nothing at all
+/// brushes them off, whatever its words, and its evidence is the whole reply.
+#[test]
+fn a_reply_that_gives_the_customer_nothing_brushes_them_off() {
+    for text in [
+        "Noted.",
+        "It depends on the warehouse, really.",
+        "The courier's van broke down.",
+    ] {
+        let s = common::run(text, None, Language::En);
+        let c = s.criteria.iter().find(|c| c.id == "dismissive").unwrap();
+        assert!(c.met, "{text:?}");
+        assert_eq!(c.evidence.len(), 1, "{text:?}");
+    }
+    // Anything given, thanks and warmth, or a fault judged as its own criterion, is not.
+    for (text, instead) in [
+        ("Let me look at the engineer's notes.", "take_ownership"),
+        ("Which warehouse was it sent from?", "clarifying_question"),
+        ("Oh, that's so kind of you to call and tell us.", ""),
+        (
+            "Are you sure you gave the right postcode?",
+            "blame_customer",
+        ),
+        (
+            "Under our terms we can't refund opened software.",
+            "policy_shield",
+        ),
+    ] {
+        let yes: &[&str] = if instead.is_empty() { &[] } else { &[instead] };
+        assert_met(text, yes, &["dismissive"]);
+    }
+}
