@@ -13,7 +13,7 @@ XVFB = xvfb-run -a -s "-screen 0 1366x768x24"
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 .PHONY: all setup run play build test lint unit scenario-check eval bench clean-eval \
-	ui ui-check ui-unit bindings app app-run e2e screenshots app-bench
+	ui ui-check ui-unit bindings schema app app-run e2e screenshots app-bench
 
 all: test
 
@@ -78,6 +78,10 @@ ui-check: setup
 
 ui-unit: setup
 	cd ui && npm test
+
+## Regenerate schema/scenario.schema.json, the schema scenario files point editors at.
+schema: $(RAPPORT)
+	$(RAPPORT) schema > schema/scenario.schema.json
 
 ## Regenerate ui/src/ipc/bindings.ts from the Rust types (commit the result).
 bindings: ui

@@ -104,6 +104,12 @@ enum Command {
         /// `rapport score` output for those replies. Default: score them now.
         predictions: Option<PathBuf>,
     },
+    /// Print the JSON schema of scenario files, for editors that complete YAML.
+    ///
+    /// Scenario files start with `# yaml-language-server: $schema=../schema/scenario.schema.json`;
+    /// the shipped pack's copy is `schema/scenario.schema.json`. A pack kept elsewhere can
+    /// write its own: `rapport schema > schema/scenario.schema.json`.
+    Schema,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -138,6 +144,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Test { paths, verbose } => test(paths, verbose),
         Command::Score { pack } => score(pack),
+        Command::Schema => {
+            println!("{:#}", load::scenario_schema());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Eval {
             labels,
             predictions,

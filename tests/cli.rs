@@ -294,3 +294,34 @@ fn validate_checks_a_packs_rubric_files_too() {
         );
     }
 }
+
+/// The schema the scenario files point editors at is the one the binary would write now
+/// (regenerate with `make schema`), and every shipped file names it on its first line.
+#[test]
+fn the_committed_scenario_schema_is_current_and_every_scenario_points_at_it() {
+    let out = rapport(&["schema"]);
+    assert!(out.status.success());
+    let committed = std::fs::read_to_string(root().join("schema/scenario.schema.json"))
+        .expect("schema/scenario.schema.json is committed");
+    assert!(
+        stdout(&out) == committed,
+        "schema/scenario.schema.json is stale: run `make schema`"
+    );
+    let schema: serde_json::Value = serde_json::from_str(&committed).unwrap();
+    assert_eq!(
+        schema["additionalProperties"], false,
+        "unknown keys are errors"
+    );
+    for entry in std::fs::read_dir(root().join("scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert_eq!(
+                text.lines().next(),
+                Some("# yaml-language-server: $schema=../schema/scenario.schema.json"),
+                "{}",
+                path.display()
+            );
+        }
+    }
+}

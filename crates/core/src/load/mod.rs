@@ -24,6 +24,13 @@ use crate::score::BUILTIN_CRITERIA;
 
 use tree::{Pos, Tree};
 
+/// The JSON schema of a scenario file, for editors: with the
+/// `# yaml-language-server: $schema=...` first line they complete keys and explain each
+/// one. The validator stays the judge; the schema only helps while typing.
+pub fn scenario_schema() -> serde_json::Value {
+    schemars::schema_for!(raw::ScenarioFile).to_value()
+}
+
 /// Files larger than this are refused unread: no scenario comes close (a long one is
 /// about 30 KiB), and it bounds the memory and time one file can cost.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;

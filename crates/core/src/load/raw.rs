@@ -8,8 +8,11 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
+
+use crate::model::{Channel, Language, Outcome, RubricPatch};
 
 /// Keys of the top-level map, in the order the format reference lists them.
 pub(crate) const TOP_KEYS: [&str; 16] = [
@@ -47,129 +50,256 @@ pub(crate) const REQUIRED_TOP_KEYS: [&str; 12] = [
     "endings",
 ];
 
-#[derive(Debug, Deserialize)]
+/// The customer the trainee talks to.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawCustomer {
+    /// Full name, e.g. "Dana Whitfield"; lines can say `{customer.name}` or
+    /// `{customer.first_name}`.
     pub name: String,
+    /// Who they are and how they feel, shown to the trainee on the persona card.
     pub persona: String,
+    /// Starting mood, 0 (furious) to 100 (delighted).
+    #[schemars(range(min = 0, max = 100))]
     pub mood: i64,
+    /// Seconds the customer waits for a silent agent before they chase.
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub patience: Option<i64>,
+    /// What the agent can look up (a small CRM record); lines can say `{facts.order_id}`.
     #[serde(default)]
+    #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
     pub facts: Option<serde_yaml::Mapping>,
 }
 
-#[derive(Debug, Deserialize)]
+/// One moment of the conversation: the customer speaks, the trainee answers, a branch
+/// decides where it goes.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawNode {
+    /// What the customer says here: one line, or several variants picked at random.
     pub say: Lines,
+    /// The criteria that matter most at this moment (their weight is doubled here).
     #[serde(default)]
     pub focus: Vec<String>,
+    /// What a strong reply would say, shown in the debrief.
     #[serde(default)]
     pub model_answer: Option<Lines>,
+    /// Guided mode: replies to choose from instead of typing (each is scored).
     #[serde(default)]
     pub choices: Vec<String>,
+    /// Rubric adjustments for this node only.
     #[serde(default)]
-    pub rubric: Option<crate::model::RubricPatch>,
+    pub rubric: Option<RubricPatch>,
+    /// Tried in order; the first whose `when` holds is taken.
     #[serde(default)]
     pub branches: Vec<RawBranch>,
-    /// Optional here so that a node with no way out at all is a `dead-end`, not a
-    /// `missing-key`.
+    /// Where to go when no branch holds. (Optional here so that a node with no way out
+    /// at all is a `dead-end`, not a `missing-key`.)
     #[serde(default)]
     pub otherwise: Option<RawTransition>,
+    /// What happens when the trainee stays silent past the customer's patience.
     #[serde(default)]
     pub on_silence: Option<RawSilence>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawBranch {
+    /// Every condition given must hold.
     pub when: RawCondition,
+    /// The node or ending to go to.
     pub goto: String,
+    /// Mood change, -100 to 100.
     #[serde(default)]
+    #[schemars(range(min = -100, max = 100))]
     pub mood: i64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawTransition {
+    /// The node or ending to go to.
     pub goto: String,
+    /// Mood change, -100 to 100.
     #[serde(default)]
+    #[schemars(range(min = -100, max = 100))]
     pub mood: i64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawSilence {
+    /// The customer's chase line (default: "Hello? Are you still there?").
     #[serde(default)]
     pub say: Option<String>,
+    /// Where to go; without it the customer chases and waits again.
     #[serde(default)]
     pub goto: Option<String>,
+    /// Mood change, -100 to 100.
     #[serde(default)]
+    #[schemars(range(min = -100, max = 100))]
     pub mood: i64,
 }
 
 /// Score keys stay text here so an unknown one gets a "did you mean" at its own position.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawCondition {
+    /// Score (empathy, problem_solving, professionalism, overall) -> lowest score, 0-100.
     #[serde(default)]
     pub min_score: BTreeMap<String, i64>,
+    /// Score -> highest score, 0-100.
     #[serde(default)]
     pub max_score: BTreeMap<String, i64>,
+    /// Criteria the reply must all meet.
     #[serde(default)]
     pub met: Vec<String>,
+    /// Criteria of which the reply must meet at least one.
     #[serde(default)]
     pub met_any: Vec<String>,
+    /// Criteria the reply must not meet.
     #[serde(default)]
     pub missed: Vec<String>,
+    /// Words or phrases of which the reply must contain at least one.
     #[serde(default)]
     pub says_any: Vec<String>,
+    /// Words or phrases the reply must not contain.
     #[serde(default)]
     pub says_none: Vec<String>,
+    /// The mood before this reply is at least this, 0-100.
     #[serde(default)]
+    #[schemars(range(min = 0, max = 100))]
     pub mood_at_least: Option<i64>,
+    /// The mood before this reply is at most this, 0-100.
     #[serde(default)]
+    #[schemars(range(min = 0, max = 100))]
     pub mood_at_most: Option<i64>,
 }
 
-#[derive(Debug, Deserialize)]
+/// How the conversation ends.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawEnding {
-    pub outcome: crate::model::Outcome,
+    pub outcome: Outcome,
+    /// The customer's closing line.
     pub say: String,
+    /// A short lesson for the trainee's debrief.
     #[serde(default)]
     pub lesson: String,
 }
 
-#[derive(Debug, Deserialize)]
+/// A golden test: scripted replies and the path and ending they must reach.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawTest {
     pub name: String,
+    /// The seed that picks line variants.
     #[serde(default)]
     pub seed: u64,
     #[serde(default)]
     pub turns: Vec<RawTurn>,
+    /// The nodes visited, start first, ending last (optional).
     #[serde(default)]
     pub path: Vec<String>,
+    /// The ending the replies must reach.
     pub ending: String,
 }
 
 /// `{reply: ..}`, `{choice: N}` or `{silence: true}`; exactly one is checked later.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawTurn {
+    /// A typed reply.
     #[serde(default)]
     pub reply: Option<String>,
+    /// A guided choice, numbered from 1.
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub choice: Option<i64>,
+    /// The trainee says nothing until the customer's patience runs out.
     #[serde(default)]
     pub silence: Option<bool>,
+}
+
+/// The whole file, for the JSON schema only: the loader walks the top level by hand (see
+/// the module docs), and a test keeps these fields equal to [`TOP_KEYS`].
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(
+    title = "Rapport scenario",
+    description = "One scenario for Rapport. Reference: docs/scenario-format.md"
+)]
+#[allow(dead_code)]
+pub(crate) struct ScenarioFile {
+    /// Unique across the pack: lowercase letters, digits, `_` and `-`.
+    #[schemars(regex(pattern = r"^[a-z0-9_-]+$"))]
+    id: String,
+    /// Shown on the library card.
+    title: String,
+    /// One or two sentences for the card.
+    summary: String,
+    /// 1 gentle to 5 hardest.
+    #[schemars(range(min = 1, max = 5))]
+    difficulty: u8,
+    /// Tags for the library filter, e.g. `[de-escalation, billing]`.
+    skills: Vec<String>,
+    channel: Channel,
+    /// The language the customer speaks and the scorer judges in (default `en`).
+    #[serde(default)]
+    language: Option<Language>,
+    #[schemars(range(min = 1))]
+    estimated_minutes: u32,
+    author: String,
+    /// The trainer's version of this scenario, e.g. `1` or `"1.2"`.
+    version: Version,
+    customer: RawCustomer,
+    /// The first node (default: the first one listed).
+    #[serde(default)]
+    start: Option<String>,
+    /// The conversation: node id -> node.
+    #[schemars(length(min = 1))]
+    nodes: BTreeMap<String, RawNode>,
+    /// Ending id -> ending.
+    #[schemars(length(min = 1))]
+    endings: BTreeMap<String, RawEnding>,
+    /// Rubric adjustments for this scenario.
+    #[serde(default)]
+    rubric: Option<RubricPatch>,
+    /// Golden tests, run by `rapport test`.
+    #[serde(default)]
+    tests: Vec<RawTest>,
+}
+
+/// `version: 1` or `version: "1.2"`.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum Version {
+    Number(f64),
+    Text(String),
 }
 
 /// `say: "one line"` or `say: ["variant", "variant"]`.
 #[derive(Debug, Default)]
 pub(crate) struct Lines(pub Vec<String>);
+
+impl JsonSchema for Lines {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Lines".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        #[derive(JsonSchema)]
+        #[serde(untagged)]
+        #[allow(dead_code)]
+        enum OneOrMore {
+            One(String),
+            More(Vec<String>),
+        }
+        OneOrMore::json_schema(generator)
+    }
+}
 
 impl<'de> Deserialize<'de> for Lines {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -191,5 +321,37 @@ impl<'de> Deserialize<'de> for Lines {
             }
         }
         deserializer.deserialize_any(LinesVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The schema's top level is written out by hand beside the loader's key lists; this
+    /// keeps the two from drifting apart.
+    #[test]
+    fn the_schema_has_exactly_the_top_level_keys_the_loader_knows() {
+        let schema = crate::load::scenario_schema();
+        let mut keys: Vec<&str> = schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut expected = TOP_KEYS.to_vec();
+        keys.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(keys, expected);
+        let mut required: Vec<&str> = schema["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let mut expected = REQUIRED_TOP_KEYS.to_vec();
+        required.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(required, expected);
     }
 }
