@@ -401,3 +401,107 @@ fn a_reply_that_gives_the_customer_nothing_brushes_them_off() {
         assert_met(text, yes, &["dismissive"]);
     }
 }
+
+/// Fourth round: remedies in the passive or as a process opened for the customer.
+#[test]
+fn remedies_in_the_passive_or_as_a_claim_opened() {
+    for text in [
+        "The late fee will be waived.",
+        "Your booking has been rebooked onto Friday's service.",
+        "I've opened a dispute with the airline for the lost bag.",
+        "I'll prioritise your case with the repairs team.",
+        "You'll get every penny of the deposit back.",
+    ] {
+        assert_met(text, &["offer_solution"], &[]);
+    }
+    // A status, a check, or a limit quoted as a rule is not one.
+    for text in [
+        "The refund was £40, as the form says.",
+        "I'll check the refund for you.",
+        "We only give one free redelivery per order.",
+    ] {
+        assert_met(text, &[], &["offer_solution"]);
+    }
+    check(
+        "Je vous ai réservé un nouveau créneau lundi à 10h.",
+        None,
+        &["offer_solution"],
+        &[],
+    );
+    let text = "Votre colis sera remboursé intégralement.";
+    common::check(
+        &common::run(text, None, Language::Fr),
+        text,
+        &["offer_solution"],
+        &[],
+    );
+}
+
+/// Fourth round: condescension in general form, English and French.
+#[test]
+fn condescension_in_general_form_is_rude() {
+    for text in [
+        "Parcels get lost sometimes, you know.",
+        "Everyone knows that about budget airlines.",
+        "A late train isn't a life or death situation.",
+        "The app says it was dispatched, so it was dispatched.",
+        "Bikes don't grow legs.",
+        "It's written on the receipt in big bold letters.",
+    ] {
+        assert_met(text, &["rude_tone"], &[]);
+    }
+    for text in [
+        "As you know, the office is closed on Sundays.",
+        "You know what, let me sort this out now.",
+    ] {
+        assert_met(text, &[], &["rude_tone"]);
+    }
+    for text in [
+        "Le livreur a d'autres clients, vous savez.",
+        "Un retard, ce n'est pas la fin du monde.",
+        "C'était écrit noir sur blanc.",
+    ] {
+        common::check(
+            &common::run(text, None, Language::Fr),
+            text,
+            &["rude_tone"],
+            &[],
+        );
+    }
+}
+
+/// Fourth round: rules cited in new ways, and blame as the customer's own choice.
+#[test]
+fn rules_cited_and_choices_blamed() {
+    for text in [
+        "We don't refund delivery charges, it's in our terms of sale.",
+        "That's the insurer's policy, not ours.",
+        "Sorry, the cooling off period has expired.",
+    ] {
+        assert_met(text, &["policy_shield"], &[]);
+    }
+    let text = "Nos conditions ne prévoient pas de remboursement après 30 jours.";
+    common::check(
+        &common::run(text, None, Language::Fr),
+        text,
+        &["policy_shield"],
+        &[],
+    );
+    assert_met(
+        "Going with the cheaper plan was your choice.",
+        &["blame_customer"],
+        &[],
+    );
+    assert_met(
+        "Did you read the welcome pack before calling us?",
+        &["blame_customer"],
+        &["clarifying_question"],
+    );
+    // A duty that is nobody's fault: "the doctor you were due to see".
+    check(
+        "Quel est le nom du médecin que vous deviez voir ?",
+        None,
+        &["clarifying_question"],
+        &["blame_customer"],
+    );
+}
