@@ -428,10 +428,8 @@ fn remedies_in_the_passive_or_as_a_claim_opened() {
         &["offer_solution"],
         &[],
     );
-    let text = "Votre colis sera remboursé intégralement.";
-    common::check(
-        &common::run(text, None, Language::Fr),
-        text,
+    common::assert_met_fr(
+        "Votre colis sera remboursé intégralement.",
         &["offer_solution"],
         &[],
     );
@@ -461,12 +459,7 @@ fn condescension_in_general_form_is_rude() {
         "Un retard, ce n'est pas la fin du monde.",
         "C'était écrit noir sur blanc.",
     ] {
-        common::check(
-            &common::run(text, None, Language::Fr),
-            text,
-            &["rude_tone"],
-            &[],
-        );
+        common::assert_met_fr(text, &["rude_tone"], &[]);
     }
 }
 
@@ -480,10 +473,8 @@ fn rules_cited_and_choices_blamed() {
     ] {
         assert_met(text, &["policy_shield"], &[]);
     }
-    let text = "Nos conditions ne prévoient pas de remboursement après 30 jours.";
-    common::check(
-        &common::run(text, None, Language::Fr),
-        text,
+    common::assert_met_fr(
+        "Nos conditions ne prévoient pas de remboursement après 30 jours.",
         &["policy_shield"],
         &[],
     );
