@@ -261,16 +261,11 @@ pub fn echo_question(
     if k != 0 || !s.question || text.sentences.len() < 2 || s.end - s.first > ECHO_MAX_WORDS {
         return false;
     }
-    let asks_you = text.tokens[s.first..s.end].windows(2).any(|w| {
-        matches!(
-            (w[0].norm.as_str(), w[1].norm.as_str()),
-            (
-                "can" | "could" | "would" | "will" | "pouvez" | "pourriez",
-                "you" | "vous"
-            )
-        )
-    });
-    if asks_you {
+    let words: Vec<&str> = text.tokens[s.first..s.end]
+        .iter()
+        .map(|t| t.norm.as_str())
+        .collect();
+    if asks_you(&words) {
         return false;
     }
     // "You're asking what to do?" echoes "What am I supposed to do?" as much as the
@@ -416,6 +411,17 @@ const ASKING: &[&str] = &[
     "ou", "comment", "pourquoi", "qui", "combien",
 ];
 
+/// Whether words ask something of the customer: "can you", "could you", "pourriez-vous".
+fn asks_you(words: &[&str]) -> bool {
+    words.windows(2).any(|w| {
+        matches!(
+            (w[0], w[1]),
+            ("can" | "could" | "would" | "will", "you")
+                | ("pouvez" | "pourriez" | "voulez" | "preferez", "vous")
+        )
+    })
+}
+
 /// Whether a sentence asks the customer for facts or an action, tells them what to do,
 /// or commits the agent to an action: the customer's words in it are the subject of the
 /// request, not a reflection of their situation ("Can you unplug the router and restart
@@ -440,15 +446,8 @@ fn requests_or_acts(text: &Text, s: &Sentence) -> bool {
         if matches!(last, "right" | "correct") {
             return false;
         }
-        let asks_you = words.windows(2).any(|w| {
-            matches!(
-                (w[0], w[1]),
-                ("can" | "could" | "would" | "will", "you")
-                    | ("pouvez" | "pourriez" | "voulez" | "preferez", "vous")
-            )
-        });
         return ASKING.contains(&first)
-            || asks_you
+            || asks_you(&words)
             || words.contains(&"or")
             || words.contains(&"ou");
     }
