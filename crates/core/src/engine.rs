@@ -345,7 +345,10 @@ impl Session {
             text,
             customer: last_line.as_deref(),
             customer_name: Some(&scenario.customer.name),
-            language: scenario.meta.language,
+            // A trainee who answers in the other language is judged in the words they
+            // used ("Sorry" is an apology even in a French scenario); whether switching
+            // language was the mistake is the scenario's to branch on (`says_any`).
+            language: crate::scorer::text::reply_language(text, scenario.meta.language),
             focus: &node.focus,
             facts: Some(&scenario.customer.facts),
             patches: &patches,
@@ -745,7 +748,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Silence;
+    use crate::model::{Language, Silence};
     use crate::testkit::{scenario, WordScorer};
 
     fn reply(text: &str) -> Input {
@@ -886,6 +889,26 @@ mod tests {
             Some(21_200),
             "a late acknowledgement never shortens the wait"
         );
+    }
+
+    /// A reply in the other language is judged in its own words: an English apology in a
+    /// French scenario is an apology (it used to be scored with French phrases only, and
+    /// so met nothing at all).
+    #[test]
+    fn a_reply_is_scored_in_the_language_it_is_written_in() {
+        let mut sc = scenario();
+        sc.meta.language = Language::Fr;
+        let scorer = crate::scorer::RubricScorer::builtin();
+        let clock = ManualClock::new(0);
+        let mut s = Session::start(&sc, 0, &clock);
+        let events = s
+            .advance(&sc, &scorer, &reply("I'm so sorry about this."), &clock)
+            .unwrap();
+        let met = events.iter().find_map(|e| match &e.kind {
+            EventKind::AgentReply { score, .. } => Some(score.met("apologize")),
+            _ => None,
+        });
+        assert_eq!(met, Some(true));
     }
 
     #[test]

@@ -610,6 +610,13 @@ pub fn canonical_number(w: &str) -> String {
 /// The language a reply is written in, when the caller does not say: French when more
 /// of its words are common French words than common English ones, else English.
 pub fn guess_language(s: &str) -> Language {
+    reply_language(s, Language::En)
+}
+
+/// The language a reply is written in, when `expected` is the conversation's: the other
+/// language only when more of the reply's common words are of that language, so a short
+/// or mixed reply ("ok", "Sorry, désolé") is judged in the conversation's language.
+pub fn reply_language(s: &str, expected: Language) -> Language {
     const FR: &[&str] = &[
         "je",
         "vous",
@@ -678,10 +685,10 @@ pub fn guess_language(s: &str) -> Language {
             en += 1;
         }
     }
-    if fr > en {
-        Language::Fr
-    } else {
-        Language::En
+    match expected {
+        Language::En if fr > en => Language::Fr,
+        Language::Fr if en > fr => Language::En,
+        _ => expected,
     }
 }
 
@@ -695,6 +702,21 @@ mod tests {
             .into_iter()
             .map(|t| t.norm)
             .collect()
+    }
+
+    #[test]
+    fn a_reply_keeps_the_conversations_language_unless_its_words_say_otherwise() {
+        assert_eq!(reply_language("ok", Language::Fr), Language::Fr);
+        assert_eq!(reply_language("ok", Language::En), Language::En);
+        assert_eq!(
+            reply_language("Sorry, I will check your account", Language::Fr),
+            Language::En
+        );
+        assert_eq!(
+            reply_language("Je suis désolé, je vérifie votre compte", Language::En),
+            Language::Fr
+        );
+        assert_eq!(guess_language("Je vous rappelle"), Language::Fr);
     }
 
     #[test]
