@@ -496,3 +496,23 @@ fn rules_cited_and_choices_blamed() {
         &["blame_customer"],
     );
 }
+
+/// The customer's words in a report of what the agent did, or will do, restate nothing;
+/// in a report of what the agent read or saw, they may.
+#[test]
+fn an_action_report_in_the_customers_words_is_not_understanding() {
+    let customer =
+        Some("You charged me twice for the same order and the second payment bounced my rent.");
+    for text in [
+        "I've refunded the second payment for the order and added a note to your account.",
+        "We'll refund the second payment and write to your bank about the rent.",
+    ] {
+        check(text, customer, &["offer_solution"], &["show_understanding"]);
+    }
+    check(
+        "I've read your message: the second payment for the same order bounced your rent.",
+        customer,
+        &["show_understanding"],
+        &[],
+    );
+}

@@ -411,6 +411,26 @@ const ASKING: &[&str] = &[
     "ou", "comment", "pourquoi", "qui", "combien",
 ];
 
+/// What an agent has done that is only looking, not acting: "I've read your emails".
+const LOOKED: &[&str] = &[
+    "been",
+    "seen",
+    "read",
+    "heard",
+    "noticed",
+    "looked",
+    "checked",
+    "gone",
+    "listened",
+    "understood",
+    "found",
+    "pulled",
+    "got",
+    "just",
+    "had",
+    "spotted",
+];
+
 /// Whether words ask something of the customer: "can you", "could you", "pourriez-vous".
 fn asks_you(words: &[&str]) -> bool {
     words.windows(2).any(|w| {
@@ -469,7 +489,12 @@ fn requests_or_acts(text: &Text, s: &Sentence) -> bool {
     }
     IMPERATIVES.contains(&first)
         || (first == "let" && second == "me")
-        || (first == "i" && matches!(second, "will" | "shall"))
+        || (matches!(first, "i" | "we") && matches!(second, "will" | "shall"))
+        // "I've credited the difference and put your account on ...": a report of what
+        // the agent did, unless what they did was to look ("I've read your emails and ...").
+        || (matches!(first, "i" | "we")
+            && second == "have"
+            && !words.get(2).is_some_and(|w| LOOKED.contains(w)))
         || (first == "i" && second == "am" && words.get(2) == Some(&"going"))
         || (first == "je" && second == "vais")
         || (first == "laissez" && second == "moi")
