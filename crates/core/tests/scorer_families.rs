@@ -516,3 +516,48 @@ fn an_action_report_in_the_customers_words_is_not_understanding() {
         &[],
     );
 }
+
+/// Sorry for the customer's state of mind, not for what happened, is a non-apology.
+#[test]
+fn sorry_for_how_the_customer_feels_is_not_an_apology() {
+    for text in [
+        "I'm sorry you're not happy with the new tariff.",
+        "Sorry if you were confused by the invoice.",
+    ] {
+        assert_met(text, &["dismissive"], &["apologize"]);
+    }
+    assert_met(
+        "I'm sorry you're going through this, let me fix the tariff.",
+        &["apologize"],
+        &["dismissive"],
+    );
+    common::assert_met_fr(
+        "Désolé que vous soyez mécontent de la facture.",
+        &["dismissive"],
+        &["apologize"],
+    );
+}
+
+/// Times in text-speak, windows, and French times and days.
+#[test]
+fn more_ways_to_say_when() {
+    for text in [
+        "ill ring u back tmrw with the answer",
+        "The engineer will come between 8 and 12.",
+        "I've booked it for Thursday.",
+    ] {
+        assert_met(text, &["set_expectations"], &[]);
+    }
+    for text in [
+        "Je vous rappelle avant midi.",
+        "Le technicien passera mardi prochain.",
+        "Le livreur vous appellera la veille.",
+    ] {
+        common::assert_met_fr(text, &["set_expectations"], &[]);
+    }
+    common::assert_met_fr(
+        "Je vous ai fait un avoir de 20 euros.",
+        &["take_ownership", "offer_solution"],
+        &["set_expectations"],
+    );
+}
