@@ -60,7 +60,7 @@ eval: $(RAPPORT)
 	$(RAPPORT) score < $(EVAL_SET) > target/eval/dev-scored.jsonl || true
 	@echo "== dev set: $(EVAL_SET)"
 	$(RAPPORT) eval $(EVAL_SET) target/eval/dev-scored.jsonl
-	@for set in fresh-a fresh-c fresh-b; do \
+	@for set in fresh-a fresh-c fresh-d fresh-b; do \
 	  $(RAPPORT) score < tests/eval/$$set.jsonl > target/eval/$$set-scored.jsonl || true; \
 	  echo "== tests/eval/$$set.jsonl"; \
 	  $(RAPPORT) eval tests/eval/$$set.jsonl target/eval/$$set-scored.jsonl || exit 1; \

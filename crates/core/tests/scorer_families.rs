@@ -561,3 +561,56 @@ fn more_ways_to_say_when() {
         &["set_expectations"],
     );
 }
+
+/// Round five: the customer's words in a refusal after "but", or next to a canned
+/// apology, restate nothing; siding with the customer reassures; situations called hard
+/// across a long subject acknowledge the feeling.
+#[test]
+fn refusals_and_canned_apologies_restate_nothing() {
+    let customer =
+        Some("My boiler has been broken for two weeks and the letting agency ignores my emails.");
+    check(
+        "I understand, but boiler repairs for the letting agency only happen on weekdays.",
+        customer,
+        &[],
+        &["show_understanding"],
+    );
+    check(
+        "Sorry for any delay with the boiler.",
+        customer,
+        &["apologize"],
+        &["show_understanding"],
+    );
+    check(
+        "I'm sorry the boiler has been broken for two weeks.",
+        customer,
+        &["apologize", "show_understanding"],
+        &[],
+    );
+}
+
+#[test]
+fn siding_with_the_customer_and_long_situations_called_hard() {
+    for text in [
+        "You're absolutely right, and leave this one with me.",
+        "That's not fair on you at all.",
+        "You shouldn't be out of pocket because of our mistake.",
+    ] {
+        assert_met(text, &["reassure"], &[]);
+    }
+    common::assert_met_fr(
+        "Vous avez tout à fait raison, je suis d'accord avec vous.",
+        &["reassure"],
+        &[],
+    );
+    assert_met(
+        "Finding out about the price rise from your bank statement before any email is infuriating.",
+        &["acknowledge_feelings"],
+        &[],
+    );
+    assert_met(
+        "It's only natural to feel let down after that.",
+        &["acknowledge_feelings"],
+        &[],
+    );
+}

@@ -147,6 +147,10 @@ struct Parser<'a> {
 
 const SPECIAL: &str = "()[]|*^$?@={}#";
 
+/// The widest gap a phrase may have (`*12`): wider would reach across whole sentences'
+/// worth of words and match by accident.
+const MAX_GAP: u8 = 12;
+
 impl Parser<'_> {
     fn skip_ws(&mut self) {
         while self.chars.get(self.pos).is_some_and(|c| c.is_whitespace()) {
@@ -220,16 +224,24 @@ impl Parser<'_> {
                 }
                 '*' => {
                     self.pos += 1;
-                    let n = match self.peek().and_then(|d| d.to_digit(10)) {
-                        Some(d) => {
-                            self.pos += 1;
-                            d as u8
-                        }
-                        None => 3,
+                    // All the digits: "*10" is a gap of ten, never a gap of one and a "0".
+                    let mut digits = String::new();
+                    while let Some(d) = self.peek().filter(char::is_ascii_digit) {
+                        digits.push(d);
+                        self.pos += 1;
+                    }
+                    let n: u32 = if digits.is_empty() {
+                        3
+                    } else {
+                        digits.parse().unwrap_or(u32::MAX)
                     };
                     if n == 0 {
                         return err(at, "a gap of 0 words means nothing: remove the `*0`");
                     }
+                    if n > u32::from(MAX_GAP) {
+                        return err(at, "a gap can span at most 12 words");
+                    }
+                    let n = n as u8;
                     seq.push(Ast::Gap(n));
                 }
                 '^' => {
@@ -1124,6 +1136,24 @@ mod tests {
         assert!(hits(&["you * wrong"], "you did not do anything wrong").is_empty());
         assert!(hits(&["you * wrong"], "you typed. it wrong").is_empty());
         assert!(hits(&["you * wrong"], "you did, but it went wrong").is_empty());
+    }
+
+    /// Regression: `*10` was read as a gap of one followed by the word "0", so a phrase
+    /// written with a wide gap silently never matched.
+    #[test]
+    fn gaps_wider_than_nine_words_are_read_whole() {
+        let far = "losing the bag you packed for the whole trip and the talk is stressful";
+        assert_eq!(hits(&["losing *12 stressful"], far).len(), 1);
+        assert!(hits(&["losing *3 stressful"], far).is_empty());
+        let lists = BTreeMap::new();
+        let e = parse(
+            "losing *13 stressful",
+            Language::En,
+            &lists,
+            &NoPlaceholders,
+        )
+        .unwrap_err();
+        assert!(e.message.contains("at most 12"), "{e}");
     }
 
     #[test]

@@ -199,9 +199,9 @@ fn is_stopword(w: &str, lang: Language) -> bool {
         "comme", "dans", "de", "des", "du", "elle", "en", "est", "et", "etre", "eu", "fait", "il",
         "ils", "je", "la", "le", "les", "leur", "lui", "ma", "mais", "me", "mes", "moi", "mon",
         "ne", "nous", "on", "ou", "par", "pas", "plus", "pour", "qu", "que", "qui", "sa", "se",
-        "ses", "si", "son", "suis", "sur", "ta", "te", "tes", "toi", "ton", "tu", "un", "une",
-        "vos", "votre", "vous", "y", "ca", "deja", "encore", "tres", "bien", "tout", "toujours",
-        "jamais", "rien", "fois", "ete", "sont", "etes", "avais", "avait", "ont",
+        "ses", "si", "son", "suis", "sur", "chez", "ta", "te", "tes", "toi", "ton", "tu", "un",
+        "une", "vos", "votre", "vous", "y", "ca", "deja", "encore", "tres", "bien", "tout",
+        "toujours", "jamais", "rien", "fois", "ete", "sont", "etes", "avais", "avait", "ont",
     ];
     match lang {
         Language::En => EN.contains(&w),
@@ -438,6 +438,10 @@ fn asks_you(words: &[&str]) -> bool {
             (w[0], w[1]),
             ("can" | "could" | "would" | "will", "you")
                 | ("pouvez" | "pourriez" | "voulez" | "preferez", "vous")
+                | (
+                    "vous",
+                    "avez" | "auriez" | "pouvez" | "pourriez" | "savez" | "voulez"
+                )
         )
     })
 }
@@ -500,6 +504,33 @@ fn requests_or_acts(text: &Text, s: &Sentence) -> bool {
         || (first == "laissez" && second == "moi")
 }
 
+/// Whether a sentence turns to a refusal or a limit after a "but" ("I understand, but we
+/// can only bill from the reading date", "..., mais nous ne pouvons pas"): the customer's
+/// words in it explain the refusal; they do not reflect the customer's situation.
+fn refuses(text: &Text, s: &Sentence) -> bool {
+    let words = &text.tokens[s.first..s.end];
+    words
+        .iter()
+        .position(|t| matches!(t.norm.as_str(), "but" | "however" | "mais" | "cependant"))
+        .is_some_and(|at| {
+            words[at + 1..].iter().any(|t| {
+                matches!(
+                    t.norm.as_str(),
+                    "not"
+                        | "only"
+                        | "unable"
+                        | "never"
+                        | "no"
+                        | "pas"
+                        | "jamais"
+                        | "rien"
+                        | "seulement"
+                        | "uniquement"
+                )
+            })
+        })
+}
+
 /// Sentences of the reply that restate the customer's situation in the customer's words.
 /// In a sentence that already apologises or names the feeling (`anchored`), one of the
 /// customer's words is enough: "I'm sorry it didn't arrive in time for the party".
@@ -528,10 +559,19 @@ pub fn mirrored(
             }
         }
         let anchor = anchored.get(k).copied().unwrap_or(false);
-        if !anchor && requests_or_acts(text, s) {
+        if (!anchor && requests_or_acts(text, s)) || refuses(text, s) {
             continue;
         }
-        let needed = if anchor { 1 } else { MIRROR_MIN_WORDS };
+        // "Sorry for any confusion with the switch" is the canned apology with one of the
+        // customer's words in it, not their situation.
+        let canned = text.tokens[s.first..s.end]
+            .windows(2)
+            .any(|w| matches!((w[0].norm.as_str(), w[1].norm.as_str()), ("for", "any")));
+        let needed = if anchor && !canned {
+            1
+        } else {
+            MIRROR_MIN_WORDS
+        };
         if seen.len() >= needed {
             out.push((first_hit.unwrap_or(s.first), last_hit));
         }
