@@ -122,13 +122,19 @@ fn a_fixed_seed_applies_unless_the_page_picks_one() {
     assert_eq!(start(json!({"scenarioId": "impatient", "seed": 5})), 5);
 }
 
-#[test]
-fn a_silent_trainee_is_chased_by_the_backend_timer() {
-    let (app, w) = window_over(open_pack(fixtures()));
+/// The views the backend pushes to the page on its own (the patience timer's chase).
+fn pushes(app: &tauri::App<MockRuntime>) -> mpsc::Receiver<Value> {
     let (tx, rx) = mpsc::channel();
     app.listen_any(SESSION_EVENT, move |event| {
         let _ = tx.send(serde_json::from_str::<Value>(event.payload()).unwrap());
     });
+    rx
+}
+
+#[test]
+fn a_silent_trainee_is_chased_by_the_backend_timer() {
+    let (app, w) = window_over(open_pack(fixtures()));
+    let rx = pushes(&app);
     call(&w, "start_scenario", json!({"scenarioId": "impatient"})).unwrap();
     // The fixture's customer has one second of patience, then hangs up.
     let pushed = rx
@@ -152,10 +158,7 @@ fn a_silent_trainee_is_chased_by_the_backend_timer() {
 #[test]
 fn a_reply_in_time_cancels_the_chase() {
     let (app, w) = window_over(open_pack(fixtures()));
-    let (tx, rx) = mpsc::channel::<()>();
-    app.listen_any(SESSION_EVENT, move |_| {
-        let _ = tx.send(());
-    });
+    let rx = pushes(&app);
     call(&w, "start_scenario", json!({"scenarioId": "impatient"})).unwrap();
     call(&w, "send_reply", json!({"text": "Hi Sam!"})).unwrap();
     assert!(rx.recv_timeout(Duration::from_millis(1500)).is_err());
@@ -166,10 +169,7 @@ fn a_reply_in_time_cancels_the_chase() {
 #[test]
 fn patience_restarts_once_the_page_has_shown_the_line() {
     let (app, w) = window_over(open_pack(fixtures()));
-    let (tx, rx) = mpsc::channel::<()>();
-    app.listen_any(SESSION_EVENT, move |_| {
-        let _ = tx.send(());
-    });
+    let rx = pushes(&app);
     let v = call(&w, "start_scenario", json!({"scenarioId": "impatient"})).unwrap();
     std::thread::sleep(Duration::from_millis(700));
     let args = json!({
