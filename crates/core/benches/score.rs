@@ -4,23 +4,14 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use rapport_core::score::{ReplyInput, Scorer};
+use rapport_core::score::Scorer;
 use rapport_core::scorer::RubricScorer;
 
-/// 66 words: the dev set's first reply, a strong one that meets most criteria.
-const REPLY: &str = include_str!("reply.txt");
-
-const CUSTOMER: &str =
-    "This is the THIRD time I'm calling about being charged twice. Fix it or I'm cancelling.";
+mod common;
 
 fn bench(c: &mut Criterion) {
     let scorer = RubricScorer::builtin();
-    let input = ReplyInput {
-        text: REPLY.trim(),
-        customer: Some(CUSTOMER),
-        customer_name: Some("Dana Whitfield"),
-        ..ReplyInput::default()
-    };
+    let input = common::input();
     let mut group = c.benchmark_group("score");
     group.throughput(Throughput::Elements(1));
     group.bench_function("reply_60_words", |b| {

@@ -2,12 +2,11 @@
 //! machine where criterion's wall-clock figures are inflated by other processes:
 //! `/usr/bin/time -f "%U s user" cargo run --release -p rapport-core --example throughput`.
 
-use rapport_core::score::{ReplyInput, Scorer};
+use rapport_core::score::Scorer;
 use rapport_core::scorer::RubricScorer;
 
-const REPLY: &str = include_str!("../benches/reply.txt");
-const CUSTOMER: &str =
-    "This is the THIRD time I'm calling about being charged twice. Fix it or I'm cancelling.";
+#[path = "../benches/common/mod.rs"]
+mod common;
 
 fn main() {
     let n: usize = std::env::args()
@@ -15,12 +14,7 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(20_000);
     let scorer = RubricScorer::builtin();
-    let input = ReplyInput {
-        text: REPLY.trim(),
-        customer: Some(CUSTOMER),
-        customer_name: Some("Dana Whitfield"),
-        ..ReplyInput::default()
-    };
+    let input = common::input();
     let start = std::time::Instant::now();
     let mut met = 0;
     for _ in 0..n {
