@@ -40,19 +40,23 @@ async function checkScores(run) {
   for (const [k, v] of Object.entries(run.scores)) assert.ok(v >= 0 && v <= 100, `${k} ${v} is a 0-100 score`);
 }
 
-describe('rapport-app', { timeout: 240000 }, () => {
+/** Registers hooks that start the app on the pack in `scenariosDir` before the suite's
+ * tests and close it, with its driver, after them. */
+function runAppOn(scenariosDir) {
   let driver;
-  const runs = {};
-
   before(async () => {
-    driver = await startDriver({ RAPPORT_SCENARIOS_DIR: makePack(), RAPPORT_SEED: String(SEED) });
+    driver = await startDriver({ RAPPORT_SCENARIOS_DIR: scenariosDir, RAPPORT_SEED: String(SEED) });
     await connect(app);
   });
-
   after(async () => {
     await browser?.deleteSession().catch(() => undefined);
     await stopDriver(driver);
   });
+}
+
+describe('rapport-app', { timeout: 240000 }, () => {
+  const runs = {};
+  runAppOn(makePack());
 
   it('opens the library with every card and the load-errors panel', async () => {
     await waitForLibrary(15000);
@@ -131,17 +135,7 @@ describe('rapport-app', { timeout: 240000 }, () => {
 // The README shows the library a trainee meets: the shipped pack alone, without the test
 // fixtures above. A second app, so it also checks the pack loads with no errors panel.
 describe('rapport-app on the shipped pack', { timeout: 120000 }, () => {
-  let driver;
-
-  before(async () => {
-    driver = await startDriver({ RAPPORT_SCENARIOS_DIR: shipped, RAPPORT_SEED: String(SEED) });
-    await connect(app);
-  });
-
-  after(async () => {
-    await browser?.deleteSession().catch(() => undefined);
-    await stopDriver(driver);
-  });
+  runAppOn(shipped);
 
   it('lists every shipped scenario and no load errors', async () => {
     await waitForLibrary(15000);
