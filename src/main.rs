@@ -10,6 +10,7 @@ mod play;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -186,7 +187,7 @@ fn pack_dir(path: &Path) -> PathBuf {
 
 /// The scorer for a pack (built-in rubrics plus the pack's own), its rubric diagnostics,
 /// and the load options that know the pack's criteria.
-fn pack(dir: &Path) -> (RubricScorer, Vec<Diagnostic>, LoadOptions) {
+fn pack(dir: &Path) -> (Arc<RubricScorer>, Vec<Diagnostic>, LoadOptions) {
     let Pack {
         scorer,
         rubric_diagnostics,
@@ -322,7 +323,7 @@ fn validate(paths: Vec<PathBuf>, format: Format) -> Result<ExitCode> {
 }
 
 /// A scenario by path or by id in the scenarios folder, with its pack's scorer.
-fn find_scenario(wanted: &str, dir: Option<PathBuf>) -> Result<(Scenario, RubricScorer)> {
+fn find_scenario(wanted: &str, dir: Option<PathBuf>) -> Result<(Scenario, Arc<RubricScorer>)> {
     let as_path = Path::new(wanted);
     let dir = dir.unwrap_or_else(default_dir);
     let (root, file) = if as_path.is_file() {

@@ -10,8 +10,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Result;
 use rapport_core::engine::{Clock, Debrief, Event, EventKind, Input, Session, SystemClock};
+use rapport_core::golden::shown;
 use rapport_core::model::{Node, Scenario};
-use rapport_core::score::{ReplyScore, Scorer};
+use rapport_core::score::{CriterionResult, ReplyScore, Scorer};
 use rapport_core::template;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -199,33 +200,53 @@ fn print_events(scenario: &Scenario, events: &[Event], focus: Option<&[String]>)
     }
 }
 
-/// What went well with the words that earned it, what hurt, and the missed moves that
-/// mattered most here with their tips.
+/// What this moment called for (met, with the words that earned it, or missed, with
+/// its tip), then anything else done well, then penalties.
 fn print_feedback(score: &ReplyScore, focus: &[String]) {
     let s = &score.scores;
     println!(
         "   empathy {} | problem solving {} | professionalism {} | overall {}",
-        s.empathy, s.problem_solving, s.professionalism, s.overall
+        shown(s.empathy),
+        shown(s.problem_solving),
+        shown(s.professionalism),
+        s.overall
     );
-    for c in &score.criteria {
-        let penalty = c.penalty;
-        let quotes: Vec<String> = c
-            .evidence
+    let quotes = |c: &CriterionResult| -> String {
+        c.evidence
             .iter()
             .map(|e| format!("\"{}\"", e.text))
-            .collect();
-        if c.met && !penalty {
-            println!("   + {}: {}", c.id, quotes.join(", "));
-        } else if c.met {
-            println!("   ! {}: {}", c.id, quotes.join(", "));
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let called: Vec<&CriterionResult> = focus
+        .iter()
+        .filter_map(|f| score.criterion(f))
+        .filter(|c| !c.penalty)
+        .collect();
+    if !called.is_empty() {
+        println!("   This moment called for:");
+    }
+    for c in &called {
+        if c.met {
+            println!("   + {}: {}", c.id, quotes(c));
+        } else {
+            println!("   - {} (missed)", c.id);
             if let Some(tip) = &c.tip {
                 println!("       tip: {tip}");
             }
-        } else if !penalty && focus.contains(&c.id) {
-            println!("   - {} (matters here)", c.id);
-            if let Some(tip) = &c.tip {
-                println!("       tip: {tip}");
-            }
+        }
+    }
+    for c in score
+        .criteria
+        .iter()
+        .filter(|c| c.met && !c.penalty && !focus.contains(&c.id))
+    {
+        println!("   + {} (also good): {}", c.id, quotes(c));
+    }
+    for c in score.criteria.iter().filter(|c| c.met && c.penalty) {
+        println!("   ! {}: {}", c.id, quotes(c));
+        if let Some(tip) = &c.tip {
+            println!("       tip: {tip}");
         }
     }
 }
@@ -237,8 +258,23 @@ fn print_debrief(d: &Debrief) {
     let s = &d.scores;
     println!(
         "Scores: empathy {} | problem solving {} | professionalism {} | overall {}",
-        s.empathy, s.problem_solving, s.professionalism, s.overall
+        shown(s.empathy),
+        shown(s.problem_solving),
+        shown(s.professionalism),
+        s.overall
     );
+    if let Some(why) = &d.decided_by {
+        println!(
+            "Decided at turn {} ({}): {}; mood {}",
+            why.turn + 1,
+            why.node,
+            why.reason,
+            why.mood
+        );
+        if !why.missed.is_empty() {
+            println!("  missed there: {}", why.missed.join(", "));
+        }
+    }
     let curve: Vec<String> = d.mood_curve.iter().map(u8::to_string).collect();
     println!("Mood over the turns: {}", curve.join(" -> "));
     for (i, t) in d.turns.iter().enumerate() {

@@ -76,6 +76,21 @@ pub fn run(scenario: &Scenario, test: &GoldenTest, scorer: &dyn Scorer) -> TestR
             session.current()
         ));
     }
+    if let Some(d) = session.debrief(scenario) {
+        let overall = d.scores.overall;
+        if test.overall_at_least.is_some_and(|min| overall < min) {
+            failures.push(format!(
+                "expected a debrief overall of at least {}, got {overall}",
+                test.overall_at_least.unwrap_or_default()
+            ));
+        }
+        if test.overall_at_most.is_some_and(|max| overall > max) {
+            failures.push(format!(
+                "expected a debrief overall of at most {}, got {overall}",
+                test.overall_at_most.unwrap_or_default()
+            ));
+        }
+    }
     if !test.path.is_empty() && session.path() != test.path.as_slice() {
         failures.push(format!(
             "expected path [{}], took [{}]",
@@ -90,13 +105,99 @@ pub fn run(scenario: &Scenario, test: &GoldenTest, scorer: &dyn Scorer) -> TestR
     }
 }
 
-/// Runs every golden test of a scenario.
+/// The debrief overall a run of the trainer's own model answers must reach.
+pub const MODEL_RUN_MIN_OVERALL: u8 = 85;
+/// Turns after which a model-answer run that has not ended is cut (a loop).
+const MODEL_RUN_MAX_TURNS: usize = 40;
+
+/// Plays the scenario's own model answers, node after node (the first answer; at a
+/// guided node the choice that scores best there), and checks that they reach a
+/// success ending with a debrief overall of at least [`MODEL_RUN_MIN_OVERALL`]: the
+/// trainer's strong replies must be rewarded as strong.
+pub fn model_answer_run(scenario: &Scenario, scorer: &dyn Scorer) -> TestRun {
+    let clock = ManualClock::new(0);
+    let mut session = Session::start(scenario, 0, &clock);
+    let mut failures = Vec::new();
+    for turn in 0..MODEL_RUN_MAX_TURNS {
+        let Some(node) = session.node(scenario) else {
+            break;
+        };
+        let input = if node.choices.is_empty() {
+            match node.model_answers.first() {
+                Some(a) => Input::Reply {
+                    text: crate::template::render(a, &scenario.customer),
+                },
+                None => {
+                    failures.push(format!(
+                        "turn {}: `{}` has no model answer",
+                        turn + 1,
+                        session.current()
+                    ));
+                    break;
+                }
+            }
+        } else {
+            let line = session
+                .transcript()
+                .iter()
+                .rev()
+                .find_map(|e| match &e.kind {
+                    EventKind::CustomerLine { text, .. } => Some(text.clone()),
+                    _ => None,
+                });
+            let best = (1..=node.choices.len())
+                .max_by_key(|&n| {
+                    let text = crate::template::render(&node.choices[n - 1], &scenario.customer);
+                    let s = crate::engine::score_at(scenario, node, &text, line.as_deref(), scorer);
+                    // Ties go to the first choice listed.
+                    (s.scores.overall, std::cmp::Reverse(n))
+                })
+                .unwrap_or(1);
+            Input::Choice { number: best }
+        };
+        clock.advance(REPLY_SECONDS * 1000);
+        if let Err(e) = session.advance(scenario, scorer, &input, &clock) {
+            failures.push(format!("turn {} at `{}`: {e}", turn + 1, session.current()));
+            break;
+        }
+    }
+    match session.debrief(scenario) {
+        None => failures.push(format!(
+            "the model answers never reach an ending (stopped at `{}`)",
+            session.current()
+        )),
+        Some(d) => {
+            if d.outcome != crate::model::Outcome::Success {
+                failures.push(format!(
+                    "the model answers reach `{}` ({}), not a success",
+                    d.ending,
+                    d.outcome.as_str()
+                ));
+            }
+            if d.scores.overall < MODEL_RUN_MIN_OVERALL {
+                failures.push(format!(
+                    "the model answers score {} overall in the debrief, under {MODEL_RUN_MIN_OVERALL}",
+                    d.scores.overall
+                ));
+            }
+        }
+    }
+    TestRun {
+        name: "model answers".to_string(),
+        failures,
+        session,
+    }
+}
+
+/// Runs every golden test of a scenario, then the run of its model answers.
 pub fn run_all(scenario: &Scenario, scorer: &dyn Scorer) -> Vec<TestRun> {
-    scenario
+    let mut runs: Vec<TestRun> = scenario
         .tests
         .iter()
         .map(|t| run(scenario, t, scorer))
-        .collect()
+        .collect();
+    runs.push(model_answer_run(scenario, scorer));
+    runs
 }
 
 /// The whole transcript as text, one event per block, stable for golden files.
@@ -165,12 +266,20 @@ pub fn event_text(event: &Event) -> String {
     out
 }
 
+/// A rubric score as text: "-" when the moment did not assess it.
+pub fn shown(score: Option<u8>) -> String {
+    score.map_or_else(|| "-".to_string(), |v| v.to_string())
+}
+
 /// Scores, then each met criterion with its evidence, then missed ones with their tip.
 pub fn score_text(score: &ReplyScore, indent: &str) -> String {
     let s = &score.scores;
     let mut out = format!(
         "{indent}scores: empathy {} / problem solving {} / professionalism {} / overall {}\n",
-        s.empathy, s.problem_solving, s.professionalism, s.overall
+        shown(s.empathy),
+        shown(s.problem_solving),
+        shown(s.professionalism),
+        s.overall
     );
     for c in &score.criteria {
         if c.met {
@@ -253,6 +362,8 @@ mod tests {
             turns,
             path: path.iter().map(|s| s.to_string()).collect(),
             ending: ending.into(),
+            overall_at_least: None,
+            overall_at_most: None,
         }
     }
 

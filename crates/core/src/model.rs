@@ -76,6 +76,9 @@ impl Language {
     }
 }
 
+/// Chases at one node before a customer hangs up, when the scenario does not say.
+pub const DEFAULT_MAX_CHASES: u32 = 3;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Customer {
     pub name: String,
@@ -84,6 +87,8 @@ pub struct Customer {
     pub mood: u8,
     /// Seconds of agent silence before the customer chases; `None` means they wait.
     pub patience: Option<u32>,
+    /// Chases at one node before the customer hangs up (default 3).
+    pub max_chases: u32,
     /// What the agent can look up: a small CRM record. Scalars, lists and maps.
     pub facts: BTreeMap<String, serde_json::Value>,
 }
@@ -160,6 +165,13 @@ pub struct Condition {
     pub mood_at_least: Option<u8>,
     /// The mood before this reply is at most this.
     pub mood_at_most: Option<u8>,
+    /// The customer has chased at least this often (at this node for a branch, in the
+    /// whole conversation for a lesson).
+    #[serde(default)]
+    pub chases_at_least: Option<u32>,
+    /// The customer has chased at most this often.
+    #[serde(default)]
+    pub chases_at_most: Option<u32>,
 }
 
 /// A score a condition can read: one rubric's, or the overall one.
@@ -208,8 +220,19 @@ pub struct Ending {
     pub outcome: Outcome,
     /// The customer's closing line (may hold placeholders).
     pub say: String,
-    /// The short lesson shown in the debrief.
+    /// The short lesson shown in the debrief when no variant holds.
     pub lesson: String,
+    /// Lessons that match what happened, tried in order on the whole conversation.
+    #[serde(default)]
+    pub lesson_variants: Vec<LessonVariant>,
+}
+
+/// A lesson shown when its condition holds on the whole conversation (see
+/// `engine::condition` for what each part means there).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LessonVariant {
+    pub when: Condition,
+    pub text: String,
 }
 
 /// How a conversation ended. `escalated`, `hung_up` and `churned` are kinds of failure.
@@ -267,6 +290,12 @@ pub struct GoldenTest {
     /// Node and ending ids visited, start first, ending last; empty when not checked.
     pub path: Vec<String>,
     pub ending: String,
+    /// The debrief's overall score is at least this.
+    #[serde(default)]
+    pub overall_at_least: Option<u8>,
+    /// The debrief's overall score is at most this.
+    #[serde(default)]
+    pub overall_at_most: Option<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -282,6 +311,15 @@ impl Scenario {
     /// Whether `id` names a node or an ending.
     pub fn has_target(&self, id: &str) -> bool {
         self.nodes.contains_key(id) || self.endings.contains_key(id)
+    }
+
+    /// Where a customer goes who has chased too often with no reply: the first ending
+    /// (by id) whose outcome is `hung_up`.
+    pub fn hang_up_ending(&self) -> Option<&str> {
+        self.endings
+            .iter()
+            .find(|(_, e)| e.outcome == Outcome::HungUp)
+            .map(|(id, _)| id.as_str())
     }
 }
 

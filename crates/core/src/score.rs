@@ -66,23 +66,34 @@ pub fn is_builtin_criterion(id: &str) -> bool {
     BUILTIN_CRITERIA.iter().any(|(c, _)| *c == id)
 }
 
-/// Rubric scores, 0-100 each.
+/// Rubric scores, 0-100 each. A rubric is `None` (JSON `null`) when the moment did not
+/// assess it: the node did not call for it and the reply neither earned credit nor lost
+/// points in it. The overall is always a number (see `scorer::formula`).
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Scores {
-    pub empathy: u8,
-    pub problem_solving: u8,
-    pub professionalism: u8,
+    pub empathy: Option<u8>,
+    pub problem_solving: Option<u8>,
+    pub professionalism: Option<u8>,
     pub overall: u8,
 }
 
 impl Scores {
-    pub fn get(&self, key: ScoreKey) -> u8 {
+    /// The score a condition reads; `None` for a rubric that was not assessed.
+    pub fn get(&self, key: ScoreKey) -> Option<u8> {
         match key {
             ScoreKey::Empathy => self.empathy,
             ScoreKey::ProblemSolving => self.problem_solving,
             ScoreKey::Professionalism => self.professionalism,
-            ScoreKey::Overall => self.overall,
+            ScoreKey::Overall => Some(self.overall),
+        }
+    }
+
+    pub fn rubric(&self, r: RubricId) -> Option<u8> {
+        match r {
+            RubricId::Empathy => self.empathy,
+            RubricId::ProblemSolving => self.problem_solving,
+            RubricId::Professionalism => self.professionalism,
         }
     }
 }
@@ -156,5 +167,17 @@ pub trait Scorer {
     /// Whether `id` is a criterion this scorer can judge (for validating scenarios).
     fn knows_criterion(&self, id: &str) -> bool {
         is_builtin_criterion(id)
+    }
+}
+
+/// A shared scorer scores like the one it shares (the app, the validator and the CLI
+/// use one compiled scorer per pack).
+impl<S: Scorer + ?Sized> Scorer for std::sync::Arc<S> {
+    fn score(&self, input: &ReplyInput<'_>) -> ReplyScore {
+        (**self).score(input)
+    }
+
+    fn knows_criterion(&self, id: &str) -> bool {
+        (**self).knows_criterion(id)
     }
 }

@@ -137,6 +137,7 @@ mod tests {
             persona: String::new(),
             mood: 20,
             patience: None,
+            max_chases: crate::model::DEFAULT_MAX_CHASES,
             facts: [
                 ("order_id".to_string(), json!("A-1")),
                 ("amount".to_string(), json!(64.99)),

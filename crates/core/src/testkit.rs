@@ -27,9 +27,9 @@ impl Scorer for WordScorer {
         let blame = text.contains("your fault");
         ReplyScore {
             scores: Scores {
-                empathy: if sorry { 80 } else { 10 },
-                problem_solving: 50,
-                professionalism: if blame { 20 } else { 100 },
+                empathy: Some(if sorry { 80 } else { 10 }),
+                problem_solving: Some(50),
+                professionalism: Some(if blame { 20 } else { 100 }),
                 overall: 50,
             },
             criteria: vec![
@@ -71,6 +71,7 @@ fn ending(outcome: Outcome, say: &str) -> Ending {
         outcome,
         say: say.into(),
         lesson: format!("lesson of {say}"),
+        lesson_variants: vec![],
     }
 }
 
@@ -129,6 +130,7 @@ pub fn scenario() -> Scenario {
             persona: String::new(),
             mood: 30,
             patience: Some(20),
+            max_chases: crate::model::DEFAULT_MAX_CHASES,
             facts: BTreeMap::new(),
         },
         start: "start".into(),

@@ -40,7 +40,7 @@ fn tips_show_for_missed_positives_and_present_penalties() {
     assert!(tip("apologize").is_some());
     assert!(tip("blame_customer").is_some());
     assert!(tip("rude_tone").is_none());
-    assert!(s.scores.professionalism < 100);
+    assert!(s.scores.professionalism.is_some_and(|p| p < 100));
 }
 
 // Hard cases, in the order of the rubric guide.
@@ -479,7 +479,7 @@ fn patches_add_criteria_phrases_and_weights_with_facts_filled_in() {
     assert_eq!(&ids[14..], ["states_refund_amount", "states_delivery_date"]);
     assert!(s.met("states_refund_amount") && s.met("states_delivery_date"));
     assert!(s.met("offer_solution") && s.met("apologize"));
-    assert_eq!(s.scores.empathy, 0, "apologize weighs nothing here");
+    assert_eq!(s.scores.empathy, Some(0), "apologize weighs nothing here");
 
     let s = run("I'll refund $50.00, it arrives on March 15th.");
     let amount = s.criterion("states_refund_amount").unwrap();
@@ -497,19 +497,25 @@ fn patches_add_criteria_phrases_and_weights_with_facts_filled_in() {
     );
 }
 
+/// Typing the move the moment calls for scored about 55 when every reply was judged on
+/// all fourteen criteria: a reply is now measured against its node's focus.
 #[test]
-fn focus_weighs_criteria_more() {
-    let focus = vec!["apologize".to_string()];
-    let plain = score("I'm sorry.").scores.empathy;
+fn a_reply_is_measured_against_what_the_moment_calls_for() {
+    let focus = vec!["apologize".to_string(), "take_ownership".to_string()];
+    let plain = score("I'm sorry. I'll look into it.").scores;
     let focused = scorer()
         .score(&ReplyInput {
-            text: "I'm sorry.",
+            text: "I'm sorry. I'll look into it.",
             focus: &focus,
             ..ReplyInput::default()
         })
-        .scores
-        .empathy;
-    assert!(focused > plain, "{focused} <= {plain}");
+        .scores;
+    assert!(plain.overall < 50, "{plain:?}");
+    assert_eq!(focused.overall, 100, "{focused:?}");
+    assert_eq!(
+        focused.professionalism, None,
+        "no penalty and nothing of it called for"
+    );
 }
 
 fn temp_pack(name: &str, files: &[(&str, &str)]) -> PathBuf {
@@ -592,8 +598,11 @@ fn check_evidence(text: &str, s: &ReplyScore) {
         s.scores.empathy,
         s.scores.problem_solving,
         s.scores.professionalism,
-        s.scores.overall,
-    ] {
+        Some(s.scores.overall),
+    ]
+    .into_iter()
+    .flatten()
+    {
         assert!(v <= 100);
     }
 }

@@ -8,15 +8,15 @@ use serde_yaml::Value;
 
 use super::de::{backticked, label, Ctx};
 use super::raw::{
-    RawBranch, RawCondition, RawCustomer, RawEnding, RawNode, RawTest, RawTurn, REQUIRED_TOP_KEYS,
-    TOP_KEYS,
+    RawBranch, RawCondition, RawCustomer, RawEnding, RawLesson, RawNode, RawTest, RawTurn,
+    REQUIRED_TOP_KEYS, TOP_KEYS,
 };
 use super::tree::{Pos, Seg};
 use super::LoadOptions;
 use crate::diag::{suggest, Severity};
 use crate::model::{
-    Branch, Channel, Condition, Customer, Ending, GoldenTest, Language, Meta, Node, RubricPatch,
-    Scenario, ScoreKey, Silence, TestTurn, Transition,
+    Branch, Channel, Condition, Customer, Ending, GoldenTest, Language, LessonVariant, Meta, Node,
+    Outcome, RubricPatch, Scenario, ScoreKey, Silence, TestTurn, Transition, DEFAULT_MAX_CHASES,
 };
 use crate::template::{self, Piece};
 
@@ -109,6 +109,9 @@ pub(crate) fn check(ctx: &mut Ctx, root: &Value, opts: &LoadOptions) -> Checked 
     } else {
         parts.build(ctx.file)
     };
+    if let (Some(scenario), Some(scorer)) = (&scenario, &opts.scorer) {
+        super::answers::check(ctx, scenario, scorer.as_ref());
+    }
     Checked { scenario, id }
 }
 
@@ -257,12 +260,29 @@ impl Parts {
             .iter()
             .map(|(id, e)| {
                 let e = e.as_ref()?;
+                let (lesson, lesson_variants) = match &e.lesson {
+                    RawLesson::Text(t) => (t.clone(), Vec::new()),
+                    RawLesson::Variants(vs) => {
+                        let (fallback, variants) = vs.split_last()?;
+                        let variants = variants
+                            .iter()
+                            .map(|v| {
+                                Some(LessonVariant {
+                                    when: build_condition(v.when.as_ref()?)?,
+                                    text: v.text.clone(),
+                                })
+                            })
+                            .collect::<Option<Vec<_>>>()?;
+                        (fallback.text.clone(), variants)
+                    }
+                };
                 Some((
                     id.clone(),
                     Ending {
                         outcome: e.outcome,
                         say: e.say.clone(),
-                        lesson: e.lesson.clone(),
+                        lesson,
+                        lesson_variants,
                     },
                 ))
             })
@@ -292,6 +312,10 @@ impl Parts {
                 patience: match customer.patience {
                     Some(p) => Some(u32::try_from(p).ok()?),
                     None => None,
+                },
+                max_chases: match customer.max_chases {
+                    Some(n) => u32::try_from(n).ok()?,
+                    None => DEFAULT_MAX_CHASES,
                 },
                 facts: self.facts.clone(),
             },
@@ -358,6 +382,10 @@ fn build_condition(c: &RawCondition) -> Option<Condition> {
         Some(v) => u8::try_from(v).ok().map(Some),
         None => Some(None),
     };
+    let count = |m: Option<i64>| match m {
+        Some(v) => u32::try_from(v).ok().map(Some),
+        None => Some(None),
+    };
     Some(Condition {
         min_score: scores(&c.min_score)?,
         max_score: scores(&c.max_score)?,
@@ -368,6 +396,8 @@ fn build_condition(c: &RawCondition) -> Option<Condition> {
         says_none: c.says_none.clone(),
         mood_at_least: mood(c.mood_at_least)?,
         mood_at_most: mood(c.mood_at_most)?,
+        chases_at_least: count(c.chases_at_least)?,
+        chases_at_most: count(c.chases_at_most)?,
     })
 }
 
@@ -378,6 +408,14 @@ fn build_test(t: &RawTest) -> Option<GoldenTest> {
         turns: t.turns.iter().map(turn_of).collect::<Option<_>>()?,
         path: t.path.clone(),
         ending: t.ending.clone(),
+        overall_at_least: match t.overall_at_least {
+            Some(v) => Some(u8::try_from(v).ok()?),
+            None => None,
+        },
+        overall_at_most: match t.overall_at_most {
+            Some(v) => Some(u8::try_from(v).ok()?),
+            None => None,
+        },
     })
 }
 
@@ -551,7 +589,7 @@ impl<'c, 'a> Checker<'c, 'a> {
                     &join(&path, &[key("say")]),
                     std::slice::from_ref(&ending.say),
                 );
-                self.check_text(&join(&path, &[key("lesson")]), &ending.lesson);
+                self.check_lesson(&join(&path, &[key("lesson")]), &ending.lesson);
             }
         }
         let start = self.check_start();
@@ -621,6 +659,50 @@ impl<'c, 'a> Checker<'c, 'a> {
                     );
                 }
             }
+            if let Some(n) = c.max_chases {
+                if !(1..=10).contains(&n) {
+                    self.ctx.error(
+                        &[key("customer"), key("max_chases")],
+                        "out-of-range",
+                        format!("`max_chases` is {n}, but it must be between 1 and 10."),
+                        Some("leave it out for the default of 3 chases".into()),
+                    );
+                }
+            }
+            self.check_hang_up(c);
+        }
+    }
+
+    /// A customer with a patience who can be chased at a node with no `on_silence`
+    /// target of its own hangs up after `max_chases`: the scenario needs somewhere for
+    /// them to go.
+    fn check_hang_up(&mut self, c: &RawCustomer) {
+        if c.patience.is_none() {
+            return;
+        }
+        let has_hang_up = self
+            .parts
+            .endings
+            .iter()
+            .any(|(_, e)| e.as_ref().is_some_and(|e| e.outcome == Outcome::HungUp));
+        let chased = self.parts.nodes.iter().find(|(_, n)| {
+            n.as_ref()
+                .is_some_and(|n| n.on_silence.as_ref().is_none_or(|s| s.goto.is_none()))
+        });
+        if let (false, Some((node, _))) = (has_hang_up, chased) {
+            self.ctx.error(
+                &[key("customer"), key("patience")],
+                "no-hang-up-ending",
+                format!(
+                    "The customer has a patience and can be chased at `{node}`, which has no \
+                     `on_silence` target, but no ending has `outcome: hung_up` for when they \
+                     give up after {} chases.",
+                    c.max_chases.unwrap_or(i64::from(DEFAULT_MAX_CHASES))
+                ),
+                Some(format!(
+                    "add an ending with `outcome: hung_up`, or give `{node}` an `on_silence: {{goto: ...}}`"
+                )),
+            );
         }
     }
 
@@ -819,7 +901,14 @@ impl<'c, 'a> Checker<'c, 'a> {
 
     fn check_branch(&mut self, path: &[Seg], branch: &RawBranch, known: &BTreeSet<String>) {
         let when = join(path, &[key("when")]);
-        let c = &branch.when;
+        self.check_condition(&when, &branch.when, known);
+        self.check_target(&join(path, &[key("goto")]), &branch.goto);
+        self.check_mood_change(&join(path, &[key("mood")]), branch.mood);
+    }
+
+    /// The parts of one condition, where branches and lesson variants write them.
+    fn check_condition(&mut self, when: &[Seg], c: &RawCondition, known: &BTreeSet<String>) {
+        let when = when.to_vec();
         for (name, scores) in [("min_score", &c.min_score), ("max_score", &c.max_score)] {
             for (score, value) in scores {
                 let p = join(&when, &[key(name), key(score)]);
@@ -859,8 +948,51 @@ impl<'c, 'a> Checker<'c, 'a> {
                 self.check_percent(&join(&when, &[key(name)]), m, &format!("`{name}`"));
             }
         }
-        self.check_target(&join(path, &[key("goto")]), &branch.goto);
-        self.check_mood_change(&join(path, &[key("mood")]), branch.mood);
+        for (name, n) in [
+            ("chases_at_least", c.chases_at_least),
+            ("chases_at_most", c.chases_at_most),
+        ] {
+            if n.is_some_and(|n| !(0..=100).contains(&n)) {
+                self.ctx.error(
+                    &join(&when, &[key(name)]),
+                    "out-of-range",
+                    format!("`{name}` is a number of chases, 0 to 100."),
+                    None,
+                );
+            }
+        }
+    }
+
+    fn check_lesson(&mut self, path: &[Seg], lesson: &RawLesson) {
+        match lesson {
+            RawLesson::Text(t) => self.check_text(path, t),
+            RawLesson::Variants(vs) => {
+                let known = self.known.clone();
+                for (i, v) in vs.iter().enumerate() {
+                    let at = join(path, &[Seg::Index(i)]);
+                    let last = i + 1 == vs.len();
+                    match (&v.when, last) {
+                        (Some(when), false) => {
+                            self.check_condition(&join(&at, &[key("when")]), when, &known)
+                        }
+                        (Some(_), true) => self.ctx.error_at_key(
+                            &join(&at, &[key("when")]),
+                            "lesson-fallback",
+                            "The last lesson variant is the fallback, shown when no other holds, so it takes no `when:`.".into(),
+                            Some("add a last variant with only `text:`".into()),
+                        ),
+                        (None, false) => self.ctx.error(
+                            &at,
+                            "lesson-fallback",
+                            "Only the last lesson variant may leave out `when:`; this one would hide the ones after it.".into(),
+                            Some("give it a `when:`, or move it to the end".into()),
+                        ),
+                        (None, true) => {}
+                    }
+                    self.check_text(&join(&at, &[key("text")]), &v.text);
+                }
+            }
+        }
     }
 
     fn check_target(&mut self, path: &[Seg], target: &str) {
@@ -1004,6 +1136,14 @@ impl<'c, 'a> Checker<'c, 'a> {
     fn check_test(&mut self, index: usize, test: &RawTest, start: &str) {
         let base = [key("tests"), Seg::Index(index)];
         let name = &test.name;
+        for (k, v) in [
+            ("overall_at_least", test.overall_at_least),
+            ("overall_at_most", test.overall_at_most),
+        ] {
+            if let Some(v) = v {
+                self.check_percent(&join(&base, &[key(k)]), v, &format!("`{k}`"));
+            }
+        }
         let ending_path = join(&base, &[key("ending")]);
         if !self.ending_set.contains(test.ending.as_str()) {
             let hint = if self.node_set.contains(test.ending.as_str()) {

@@ -85,6 +85,18 @@ impl<'a> Ctx<'a> {
         self.report(Severity::Error, pos, code, message, hint);
     }
 
+    /// A warning at the value of `path`.
+    pub(crate) fn warning(
+        &mut self,
+        path: &[Seg],
+        code: &str,
+        message: String,
+        hint: Option<String>,
+    ) {
+        let pos = self.tree.locate(path);
+        self.report(Severity::Warning, pos, code, message, hint);
+    }
+
     pub(crate) fn warning_at_key(
         &mut self,
         path: &[Seg],

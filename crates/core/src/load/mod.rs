@@ -8,6 +8,7 @@
 //! what types cannot say and build the model ([`check`]). Every problem found along the
 //! way is kept; [`load_paths`] adds the checks that span files (ids used twice).
 
+mod answers;
 mod check;
 mod de;
 mod raw;
@@ -20,7 +21,8 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
 use crate::model::Scenario;
-use crate::score::BUILTIN_CRITERIA;
+use crate::score::{Scorer, BUILTIN_CRITERIA};
+use std::sync::Arc;
 
 use tree::{Pos, Tree};
 
@@ -36,10 +38,22 @@ pub fn scenario_schema() -> serde_json::Value {
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// What the validator needs to know beyond the file itself.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LoadOptions {
     /// Criterion ids the rubrics define (built-in plus the pack's own).
     pub known_criteria: BTreeSet<String>,
+    /// The pack's scorer, to check that model answers are exemplary at their node
+    /// (`model-answer-*` warnings); without one that stage is skipped.
+    pub scorer: Option<Arc<dyn Scorer + Send + Sync>>,
+}
+
+impl std::fmt::Debug for LoadOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadOptions")
+            .field("known_criteria", &self.known_criteria)
+            .field("scorer", &self.scorer.is_some())
+            .finish()
+    }
 }
 
 impl Default for LoadOptions {
@@ -53,6 +67,7 @@ impl LoadOptions {
     pub fn with_criteria<'a>(ids: impl IntoIterator<Item = &'a str>) -> Self {
         LoadOptions {
             known_criteria: ids.into_iter().map(str::to_string).collect(),
+            scorer: None,
         }
     }
 }

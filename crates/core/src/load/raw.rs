@@ -66,6 +66,11 @@ pub(crate) struct RawCustomer {
     #[serde(default)]
     #[schemars(range(min = 1))]
     pub patience: Option<i64>,
+    /// How many times the customer chases a silent agent at one moment before hanging up
+    /// (default 3); then the conversation goes to the ending whose outcome is `hung_up`.
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 10))]
+    pub max_chases: Option<i64>,
     /// What the agent can look up (a small CRM record); lines can say `{facts.order_id}`.
     #[serde(default)]
     #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
@@ -175,6 +180,15 @@ pub(crate) struct RawCondition {
     #[serde(default)]
     #[schemars(range(min = 0, max = 100))]
     pub mood_at_most: Option<i64>,
+    /// The customer has chased a silent agent at least this often (at this node for a
+    /// branch; in the whole conversation for a lesson).
+    #[serde(default)]
+    #[schemars(range(min = 0))]
+    pub chases_at_least: Option<i64>,
+    /// The customer has chased at most this often.
+    #[serde(default)]
+    #[schemars(range(min = 0))]
+    pub chases_at_most: Option<i64>,
 }
 
 /// How the conversation ends.
@@ -184,9 +198,35 @@ pub(crate) struct RawEnding {
     pub outcome: Outcome,
     /// The customer's closing line.
     pub say: String,
-    /// A short lesson for the trainee's debrief.
+    /// A short lesson for the trainee's debrief: one text, or variants tried in order
+    /// on the whole conversation (`when:`), the last one without `when:` as the fallback.
     #[serde(default)]
-    pub lesson: String,
+    pub lesson: RawLesson,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub(crate) enum RawLesson {
+    Text(String),
+    Variants(Vec<RawLessonVariant>),
+}
+
+impl Default for RawLesson {
+    fn default() -> Self {
+        RawLesson::Text(String::new())
+    }
+}
+
+/// A lesson shown when its condition holds on the whole conversation.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLessonVariant {
+    /// Read on the whole conversation: `met` (at some turn), `missed` (at every turn),
+    /// `mood_at_least`/`mood_at_most` (the final mood), `chases_at_least`/`chases_at_most`,
+    /// `min_score`/`max_score` (the debrief's), `says_any`/`says_none` (any reply).
+    #[serde(default)]
+    pub when: Option<RawCondition>,
+    pub text: String,
 }
 
 /// A golden test: scripted replies and the path and ending they must reach.
@@ -204,6 +244,14 @@ pub(crate) struct RawTest {
     pub path: Vec<String>,
     /// The ending the replies must reach.
     pub ending: String,
+    /// The debrief's overall score must be at least this, 0-100.
+    #[serde(default)]
+    #[schemars(range(min = 0, max = 100))]
+    pub overall_at_least: Option<i64>,
+    /// The debrief's overall score must be at most this, 0-100.
+    #[serde(default)]
+    #[schemars(range(min = 0, max = 100))]
+    pub overall_at_most: Option<i64>,
 }
 
 /// `{reply: ..}`, `{choice: N}` or `{silence: true}`; exactly one is checked later.

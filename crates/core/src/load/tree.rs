@@ -327,6 +327,12 @@ impl Tree {
         }
     }
 
+    /// Whether the value at `path` is a list.
+    pub(crate) fn is_list(&self, path: &[Seg]) -> bool {
+        matches!(self.walk(path), Some((node, matched, _))
+            if matched == path.len() && matches!(self.nodes[self.resolve(node)].kind, Kind::Seq(_)))
+    }
+
     /// Where the key that ends `path` is written; falls back to [`Tree::locate`].
     pub(crate) fn locate_key(&self, path: &[Seg]) -> Pos {
         match (self.walk(path), path.last()) {

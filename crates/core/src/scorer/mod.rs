@@ -22,6 +22,7 @@
 //! index) happens once, in [`RubricScorer::builtin`] or [`RubricScorer::with_pack_dir`].
 
 pub mod eval;
+pub mod formula;
 pub mod jsonl;
 pub mod pattern;
 pub mod rubric;
@@ -36,12 +37,13 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use rust_stemmers::Stemmer;
 
+use self::formula::Judged;
 use self::pattern::{has_placeholder, Hit, Index, NoPlaceholders, Resolve, Terminal, Vocab};
 use self::rubric::{Located, RubricFile, Rule, Spec};
 use self::text::{tokenize, Text};
 use crate::diag::{suggest, Diagnostic};
 use crate::model::{Language, RubricPatch};
-use crate::score::{CriterionResult, Evidence, ReplyInput, ReplyScore, RubricId, Scorer, Scores};
+use crate::score::{CriterionResult, Evidence, ReplyInput, ReplyScore, RubricId, Scorer};
 use crate::template::{self, Piece};
 
 /// The shipped rubric files, compiled in so the app and the CLI work from any folder.
@@ -60,10 +62,7 @@ const BUILTIN_FILES: [(&str, &str); 3] = [
     ),
 ];
 
-/// How much more a criterion the node names in `focus` weighs.
-pub const FOCUS_MULTIPLIER: f32 = 2.0;
-/// Points a met penalty of weight 1 takes off its rubric's score.
-pub const PENALTY_POINTS: f32 = 35.0;
+pub use self::formula::PENALTY_POINTS;
 
 const LANGS: [Language; 2] = [Language::En, Language::Fr];
 
@@ -929,9 +928,10 @@ impl Scorer for RubricScorer {
                 weight: extra.weights[c],
                 penalty: self.criterion(&extra, c).penalty,
                 met: r.met,
+                local: c >= self.criteria.len(),
             })
             .collect();
-        let scores = scores(&judged, input.focus);
+        let scores = formula::scores(&judged, input.focus);
         ReplyScore {
             scores,
             criteria: results,
@@ -975,140 +975,5 @@ impl<'a> CharIndex<'a> {
                 text: self.text[self.bytes[start]..self.bytes[end]].to_string(),
             })
             .collect()
-    }
-}
-
-/// One criterion's part in the scores.
-#[derive(Debug, Clone, Copy)]
-struct Judged<'a> {
-    id: &'a str,
-    rubric: RubricId,
-    weight: f32,
-    penalty: bool,
-    met: bool,
-}
-
-/// The scores of `docs/scoring.md`: per rubric, the weighted share of its positive
-/// criteria met, minus `PENALTY_POINTS` per unit of weight of each penalty met, within
-/// 0-100; overall, the mean of the three. Focus criteria weigh `FOCUS_MULTIPLIER` times more.
-fn scores(judged: &[Judged<'_>], focus: &[String]) -> Scores {
-    let rubric = |r: RubricId| -> f32 {
-        let (mut total, mut met, mut penalty) = (0.0f32, 0.0f32, 0.0f32);
-        for c in judged.iter().filter(|c| c.rubric == r) {
-            let w = if focus.iter().any(|f| f == c.id) {
-                c.weight * FOCUS_MULTIPLIER
-            } else {
-                c.weight
-            };
-            if c.penalty {
-                if c.met {
-                    penalty += w * PENALTY_POINTS;
-                }
-            } else {
-                total += w;
-                if c.met {
-                    met += w;
-                }
-            }
-        }
-        let base = if total > 0.0 {
-            100.0 * met / total
-        } else {
-            100.0
-        };
-        (base - penalty).clamp(0.0, 100.0)
-    };
-    let [e, p, q] = RubricId::ALL.map(rubric);
-    let round = |x: f32| x.round().clamp(0.0, 100.0) as u8;
-    Scores {
-        empathy: round(e),
-        problem_solving: round(p),
-        professionalism: round(q),
-        overall: round((e + p + q) / 3.0),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    const IDS: [&str; 6] = ["a", "b", "c", "d", "e", "f"];
-
-    fn judged(spec: &[(u8, f32, bool, bool)]) -> Vec<Judged<'static>> {
-        spec.iter()
-            .enumerate()
-            .map(|(i, &(r, weight, penalty, met))| Judged {
-                id: IDS[i % IDS.len()],
-                rubric: RubricId::ALL[r as usize % 3],
-                weight,
-                penalty,
-                met,
-            })
-            .collect()
-    }
-
-    fn all(s: Scores) -> [u8; 4] {
-        [s.empathy, s.problem_solving, s.professionalism, s.overall]
-    }
-
-    proptest! {
-        #[test]
-        fn meeting_one_more_criterion_moves_scores_one_way(
-            spec in proptest::collection::vec((0u8..3, 0.0f32..5.0, any::<bool>(), any::<bool>()), 1..12),
-            flip in any::<proptest::sample::Index>(),
-            focus in any::<bool>(),
-        ) {
-            let before = judged(&spec);
-            let i = flip.index(before.len());
-            prop_assume!(!before[i].met);
-            let mut after = before.clone();
-            after[i].met = true;
-            let focus: Vec<String> = if focus { vec![IDS[i % IDS.len()].to_string()] } else { vec![] };
-            let (b, a) = (all(scores(&before, &focus)), all(scores(&after, &focus)));
-            for k in 0..4 {
-                if before[i].penalty {
-                    prop_assert!(a[k] <= b[k], "a penalty raised a score: {b:?} -> {a:?}");
-                } else {
-                    prop_assert!(a[k] >= b[k], "a positive lowered a score: {b:?} -> {a:?}");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn the_documented_formula() {
-        // Empathy: 1.5 of 5.5 met, one dismissive (weight 1) off professionalism.
-        let j = [
-            Judged {
-                id: "acknowledge_feelings",
-                rubric: RubricId::Empathy,
-                weight: 1.5,
-                penalty: false,
-                met: true,
-            },
-            Judged {
-                id: "apologize",
-                rubric: RubricId::Empathy,
-                weight: 4.0,
-                penalty: false,
-                met: false,
-            },
-            Judged {
-                id: "dismissive",
-                rubric: RubricId::Professionalism,
-                weight: 1.0,
-                penalty: true,
-                met: true,
-            },
-        ];
-        let s = scores(&j, &[]);
-        assert_eq!(
-            (s.empathy, s.problem_solving, s.professionalism),
-            (27, 100, 65)
-        );
-        assert_eq!(s.overall, 64);
-        let s = scores(&j, &["apologize".to_string()]);
-        assert_eq!(s.empathy, 16, "focus doubles apologize's weight: 1.5 / 9.5");
     }
 }

@@ -11,53 +11,47 @@
 //! The session holds no reference to its scenario (so it can be serialised on its own);
 //! each call takes the scenario and checks it is the one the session was started with.
 
-use std::cell::Cell;
-use std::time::{SystemTime, UNIX_EPOCH};
+mod clock;
+pub mod condition;
+mod debrief;
+mod patience;
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Condition, Ending, Node, Outcome, Scenario, ScoreKey, Transition};
-use crate::score::{ReplyInput, ReplyScore, Scorer, Scores};
+pub use self::clock::{Clock, ManualClock, SystemClock};
+pub use self::condition::{holds, Observed, OnReply};
+pub use self::debrief::{add_up, Debrief, DebriefTurn, Decision};
+pub use self::patience::{TYPING_GRACE_MS, TYPING_PAUSE_CAP_MS};
+use crate::model::{Ending, Node, Outcome, Scenario, Transition};
+use crate::score::{ReplyInput, ReplyScore, Scorer};
 use crate::template;
 
-/// Where the engine gets the time from. Milliseconds, from any fixed origin.
-pub trait Clock {
-    fn now_ms(&self) -> u64;
-}
-
-/// The real wall clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now_ms(&self) -> u64 {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(0)
-    }
-}
-
-/// A clock that moves only when told to: for tests, golden transcripts and replays.
-#[derive(Debug, Default)]
-pub struct ManualClock(Cell<u64>);
-
-impl ManualClock {
-    pub fn new(start_ms: u64) -> Self {
-        ManualClock(Cell::new(start_ms))
-    }
-
-    pub fn advance(&self, ms: u64) {
-        self.0.set(self.0.get() + ms);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now_ms(&self) -> u64 {
-        self.0.get()
-    }
+/// Scores a reply exactly as `node` of `scenario` scores it in a conversation: its
+/// focus, the scenario's and node's rubric patches, the customer's name and facts, and
+/// `customer_line` (what the customer just said) for mirroring. The engine, `rapport
+/// score` in context and the validator's model-answer check all score through here.
+pub fn score_at(
+    scenario: &Scenario,
+    node: &Node,
+    text: &str,
+    customer_line: Option<&str>,
+    scorer: &dyn Scorer,
+) -> ReplyScore {
+    let patches = [&scenario.rubric, &node.rubric];
+    scorer.score(&ReplyInput {
+        text,
+        customer: customer_line,
+        customer_name: Some(&scenario.customer.name),
+        // A trainee who answers in the other language is judged in the words they
+        // used ("Sorry" is an apology even in a French scenario); whether switching
+        // language was the mistake is the scenario's to branch on (`says_any`).
+        language: crate::scorer::text::reply_language(text, scenario.meta.language),
+        focus: &node.focus,
+        facts: Some(&scenario.customer.facts),
+        patches: &patches,
+    })
 }
 
 /// What the trainee did.
@@ -171,6 +165,12 @@ pub struct Session {
     /// Nodes and the ending visited, start first.
     path: Vec<String>,
     transcript: Vec<Event>,
+    /// Chases at the current node since the customer's line.
+    #[serde(default)]
+    chases_here: u32,
+    /// The current turn's typing pauses of the customer's patience.
+    #[serde(default)]
+    pauses: patience::Pauses,
 }
 
 impl Session {
@@ -188,6 +188,8 @@ impl Session {
             ended: false,
             path: Vec::new(),
             transcript: Vec::new(),
+            chases_here: 0,
+            pauses: patience::Pauses::default(),
         };
         let mut events = Vec::new();
         session.arrive(scenario, &scenario.start.clone(), now, &mut events);
@@ -245,24 +247,6 @@ impl Session {
             .endings
             .get_key_value(&self.at)
             .map(|(k, v)| (k.as_str(), v))
-    }
-
-    /// When (on the session's clock) the customer runs out of patience, if they ever do.
-    pub fn patience_deadline_ms(&self, scenario: &Scenario) -> Option<u64> {
-        if self.ended {
-            return None;
-        }
-        let patience = scenario.customer.patience?;
-        Some(self.waiting_since_ms + u64::from(patience) * 1000)
-    }
-
-    /// The customer has finished speaking on screen: their patience runs from `now`, not
-    /// from when the line was produced, so a front end that shows lines with a typing
-    /// pause does not eat into the trainee's time. It only ever moves the start later.
-    pub fn restart_patience(&mut self, now: u64) {
-        if !self.ended {
-            self.waiting_since_ms = self.waiting_since_ms.max(now);
-        }
     }
 
     /// Advances on one input and returns the events it caused (also appended to the
@@ -340,20 +324,9 @@ impl Session {
         events: &mut Vec<Event>,
     ) {
         let last_line = self.last_customer_line().map(str::to_owned);
-        let patches = [&scenario.rubric, &node.rubric];
-        let score = scorer.score(&ReplyInput {
-            text,
-            customer: last_line.as_deref(),
-            customer_name: Some(&scenario.customer.name),
-            // A trainee who answers in the other language is judged in the words they
-            // used ("Sorry" is an apology even in a French scenario); whether switching
-            // language was the mistake is the scenario's to branch on (`says_any`).
-            language: crate::scorer::text::reply_language(text, scenario.meta.language),
-            focus: &node.focus,
-            facts: Some(&scenario.customer.facts),
-            patches: &patches,
-        });
-        let (rule, transition, reason) = choose_branch(node, &score, text, self.mood);
+        let score = score_at(scenario, node, text, last_line.as_deref(), scorer);
+        let seen = OnReply::new(&score, text, self.mood, self.chases_here);
+        let (rule, transition, reason) = choose_branch(node, &seen);
         self.push(
             now,
             EventKind::AgentReply {
@@ -389,6 +362,17 @@ impl Session {
             Some(s) => (s.say.clone(), s.goto.clone(), s.mood),
             None => (None, None, DEFAULT_SILENCE_MOOD),
         };
+        self.chases_here += 1;
+        if goto.is_none() && self.chases_here > scenario.customer.max_chases {
+            if let Some(ending) = scenario.hang_up_ending() {
+                let reason = format!(
+                    "no reply after {} chases: the customer hung up",
+                    scenario.customer.max_chases
+                );
+                self.take(scenario, Rule::Silence, ending, delta, reason, now, events);
+                return;
+            }
+        }
         let chase = say.unwrap_or_else(|| scenario.meta.language.default_chase_line().to_string());
         self.push(
             now,
@@ -404,7 +388,7 @@ impl Session {
             Some(target) => self.take(scenario, Rule::Silence, &target, delta, reason, now, events),
             None => {
                 self.change_mood(delta, now, events);
-                self.waiting_since_ms = now;
+                self.wait_from(now);
             }
         }
     }
@@ -447,7 +431,8 @@ impl Session {
     fn arrive(&mut self, scenario: &Scenario, target: &str, now: u64, events: &mut Vec<Event>) {
         self.at = target.to_string();
         self.path.push(target.to_string());
-        self.waiting_since_ms = now;
+        self.wait_from(now);
+        self.chases_here = 0;
         if let Some(node) = scenario.nodes.get(target) {
             let line = self.pick(&node.say);
             let text = template::render(line, &scenario.customer);
@@ -471,12 +456,13 @@ impl Session {
                 events,
             );
             self.ended = true;
+            let lesson = self.lesson_for(scenario, target, events);
             self.push(
                 now,
                 EventKind::Ended {
                     ending: target.to_string(),
                     outcome: ending.outcome,
-                    lesson: template::render(&ending.lesson, &scenario.customer),
+                    lesson,
                 },
                 events,
             );
@@ -516,14 +502,9 @@ impl Session {
 pub const DEFAULT_SILENCE_MOOD: i32 = -10;
 
 /// The first branch whose condition holds, else `otherwise`; with a reason a trainee can read.
-fn choose_branch<'n>(
-    node: &'n Node,
-    score: &ReplyScore,
-    reply: &str,
-    mood: u8,
-) -> (Rule, &'n Transition, String) {
+pub fn choose_branch<'n>(node: &'n Node, seen: &dyn Observed) -> (Rule, &'n Transition, String) {
     for (index, branch) in node.branches.iter().enumerate() {
-        if let Some(reason) = holds(&branch.when, score, reply, mood) {
+        if let Some(reason) = holds(&branch.when, seen) {
             return (Rule::Branch { index }, &branch.then, reason);
         }
     }
@@ -534,221 +515,10 @@ fn choose_branch<'n>(
     )
 }
 
-/// `Some(why)` when every part of the condition holds.
-pub fn holds(cond: &Condition, score: &ReplyScore, reply: &str, mood: u8) -> Option<String> {
-    let mut why: Vec<String> = Vec::new();
-    for (key, min) in &cond.min_score {
-        let v = score_of(&score.scores, *key);
-        (v >= *min).then(|| why.push(format!("{} {v} >= {min}", key.as_str())))?;
-    }
-    for (key, max) in &cond.max_score {
-        let v = score_of(&score.scores, *key);
-        (v <= *max).then(|| why.push(format!("{} {v} <= {max}", key.as_str())))?;
-    }
-    if !cond.met.is_empty() {
-        cond.met.iter().all(|c| score.met(c)).then_some(())?;
-        why.push(format!("met {}", cond.met.join(", ")));
-    }
-    if !cond.met_any.is_empty() {
-        let hit: Vec<&str> = cond
-            .met_any
-            .iter()
-            .filter(|c| score.met(c))
-            .map(String::as_str)
-            .collect();
-        (!hit.is_empty()).then_some(())?;
-        why.push(format!("met {}", hit.join(", ")));
-    }
-    if !cond.missed.is_empty() {
-        cond.missed.iter().all(|c| !score.met(c)).then_some(())?;
-        why.push(format!("avoided {}", cond.missed.join(", ")));
-    }
-    let words = words(reply);
-    if !cond.says_any.is_empty() {
-        let hit = cond.says_any.iter().find(|p| contains_phrase(&words, p))?;
-        why.push(format!("said \"{hit}\""));
-    }
-    if cond.says_none.iter().any(|p| contains_phrase(&words, p)) {
-        return None;
-    }
-    if !cond.says_none.is_empty() {
-        why.push(format!("did not say {}", cond.says_none.join(" / ")));
-    }
-    if let Some(min) = cond.mood_at_least {
-        (mood >= min).then(|| why.push(format!("mood {mood} >= {min}")))?;
-    }
-    if let Some(max) = cond.mood_at_most {
-        (mood <= max).then(|| why.push(format!("mood {mood} <= {max}")))?;
-    }
-    Some(if why.is_empty() {
-        "always".to_string()
-    } else {
-        why.join("; ")
-    })
-}
-
-fn score_of(scores: &Scores, key: ScoreKey) -> u8 {
-    scores.get(key)
-}
-
-/// Lowercase words, apostrophes dropped, so "don't" matches "dont".
-fn words(text: &str) -> Vec<String> {
-    text.to_lowercase()
-        .replace(['\'', '’'], "")
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// Whether the phrase's words appear consecutively in `words`.
-fn contains_phrase(words: &[String], phrase: &str) -> bool {
-    let needle = self::words(phrase);
-    !needle.is_empty() && words.windows(needle.len()).any(|w| w == needle.as_slice())
-}
-
-/// The whole conversation, summed up for the debrief screen and `play`.
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Debrief {
-    pub scenario_id: String,
-    pub title: String,
-    pub ending: String,
-    pub outcome: Outcome,
-    pub closing_line: String,
-    pub lesson: String,
-    /// The mean of every reply's scores (silences count as nothing said, not as zero).
-    pub scores: Scores,
-    /// The mood at the start and after each turn.
-    pub mood_curve: Vec<u8>,
-    pub turns: Vec<DebriefTurn>,
-}
-
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DebriefTurn {
-    pub node: String,
-    /// What the customer said before the trainee answered.
-    pub customer_line: String,
-    /// `None` when the trainee stayed silent.
-    pub reply: Option<String>,
-    pub choice: Option<usize>,
-    pub score: Option<ReplyScore>,
-    pub focus: Vec<String>,
-    pub model_answers: Vec<String>,
-    pub mood_after: u8,
-}
-
-impl Session {
-    /// The debrief, once the conversation has ended.
-    pub fn debrief(&self, scenario: &Scenario) -> Option<Debrief> {
-        let (ending_id, ending) = self.ending(scenario)?;
-        let mut turns: Vec<DebriefTurn> = Vec::new();
-        let mut mood = scenario.customer.mood;
-        let mut mood_curve = vec![mood];
-        let mut last_line = String::new();
-        for event in &self.transcript {
-            match &event.kind {
-                EventKind::CustomerLine { text, .. } => last_line = text.clone(),
-                EventKind::MoodChanged { to, .. } => {
-                    mood = *to;
-                    if let Some(t) = turns.last_mut() {
-                        t.mood_after = mood;
-                        if let Some(m) = mood_curve.last_mut() {
-                            *m = mood;
-                        }
-                    }
-                }
-                EventKind::AgentReply {
-                    node,
-                    text,
-                    choice,
-                    score,
-                } => {
-                    turns.push(self.turn(
-                        scenario,
-                        node,
-                        &last_line,
-                        Some(text.clone()),
-                        *choice,
-                        Some(score.clone()),
-                        mood,
-                    ));
-                    mood_curve.push(mood);
-                }
-                EventKind::AgentSilent { node, .. } => {
-                    turns.push(self.turn(scenario, node, &last_line, None, None, None, mood));
-                    mood_curve.push(mood);
-                }
-                _ => {}
-            }
-        }
-        let scored: Vec<&Scores> = turns
-            .iter()
-            .filter_map(|t| t.score.as_ref().map(|s| &s.scores))
-            .collect();
-        let mean = |f: fn(&Scores) -> u8| -> u8 {
-            if scored.is_empty() {
-                0
-            } else {
-                let sum: u32 = scored.iter().map(|s| u32::from(f(s))).sum();
-                ((f64::from(sum) / scored.len() as f64).round()) as u8
-            }
-        };
-        Some(Debrief {
-            scenario_id: scenario.meta.id.clone(),
-            title: scenario.meta.title.clone(),
-            ending: ending_id.to_string(),
-            outcome: ending.outcome,
-            closing_line: template::render(&ending.say, &scenario.customer),
-            lesson: template::render(&ending.lesson, &scenario.customer),
-            scores: Scores {
-                empathy: mean(|s| s.empathy),
-                problem_solving: mean(|s| s.problem_solving),
-                professionalism: mean(|s| s.professionalism),
-                overall: mean(|s| s.overall),
-            },
-            mood_curve,
-            turns,
-        })
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn turn(
-        &self,
-        scenario: &Scenario,
-        node: &str,
-        customer_line: &str,
-        reply: Option<String>,
-        choice: Option<usize>,
-        score: Option<ReplyScore>,
-        mood: u8,
-    ) -> DebriefTurn {
-        let n = scenario.nodes.get(node);
-        DebriefTurn {
-            node: node.to_string(),
-            customer_line: customer_line.to_string(),
-            reply,
-            choice,
-            score,
-            focus: n.map(|n| n.focus.clone()).unwrap_or_default(),
-            model_answers: n
-                .map(|n| {
-                    n.model_answers
-                        .iter()
-                        .map(|a| template::render(a, &scenario.customer))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            mood_after: mood,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Language, Silence};
+    use crate::model::{Condition, Ending, Language, LessonVariant, ScoreKey, Silence};
     use crate::testkit::{scenario, WordScorer};
 
     fn reply(text: &str) -> Input {
@@ -998,19 +768,46 @@ mod tests {
             met_any: vec!["apologize".into(), "reassure".into()],
             ..Condition::default()
         };
-        let why = holds(&c, &score, "So sorry, I'll refund it", 20).unwrap();
+        let on = |text: &str, mood| OnReply::new(&score, text, mood, 0);
+        let why = holds(&c, &on("So sorry, I'll refund it", 20)).unwrap();
         assert!(why.contains("empathy 80 >= 80"), "{why}");
         assert!(why.contains("said \"REFUND\""), "{why}");
-        assert!(holds(&c, &score, "So sorry, I'll refund it", 41).is_none());
-        assert!(holds(&c, &score, "sorry, refund per policy", 20).is_none());
+        assert!(holds(&c, &on("So sorry, I'll refund it", 41)).is_none());
+        assert!(holds(&c, &on("sorry, refund per policy", 20)).is_none());
         assert!(
-            holds(&c, &score, "sorry, refunds", 20).is_none(),
+            holds(&c, &on("sorry, refunds", 20)).is_none(),
             "whole words only"
         );
         assert_eq!(
-            holds(&Condition::default(), &score, "", 0).as_deref(),
+            holds(&Condition::default(), &on("", 0)).as_deref(),
             Some("always")
         );
+    }
+
+    #[test]
+    fn a_condition_on_a_rubric_that_was_not_assessed_does_not_hold() {
+        let mut score = WordScorer.score(&ReplyInput {
+            text: "sorry",
+            ..ReplyInput::default()
+        });
+        score.scores.problem_solving = None;
+        for c in [
+            Condition {
+                min_score: [(ScoreKey::ProblemSolving, 0)].into_iter().collect(),
+                ..Condition::default()
+            },
+            Condition {
+                max_score: [(ScoreKey::ProblemSolving, 100)].into_iter().collect(),
+                ..Condition::default()
+            },
+        ] {
+            assert!(holds(&c, &OnReply::new(&score, "sorry", 50, 0)).is_none());
+        }
+        let c = Condition {
+            min_score: [(ScoreKey::Overall, 50)].into_iter().collect(),
+            ..Condition::default()
+        };
+        assert!(holds(&c, &OnReply::new(&score, "sorry", 50, 0)).is_some());
     }
 
     #[test]
@@ -1032,8 +829,101 @@ mod tests {
         assert!(d.turns[0].reply.is_none());
         assert_eq!(d.turns[1].model_answers, ["I'm so sorry, Dana."]);
         assert_eq!(
-            d.scores.empathy, 45,
-            "mean of 80 and 10; the silence is not averaged"
+            d.scores.empathy,
+            Some(45),
+            "mean of 80 and 10 over the turns that assessed it"
+        );
+        assert_eq!(
+            d.scores.overall, 33,
+            "overall: mean of 0 (the chased silence), 50 and 50"
+        );
+        let why = d.decided_by.expect("the last branch decided the ending");
+        assert_eq!((why.turn, why.node.as_str()), (2, "calmer"));
+        assert_eq!(why.missed, ["apologize"]);
+        assert_eq!(why.mood, 40);
+    }
+
+    /// A customer who is never answered used to chase forever at mood 0: after
+    /// `max_chases` chases at one node they hang up.
+    #[test]
+    fn an_unanswered_customer_hangs_up_after_the_chase_limit() {
+        let sc = scenario();
+        assert_eq!(sc.customer.max_chases, 3);
+        let clock = ManualClock::new(0);
+        let mut s = Session::start(&sc, 0, &clock);
+        for chase in 1..=3 {
+            clock.advance(21_000);
+            s.advance(&sc, &WordScorer, &Input::Silence, &clock)
+                .unwrap();
+            assert!(!s.is_ended(), "chase {chase} only chases");
+        }
+        clock.advance(21_000);
+        s.advance(&sc, &WordScorer, &Input::Silence, &clock)
+            .unwrap();
+        assert!(s.is_ended());
+        assert_eq!(s.current(), "hung_up");
+        let d = s.debrief(&sc).unwrap();
+        assert_eq!(d.scores.overall, 0, "four silences, four zeros");
+        assert_eq!(d.scores.empathy, None, "nothing was said to assess");
+    }
+
+    #[test]
+    fn chases_restart_at_each_node() {
+        let sc = scenario();
+        let clock = ManualClock::new(0);
+        let mut s = Session::start(&sc, 0, &clock);
+        for _ in 0..3 {
+            s.advance(&sc, &WordScorer, &Input::Silence, &clock)
+                .unwrap();
+        }
+        s.advance(&sc, &WordScorer, &reply("so sorry"), &clock)
+            .unwrap();
+        assert_eq!(s.current(), "calmer");
+        for _ in 0..3 {
+            s.advance(&sc, &WordScorer, &Input::Silence, &clock)
+                .unwrap();
+        }
+        assert!(!s.is_ended(), "three chases at the new node are allowed");
+    }
+
+    #[test]
+    fn the_lesson_follows_what_happened() {
+        let mut sc = scenario();
+        let happy: &mut Ending = sc.endings.get_mut("happy").unwrap();
+        happy.lesson = "Fallback.".into();
+        happy.lesson_variants = vec![
+            LessonVariant {
+                when: Condition {
+                    chases_at_least: Some(1),
+                    ..Condition::default()
+                },
+                text: "You got there, but you left {customer.first_name} waiting.".into(),
+            },
+            LessonVariant {
+                when: Condition {
+                    missed: vec!["blame_customer".into()],
+                    mood_at_least: Some(70),
+                    ..Condition::default()
+                },
+                text: "No blame at any turn, and a happy customer.".into(),
+            },
+        ];
+        let sc2 = sc.clone();
+        let play_on = |inputs: &[Input]| {
+            let clock = ManualClock::new(0);
+            let mut s = Session::start(&sc2, 1, &clock);
+            for i in inputs {
+                s.advance(&sc2, &WordScorer, i, &clock).unwrap();
+            }
+            s.debrief(&sc2).unwrap().lesson
+        };
+        assert_eq!(
+            play_on(&[Input::Silence, reply("so sorry"), reply("sorry again")]),
+            "You got there, but you left Dana waiting."
+        );
+        assert_eq!(
+            play_on(&[reply("so sorry"), reply("sorry again")]),
+            "No blame at any turn, and a happy customer."
         );
     }
 }
