@@ -8,6 +8,7 @@ fn main() {
         "send_reply",
         "choose",
         "lines_shown",
+        "typing",
         "session",
         "debrief",
         "restart",

@@ -89,12 +89,17 @@ enum Command {
     },
     /// Score replies: JSON Lines in on stdin, one JSON line out per line in, in order.
     ///
-    /// Input lines: {"id", "text", "customer"?, "customer_name"?, "language"?}.
+    /// Input lines: {"id", "text", "customer"?, "customer_name"?, "language"?,
+    /// "scenario"?, "node"?}. With `scenario` (an id in the pack) and `node`, the reply
+    /// is scored exactly as that node scores it in a conversation (its focus, the
+    /// scenario's criteria and phrases, the node's customer line unless `customer` is
+    /// given); a rubric the moment does not assess is null.
     /// Output lines: {"id", "scores": {...}, "criteria": [{"id", "rubric", "met",
     /// "evidence": [{"start", "end", "text"}], "tip"}]}, or {"id"?, "error"} for a line
     /// that is not valid input; the run goes on, and exits 1 if any line failed.
     Score {
-        /// A scenario pack folder whose `rubrics/` adds to the built-in rubrics.
+        /// A scenario pack folder: its `rubrics/` add to the built-in rubrics, and its
+        /// scenarios are the ones lines can name (default: the shipped pack).
         #[arg(long)]
         pack: Option<PathBuf>,
     },
@@ -421,23 +426,31 @@ fn test(paths: Vec<PathBuf>, verbose: bool) -> Result<ExitCode> {
 }
 
 fn score(pack_path: Option<PathBuf>) -> Result<ExitCode> {
-    let scorer = match pack_path {
+    let (scorer, scenarios_dir) = match pack_path {
         Some(dir) => {
-            let (scorer, diagnostics) = RubricScorer::with_pack_dir(&dir);
+            let (scorer, diagnostics, _) = pack(&dir);
             for d in &diagnostics {
                 eprintln!("{d}");
             }
             if diagnostics.iter().any(Diagnostic::is_error) {
                 bail!("the rubrics in {} have errors", dir.display());
             }
-            scorer
+            (scorer, dir)
         }
-        None => RubricScorer::builtin(),
+        None => (Arc::new(RubricScorer::builtin()), default_dir()),
+    };
+    // Scenarios only matter to lines that name one; a missing folder is no error here.
+    let scenarios = if scenarios_dir.is_dir() {
+        let mut opts = LoadOptions::with_criteria(scorer.criteria().map(|(id, _)| id));
+        opts.scorer = None;
+        load::load_paths(&[scenarios_dir], &opts).scenarios
+    } else {
+        Vec::new()
     };
     let stdin = io::stdin().lock();
     let stdout = io::BufWriter::new(io::stdout().lock());
-    let failed =
-        scorer::jsonl::run(stdin, stdout, &scorer).context("reading or writing JSON Lines")?;
+    let failed = rapport_core::jsonl::run_in(stdin, stdout, scorer.as_ref(), &scenarios)
+        .context("reading or writing JSON Lines")?;
     if failed > 0 {
         eprintln!("rapport score: {failed} line(s) were not valid input");
         return Ok(ExitCode::from(1));
@@ -453,7 +466,7 @@ fn eval(labels: &Path, predictions: Option<&Path>) -> Result<ExitCode> {
         Some(p) => read(p)?,
         None => {
             let mut out = Vec::new();
-            scorer::jsonl::run(labels_text.as_bytes(), &mut out, &RubricScorer::builtin())?;
+            rapport_core::jsonl::run(labels_text.as_bytes(), &mut out, &RubricScorer::builtin())?;
             String::from_utf8(out)?
         }
     };

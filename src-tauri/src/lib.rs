@@ -169,6 +169,18 @@ fn lines_shown<R: Runtime>(
     Ok(view)
 }
 
+/// The trainee changed their draft: the customer's patience holds while they type.
+#[tauri::command]
+fn typing<R: Runtime>(
+    handle: AppHandle<R>,
+    state: State<'_, AppState>,
+    session_id: u64,
+) -> CmdResult<SessionView> {
+    let view = state.app()?.typing(session_id, state.clock.as_ref())?;
+    schedule_patience(&handle);
+    Ok(view)
+}
+
 #[tauri::command]
 fn session(state: State<'_, AppState>) -> CmdResult<SessionView> {
     Ok(state.app()?.view(state.clock.as_ref())?)
@@ -235,6 +247,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri
             send_reply,
             choose,
             lines_shown,
+            typing,
             session,
             debrief,
             restart,

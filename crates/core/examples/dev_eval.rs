@@ -6,7 +6,8 @@
 
 use std::io::BufReader;
 
-use rapport_core::scorer::{eval, jsonl, RubricScorer};
+use rapport_core::jsonl;
+use rapport_core::scorer::{eval, RubricScorer};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -123,6 +123,19 @@ pub struct SessionView {
     pub ending: Option<EndingView>,
     /// Milliseconds left before the customer chases, when they have a patience.
     pub patience_left_ms: Option<u64>,
+    /// The trainee is typing and the customer's patience is on hold: they are waiting.
+    pub customer_waiting: bool,
+    /// One-line definitions of the criteria the last reply was judged on, in the
+    /// scenario's language, for the trainee to open.
+    pub definitions: Vec<Definition>,
+}
+
+/// What a criterion means, as the rubric files say it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Definition {
+    pub id: String,
+    pub text: String,
 }
 
 struct Active {
@@ -318,6 +331,16 @@ impl App {
         self.view(clock)
     }
 
+    /// The trainee changed their draft in session `session_id`: the customer waits while
+    /// they type (see `engine::patience`). Ignored for any other session.
+    pub fn typing(&mut self, session_id: u64, clock: &dyn Clock) -> Result<SessionView, AppError> {
+        let active = self.active.as_mut().ok_or(AppError::NoSession)?;
+        if active.id == session_id {
+            active.session.typing(clock.now_ms());
+        }
+        self.view(clock)
+    }
+
     /// The session in progress and when (on the clock) its customer runs out of patience.
     pub fn patience_deadline(&self) -> Option<(u64, u64)> {
         let active = self.active.as_ref()?;
@@ -344,7 +367,16 @@ impl App {
             id: id.to_string(),
             outcome: e.outcome,
             closing_line: template::render(&e.say, &scenario.customer),
-            lesson: template::render(&e.lesson, &scenario.customer),
+            // The variant chosen when the conversation ended, matching what happened.
+            lesson: session
+                .transcript()
+                .iter()
+                .rev()
+                .find_map(|ev| match &ev.kind {
+                    EventKind::Ended { lesson, .. } => Some(lesson.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| template::render(&e.lesson, &scenario.customer)),
         });
         let customer = &scenario.customer;
         Ok(SessionView {
@@ -375,7 +407,46 @@ impl App {
             patience_left_ms: session
                 .patience_deadline_ms(scenario)
                 .map(|d| d.saturating_sub(clock.now_ms())),
+            customer_waiting: session.is_typing(clock.now_ms()),
+            definitions: self.definitions(scenario, session),
         })
+    }
+
+    /// The definitions of every criterion the latest reply was judged on: the rubric
+    /// files' text, or a scenario criterion's own `description`.
+    fn definitions(&self, scenario: &Scenario, session: &Session) -> Vec<Definition> {
+        let Some(score) = session
+            .transcript()
+            .iter()
+            .rev()
+            .find_map(|e| match &e.kind {
+                EventKind::AgentReply { score, .. } => Some(score),
+                _ => None,
+            })
+        else {
+            return Vec::new();
+        };
+        let own = |id: &str| {
+            scenario
+                .rubric
+                .criteria
+                .iter()
+                .chain(scenario.nodes.values().flat_map(|n| &n.rubric.criteria))
+                .find(|c| c.id == id && !c.description.is_empty())
+                .map(|c| c.description.clone())
+        };
+        score
+            .criteria
+            .iter()
+            .filter_map(|c| {
+                let text =
+                    own(&c.id).or_else(|| self.scorer.definition(&c.id, scenario.meta.language))?;
+                Some(Definition {
+                    id: c.id.clone(),
+                    text,
+                })
+            })
+            .collect()
     }
 
     pub fn debrief(&self) -> Result<Debrief, AppError> {

@@ -1,18 +1,27 @@
 //! `rapport score`: JSON Lines in, JSON Lines out, one output line per input line, in order.
 //!
-//! Input `{"id", "text", "customer"?, "customer_name"?, "language"?}` (other keys, such as
-//! an eval file's `labels`, are ignored; without `language`, it is guessed from the
-//! reply's common words, see [`super::text::guess_language`]). Output `{"id", "scores", "criteria"}`, or
-//! `{"id"?, "error"}` for a line that is not valid input; the run goes on either way.
+//! Input `{"id", "text", "customer"?, "customer_name"?, "language"?, "scenario"?, "node"?}`
+//! (other keys, such as an eval file's `labels`, are ignored). Output
+//! `{"id", "scores", "criteria"}`, or `{"id"?, "error"}` for a line that is not valid
+//! input; the run goes on either way.
+//!
+//! - Out of context (no `scenario`), the reply is judged on every criterion; without
+//!   `language`, the language is guessed from its common words.
+//! - With `scenario` (an id among the scenarios given) and `node`, the reply is scored
+//!   exactly as that node scores it in a conversation, through
+//!   [`engine::score_at`](crate::engine::score_at): its focus, the scenario's criteria and
+//!   phrases, the customer's name and facts, and the node's (first) customer line unless
+//!   the input gives `customer`.
 
 use std::io::{BufRead, Write};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::RubricScorer;
-use crate::model::Language;
+use crate::model::{Language, Scenario};
 use crate::score::{ReplyInput, ReplyScore, Scorer};
+use crate::scorer::text::guess_language;
+use crate::template;
 
 #[derive(Deserialize)]
 struct Line {
@@ -24,6 +33,10 @@ struct Line {
     customer_name: Option<String>,
     #[serde(default)]
     language: Option<Language>,
+    #[serde(default)]
+    scenario: Option<String>,
+    #[serde(default)]
+    node: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -42,10 +55,16 @@ struct Failed<'a> {
 
 /// Scores every line of `input` onto `output`. Returns how many lines failed, so the
 /// caller can exit 1 when any did; `Err` only when reading or writing itself fails.
-pub fn run(
+pub fn run(input: impl BufRead, output: impl Write, scorer: &dyn Scorer) -> std::io::Result<usize> {
+    run_in(input, output, scorer, &[])
+}
+
+/// [`run`], with `scenarios` that lines may name for scoring in context.
+pub fn run_in(
     mut input: impl BufRead,
     mut output: impl Write,
-    scorer: &RubricScorer,
+    scorer: &dyn Scorer,
+    scenarios: &[Scenario],
 ) -> std::io::Result<usize> {
     let mut failed = 0;
     let mut buf = Vec::new();
@@ -56,7 +75,7 @@ pub fn run(
         }
         let raw = buf.strip_suffix(b"\n").unwrap_or(&buf);
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        match score_line(raw, scorer) {
+        match score_line(raw, scorer, scenarios) {
             Ok(json) => output.write_all(json.as_bytes())?,
             Err((id, error)) => {
                 failed += 1;
@@ -74,7 +93,11 @@ pub fn run(
     Ok(failed)
 }
 
-fn score_line(raw: &[u8], scorer: &RubricScorer) -> Result<String, (Option<Value>, String)> {
+fn score_line(
+    raw: &[u8],
+    scorer: &dyn Scorer,
+    scenarios: &[Scenario],
+) -> Result<String, (Option<Value>, String)> {
     let text =
         std::str::from_utf8(raw).map_err(|e| (None, format!("the line is not UTF-8: {e}")))?;
     if text.trim().is_empty() {
@@ -87,15 +110,57 @@ fn score_line(raw: &[u8], scorer: &RubricScorer) -> Result<String, (Option<Value
     let id = value.get("id").cloned();
     let line: Line =
         serde_json::from_value(value).map_err(|e| (id.clone(), format!("invalid input: {e}")))?;
-    let score = scorer.score(&ReplyInput {
-        text: &line.text,
-        customer: line.customer.as_deref(),
-        customer_name: line.customer_name.as_deref(),
-        language: line
-            .language
-            .unwrap_or_else(|| super::text::guess_language(&line.text)),
-        ..ReplyInput::default()
-    });
+    let score = match (&line.scenario, &line.node) {
+        (None, None) => scorer.score(&ReplyInput {
+            text: &line.text,
+            customer: line.customer.as_deref(),
+            customer_name: line.customer_name.as_deref(),
+            language: line.language.unwrap_or_else(|| guess_language(&line.text)),
+            ..ReplyInput::default()
+        }),
+        (Some(sid), Some(nid)) => {
+            let scenario = scenarios
+                .iter()
+                .find(|s| &s.meta.id == sid)
+                .ok_or_else(|| {
+                    let ids: Vec<&str> = scenarios.iter().map(|s| s.meta.id.as_str()).collect();
+                    (
+                        id.clone(),
+                        format!(
+                            "no scenario `{sid}` in the pack (known: {})",
+                            ids.join(", ")
+                        ),
+                    )
+                })?;
+            let node = scenario.nodes.get(nid).ok_or_else(|| {
+                let ids: Vec<&str> = scenario.nodes.keys().map(String::as_str).collect();
+                (
+                    id.clone(),
+                    format!(
+                        "scenario `{sid}` has no node `{nid}` (nodes: {})",
+                        ids.join(", ")
+                    ),
+                )
+            })?;
+            let said = node
+                .say
+                .first()
+                .map(|l| template::render(l, &scenario.customer));
+            let customer = line.customer.clone().or(said);
+            let mut scenario = std::borrow::Cow::Borrowed(scenario);
+            if let Some(name) = &line.customer_name {
+                scenario.to_mut().customer.name = name.clone();
+            }
+            crate::engine::score_at(&scenario, node, &line.text, customer.as_deref(), scorer)
+        }
+        _ => {
+            return Err((
+                id,
+                "`scenario` and `node` go together: give both to score in context, or neither"
+                    .into(),
+            ))
+        }
+    };
     serde_json::to_string(&Scored {
         id: &line.id,
         score: &score,
@@ -106,6 +171,7 @@ fn score_line(raw: &[u8], scorer: &RubricScorer) -> Result<String, (Option<Value
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scorer::RubricScorer;
 
     #[test]
     fn one_line_out_per_line_in_with_errors_inline() {

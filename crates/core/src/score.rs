@@ -168,6 +168,11 @@ pub trait Scorer {
     fn knows_criterion(&self, id: &str) -> bool {
         is_builtin_criterion(id)
     }
+
+    /// The one-line definition of criterion `id` a trainee can open, in `language`.
+    fn definition(&self, _id: &str, _language: Language) -> Option<String> {
+        None
+    }
 }
 
 /// A shared scorer scores like the one it shares (the app, the validator and the CLI
@@ -179,5 +184,9 @@ impl<S: Scorer + ?Sized> Scorer for std::sync::Arc<S> {
 
     fn knows_criterion(&self, id: &str) -> bool {
         (**self).knows_criterion(id)
+    }
+
+    fn definition(&self, id: &str, language: Language) -> Option<String> {
+        (**self).definition(id, language)
     }
 }

@@ -8,7 +8,8 @@
 use std::io::BufReader;
 use std::path::PathBuf;
 
-use rapport_core::scorer::{eval, jsonl, RubricScorer};
+use rapport_core::jsonl;
+use rapport_core::scorer::{eval, RubricScorer};
 
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -78,7 +78,16 @@ last_reply_focus: Array<string>, ending: EndingView | null,
 /**
  * Milliseconds left before the customer chases, when they have a patience.
  */
-patience_left_ms: number | null, };
+patience_left_ms: number | null, 
+/**
+ * The trainee is typing and the customer's patience is on hold: they are waiting.
+ */
+customer_waiting: boolean, 
+/**
+ * One-line definitions of the criteria the last reply was judged on, in the
+ * scenario's language, for the trainee to open.
+ */
+definitions: Array<Definition>, };
 
 export type CustomerCard = { name: string, persona: string, 
 /**
@@ -100,7 +109,7 @@ export type Rule = { "rule": "branch", index: number, } | { "rule": "otherwise" 
 
 export type ReplyScore = { scores: Scores, criteria: Array<CriterionResult>, };
 
-export type Scores = { empathy: number, problem_solving: number, professionalism: number, overall: number, };
+export type Scores = { empathy: number | null, problem_solving: number | null, professionalism: number | null, overall: number, };
 
 export type CriterionResult = { id: string, rubric: RubricId, 
 /**
@@ -117,15 +126,24 @@ export type RubricId = "empathy" | "problem_solving" | "professionalism";
 
 export type Evidence = { start: number, end: number, text: string, };
 
-export type Debrief = { scenario_id: string, title: string, ending: string, outcome: Outcome, closing_line: string, lesson: string, 
+export type Debrief = { scenario_id: string, title: string, ending: string, outcome: Outcome, closing_line: string, 
 /**
- * The mean of every reply's scores (silences count as nothing said, not as zero).
+ * The lesson that matches what happened (the ending's first variant that holds).
+ */
+lesson: string, 
+/**
+ * Each rubric: the mean over the turns that assessed it. Overall: the mean of
+ * every turn's overall, a chased silence counting 0.
  */
 scores: Scores, 
 /**
  * The mood at the start and after each turn.
  */
-mood_curve: Array<number>, turns: Array<DebriefTurn>, };
+mood_curve: Array<number>, turns: Array<DebriefTurn>, 
+/**
+ * The turn and branch that led to the ending.
+ */
+decided_by: Decision | null, };
 
 export type DebriefTurn = { node: string, 
 /**

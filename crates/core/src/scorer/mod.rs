@@ -23,7 +23,6 @@
 
 pub mod eval;
 pub mod formula;
-pub mod jsonl;
 pub mod pattern;
 pub mod rubric;
 pub mod rules;
@@ -82,6 +81,8 @@ struct Criterion {
     penalty: bool,
     /// `[en, fr]`.
     tip: [String; 2],
+    /// `[en, fr]`: the one-line definition.
+    description: [String; 2],
     undone_by: Vec<usize>,
     yields_to: Vec<usize>,
     excluded_by: Vec<usize>,
@@ -213,6 +214,7 @@ impl RubricScorer {
                 weight: spec.weight,
                 penalty: spec.penalty,
                 tip: spec.tip.clone(),
+                description: spec.description.clone(),
                 undone_by: refs(&spec.undone_by, &mut diags),
                 yields_to: refs(&spec.yields_to, &mut diags),
                 excluded_by: refs(&spec.excluded_by, &mut diags),
@@ -646,6 +648,7 @@ impl RubricScorer {
                         weight: def.weight,
                         penalty: def.penalty,
                         tip: [def.tip.clone(), String::new()],
+                        description: [def.description.clone(), String::new()],
                         undone_by: Vec::new(),
                         yields_to: Vec::new(),
                         excluded_by: Vec::new(),
@@ -940,6 +943,17 @@ impl Scorer for RubricScorer {
 
     fn knows_criterion(&self, id: &str) -> bool {
         self.criteria.iter().any(|c| c.id == id)
+    }
+
+    fn definition(&self, id: &str, language: Language) -> Option<String> {
+        let c = self.criteria.iter().find(|c| c.id == id)?;
+        let text = &c.description[lang_index(language)];
+        let text = if text.is_empty() {
+            &c.description[0]
+        } else {
+            text
+        };
+        (!text.is_empty()).then(|| text.clone())
     }
 }
 

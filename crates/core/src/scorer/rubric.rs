@@ -99,7 +99,8 @@ pub struct Spec {
     pub rubric: RubricId,
     pub weight: f32,
     pub penalty: bool,
-    pub description: String,
+    /// `[en, fr]`: the one-line definition a trainee can open; French falls back to English.
+    pub description: [String; 2],
     /// `[en, fr]`; the French tip falls back to the English one when empty.
     pub tip: [String; 2],
     pub phrases: ByLang,
@@ -139,7 +140,7 @@ const FILE_KEYS: [&str; 7] = [
     "phrases",
     "phrases_fr",
 ];
-const CRITERION_KEYS: [&str; 23] = [
+const CRITERION_KEYS: [&str; 24] = [
     "met_when_none_of",
     "implied_only_stated",
     "mirror_with",
@@ -153,6 +154,7 @@ const CRITERION_KEYS: [&str; 23] = [
     "weight",
     "penalty",
     "description",
+    "description_fr",
     "tip",
     "tip_fr",
     "phrases",
@@ -313,7 +315,7 @@ impl Reader<'_> {
             rubric: default_rubric.unwrap_or(RubricId::Empathy),
             weight: 1.0,
             penalty: false,
-            description: String::new(),
+            description: [String::new(), String::new()],
             tip: [String::new(), String::new()],
             phrases: [Vec::new(), Vec::new()],
             unless: [Vec::new(), Vec::new()],
@@ -354,7 +356,8 @@ impl Reader<'_> {
                     Some("false") => spec.penalty = false,
                     _ => self.wrong_type(v, key, "true or false"),
                 },
-                "description" => spec.description = self.text(v, key).unwrap_or_default(),
+                "description" => spec.description[0] = self.text(v, key).unwrap_or_default(),
+                "description_fr" => spec.description[1] = self.text(v, key).unwrap_or_default(),
                 "tip" => spec.tip[0] = self.text(v, key).unwrap_or_default(),
                 "tip_fr" => spec.tip[1] = self.text(v, key).unwrap_or_default(),
                 "phrases" => spec.phrases[0] = self.texts(v, key),
