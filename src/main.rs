@@ -116,6 +116,9 @@ enum Command {
     /// the shipped pack's copy is `schema/scenario.schema.json`. A pack kept elsewhere can
     /// write its own: `rapport schema > schema/scenario.schema.json`.
     Schema,
+    /// Developer tools for the semantic model (`make model`, `make train`).
+    #[command(hide = true, subcommand)]
+    Model(ModelCommand),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -150,6 +153,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Test { paths, verbose } => test(paths, verbose),
         Command::Score { pack } => score(pack),
+        Command::Model(cmd) => model(cmd),
         Command::Schema => {
             println!("{:#}", load::scenario_schema());
             Ok(ExitCode::SUCCESS)
@@ -199,6 +203,76 @@ fn pack(dir: &Path) -> (Arc<RubricScorer>, Vec<Diagnostic>, LoadOptions) {
         options,
     } = Pack::open(dir);
     (scorer, rubric_diagnostics, options)
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+    /// Words on stdin (one a line) -> the tokens the scorer's tokenizer makes of them,
+    /// unique and sorted, one a line: the vocabulary the word vectors are made for.
+    Vocab,
+    /// JSON Lines of replies on stdin ({"id", "text", "customer"?, "language"?}) -> one
+    /// line each: {"id", "language", "sentences": [[token, ...], ...], "customer": [...]},
+    /// the scorer's own tokens, for training the semantic heads on what it will see.
+    Tokens,
+}
+
+fn model(cmd: ModelCommand) -> Result<ExitCode> {
+    match cmd {
+        ModelCommand::Vocab => {
+            let mut words = std::collections::BTreeSet::new();
+            for line in io::stdin().lines() {
+                let line = line.context("reading stdin")?;
+                for lang in [
+                    rapport_core::model::Language::En,
+                    rapport_core::model::Language::Fr,
+                ] {
+                    for t in scorer::text::tokenize(&line, lang).tokens {
+                        if !t.number && t.norm.chars().any(char::is_alphabetic) {
+                            words.insert(t.norm);
+                        }
+                    }
+                }
+            }
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            for w in words {
+                writeln!(out, "{w}")?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ModelCommand::Tokens => {
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            for line in io::stdin().lines() {
+                let v: serde_json::Value =
+                    serde_json::from_str(&line.context("reading stdin")?).context("a JSON line")?;
+                let text = v["text"].as_str().unwrap_or_default();
+                let lang = match v["language"].as_str().or(v["lang"].as_str()) {
+                    Some("fr") => rapport_core::model::Language::Fr,
+                    Some("en") => rapport_core::model::Language::En,
+                    _ => scorer::text::guess_language(text),
+                };
+                let t = scorer::text::tokenize(text, lang);
+                let sentences: Vec<Vec<&str>> = t
+                    .sentences
+                    .iter()
+                    .map(|s| {
+                        t.tokens[s.first..s.end]
+                            .iter()
+                            .map(|k| k.norm.as_str())
+                            .collect()
+                    })
+                    .collect();
+                let c = scorer::text::tokenize(v["customer"].as_str().unwrap_or_default(), lang);
+                let customer: Vec<&str> = c.tokens.iter().map(|k| k.norm.as_str()).collect();
+                let lang = match lang {
+                    rapport_core::model::Language::En => "en",
+                    rapport_core::model::Language::Fr => "fr",
+                };
+                let json = serde_json::json!({"id": v["id"], "language": lang, "sentences": sentences, "customer": customer});
+                writeln!(out, "{json}")?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 #[derive(Serialize)]

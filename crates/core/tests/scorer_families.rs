@@ -369,36 +369,32 @@ fn what_already_happened_sets_no_expectation() {
     );
 }
 
-/// The guide's broad `dismissive`: a reply that gives an upset customer nothing at all
-/// brushes them off, whatever its words, and its evidence is the whole reply.
+/// A reply that meets nothing used to be `dismissive` "for giving the customer nothing":
+/// 32 of 100 polite replies by real agents drew that penalty ("Please hold for a moment",
+/// "Have a great day!"). A penalty needs words that commit it; meeting nothing only earns
+/// no credit.
 #[test]
-fn a_reply_that_gives_the_customer_nothing_brushes_them_off() {
+fn a_reply_that_meets_nothing_is_not_thereby_dismissive() {
     for text in [
         "Noted.",
-        "It depends on the warehouse, really.",
+        "Please hold for a moment.",
+        "Have a great day!",
+        "Thanks for reaching out to us today.",
         "The courier's van broke down.",
+        "Oh, that's so kind of you to call and tell us.",
     ] {
         let s = common::run(text, None, Language::En);
-        let c = s.criteria.iter().find(|c| c.id == "dismissive").unwrap();
-        assert!(c.met, "{text:?}");
-        assert_eq!(c.evidence.len(), 1, "{text:?}");
+        let penalties: Vec<&str> = s
+            .criteria
+            .iter()
+            .filter(|c| c.penalty && c.met)
+            .map(|c| c.id.as_str())
+            .collect();
+        assert!(penalties.is_empty(), "{text:?}: {penalties:?}");
     }
-    // Anything given, thanks and warmth, or a fault judged as its own criterion, is not.
-    for (text, instead) in [
-        ("Let me look at the engineer's notes.", "take_ownership"),
-        ("Which warehouse was it sent from?", "clarifying_question"),
-        ("Oh, that's so kind of you to call and tell us.", ""),
-        (
-            "Are you sure you gave the right postcode?",
-            "blame_customer",
-        ),
-        (
-            "Under our terms we can't refund opened software.",
-            "policy_shield",
-        ),
-    ] {
-        let yes: &[&str] = if instead.is_empty() { &[] } else { &[instead] };
-        assert_met(text, yes, &["dismissive"]);
+    // Words that brush the customer off still do.
+    for text in ["Calm down, it's not a big deal.", "That's not my problem."] {
+        assert_met(text, &["dismissive"], &[]);
     }
 }
 

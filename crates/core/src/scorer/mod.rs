@@ -89,7 +89,6 @@ struct Criterion {
     implied_by: Vec<usize>,
     implied_unless: Vec<usize>,
     bare_unless: Vec<usize>,
-    met_when_none_of: Vec<usize>,
     implied_only_stated: Vec<usize>,
     mirror_with: Vec<usize>,
     rules: Vec<Rule>,
@@ -226,7 +225,6 @@ impl RubricScorer {
                 } else {
                     refs(&spec.bare_unless, &mut diags)
                 },
-                met_when_none_of: refs(&spec.met_when_none_of, &mut diags),
                 mirror_with: refs(&spec.mirror_with, &mut diags),
                 rules: spec.rules.clone(),
                 templated: [Vec::new(), Vec::new()],
@@ -655,7 +653,6 @@ impl RubricScorer {
                         implied_by: Vec::new(),
                         implied_unless: Vec::new(),
                         bare_unless: Vec::new(),
-                        met_when_none_of: Vec::new(),
                         implied_only_stated: Vec::new(),
                         mirror_with: Vec::new(),
                         rules: Vec::new(),
@@ -687,16 +684,13 @@ impl RubricScorer {
     /// reads what survived that first pass, so the order of criteria never matters, and so
     /// do `bare` matches (they count only when none of `bare_unless` is met). Evidence of
     /// an `implied_only_stated` criterion inside a question (`asked`) implies nothing: a
-    /// blaming question still invites an answer. A criterion with `met_when_none_of` is
-    /// met by the whole reply (`whole`, when it has any words) if none of those is and
-    /// none of its own `unless` phrases was said.
+    /// blaming question still invites an answer. Nothing is ever met for what a reply
+    /// lacks: a penalty needs words that commit it.
     fn relate(
         &self,
         extra: &Extra,
         raw: &[Vec<(usize, usize)>],
         bare: &[Vec<(usize, usize)>],
-        unless: &[Vec<(usize, usize)>],
-        whole: Option<(usize, usize)>,
         asked: impl Fn((usize, usize)) -> bool,
     ) -> Vec<Vec<(usize, usize)>> {
         let n_crit = raw.len();
@@ -742,16 +736,6 @@ impl RubricScorer {
                             .copied()
                             .filter(move |&h| !stated || !asked(h))
                     }));
-                }
-                // The whole reply is the evidence only when nothing more precise is, and
-                // not when the reply says one of the criterion's `unless` phrases.
-                if more.is_empty()
-                    && kept[c].is_empty()
-                    && unless[c].is_empty()
-                    && !crit.met_when_none_of.is_empty()
-                    && !met(&crit.met_when_none_of)
-                {
-                    more.extend(whole);
                 }
                 more
             })
@@ -874,8 +858,7 @@ impl Scorer for RubricScorer {
                 found.retain(|&h| !rules::from_customer(&text, &stems, customer, h, lang.lang));
             }
         }
-        let whole = (!text.tokens.is_empty()).then_some((0, text.tokens.len()));
-        let kept = self.relate(&extra, &raw, &bare, &unless, whole, |(first, _)| {
+        let kept = self.relate(&extra, &raw, &bare, |(first, _)| {
             text.sentences[text.tokens[first].sentence].question
         });
 

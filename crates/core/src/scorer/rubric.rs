@@ -28,7 +28,6 @@
 //!     bare: ["..."]              # phrases that count only when the reply meets none
 //!     bare_fr: ["..."]           # of `bare_unless` (a referral with nothing offered)
 //!     bare_unless: [apologize]   # (default: `implied_unless`)
-//!     met_when_none_of: [apologize] # met, by the whole reply, when it meets none of these
 //!     mirror_with: [apologize]      # mirror_customer: one customer word is enough in a
 //!                                   # sentence with a match of these
 //!     rules: [any_question]       # built-in detectors: any_question, mirror_customer, shouting
@@ -108,8 +107,6 @@ pub struct Spec {
     /// Phrases that count only in a reply meeting none of `implied_unless`.
     pub bare: ByLang,
     pub bare_unless: Vec<Located<String>>,
-    /// Met, with the whole reply as evidence, when the reply meets none of these.
-    pub met_when_none_of: Vec<Located<String>>,
     pub implied_only_stated: Vec<Located<String>>,
     pub undone_by: Vec<Located<String>>,
     pub yields_to: Vec<Located<String>>,
@@ -140,8 +137,7 @@ const FILE_KEYS: [&str; 7] = [
     "phrases",
     "phrases_fr",
 ];
-const CRITERION_KEYS: [&str; 24] = [
-    "met_when_none_of",
+const CRITERION_KEYS: [&str; 23] = [
     "implied_only_stated",
     "mirror_with",
     "bare_unless",
@@ -321,7 +317,6 @@ impl Reader<'_> {
             unless: [Vec::new(), Vec::new()],
             bare: [Vec::new(), Vec::new()],
             bare_unless: Vec::new(),
-            met_when_none_of: Vec::new(),
             implied_only_stated: Vec::new(),
             undone_by: Vec::new(),
             yields_to: Vec::new(),
@@ -367,7 +362,6 @@ impl Reader<'_> {
                 "bare" => spec.bare[0] = self.texts(v, key),
                 "bare_fr" => spec.bare[1] = self.texts(v, key),
                 "bare_unless" => spec.bare_unless = self.texts(v, key),
-                "met_when_none_of" => spec.met_when_none_of = self.texts(v, key),
                 "implied_only_stated" => spec.implied_only_stated = self.texts(v, key),
                 "undone_by" => spec.undone_by = self.texts(v, key),
                 "yields_to" => spec.yields_to = self.texts(v, key),

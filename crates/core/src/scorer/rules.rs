@@ -660,22 +660,38 @@ pub fn shouting(text: &Text, lang: Language) -> Vec<(usize, usize)> {
         while j < toks.len() && is_caps(j) && toks[j].sentence == toks[i].sentence {
             j += 1;
         }
-        // Distinct written words, not tokens: "ITS" is two tokens of one word.
-        let words = toks[i..j]
-            .windows(2)
-            .filter(|w| w[0].start != w[1].start)
-            .count()
-            + 1;
-        let common = toks[i..j].iter().any(|t| {
+        // Distinct written words that read as words, not tokens ("ITS" is two tokens of
+        // one word) and not codes: "VSFTPD", "NGINX", "HTTPS" are acronyms, not shouting.
+        let run = &toks[i..j];
+        let words = run
+            .iter()
+            .enumerate()
+            .filter(|&(k, t)| (k == 0 || run[k - 1].start != t.start) && wordlike(&t.norm))
+            .count();
+        let common = run.iter().any(|t| {
             is_stopword(&t.norm, lang) && !matches!(t.norm.as_str(), "i" | "ok" | "a" | "us" | "it")
         });
-        let long = toks[i..j].iter().any(|t| t.norm.chars().count() >= 5);
+        let long = run
+            .iter()
+            .any(|t| t.norm.chars().count() >= 5 && wordlike(&t.norm));
         if words >= 3 || common || long {
             out.push((i, j));
         }
         i = j;
     }
     out
+}
+
+/// Whether a word written in capitals reads as a word rather than a code or an acronym:
+/// at least one vowel in four letters ("ALREADY", "TOLD" are words; "VSFTPD", "NGINX",
+/// "SMTP" are not).
+fn wordlike(norm: &str) -> bool {
+    let letters = norm.chars().filter(|c| c.is_alphabetic()).count();
+    let vowels = norm
+        .chars()
+        .filter(|c| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y'))
+        .count();
+    letters >= 2 && vowels * 4 >= letters
 }
 
 #[cfg(test)]
@@ -699,5 +715,22 @@ mod tests {
         assert_eq!(shouting(&t, Language::En), vec![(0, 1)]);
         let t = tokenize("THE KEY IS THE LONG CODE", Language::En);
         assert_eq!(shouting(&t, Language::En).len(), 1);
+    }
+
+    /// A polite request full of acronyms was scored as shouting ("VSFTPD", "NGINX").
+    #[test]
+    fn acronyms_and_codes_are_not_shouting() {
+        for polite in [
+            "Could you check whether VSFTPD or NGINX logs show the SMTP error, please?",
+            "Please send the HTTPS cert and the DKIM record for the DNS zone.",
+            "Your SIM and the APN settings look fine; the PNR is XKCDQ.",
+        ] {
+            let t = tokenize(polite, Language::En);
+            assert!(shouting(&t, Language::En).is_empty(), "{polite}");
+        }
+        let t = tokenize("I ALREADY TOLD YOU", Language::En);
+        assert!(!shouting(&t, Language::En).is_empty());
+        let t = tokenize("That is NEVER going to happen", Language::En);
+        assert!(!shouting(&t, Language::En).is_empty());
     }
 }
