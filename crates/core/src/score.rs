@@ -121,6 +121,11 @@ pub struct CriterionResult {
     pub evidence: Vec<Evidence>,
     /// Coaching: for a positive criterion, shown when missed; for a penalty, when present.
     pub tip: Option<String>,
+    /// When the semantic stage (not a phrase) found it: the labelled example the reply's
+    /// move resembles most, shown as "sounds like: ...".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub sounds_like: Option<String>,
 }
 
 /// The scorer's full verdict on one reply.

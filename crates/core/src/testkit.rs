@@ -22,6 +22,7 @@ impl Scorer for WordScorer {
             met,
             evidence: vec![],
             tip: None,
+            sounds_like: None,
         };
         let sorry = text.contains("sorry");
         let blame = text.contains("your fault");

@@ -26,6 +26,7 @@ pub mod formula;
 pub mod pattern;
 pub mod rubric;
 pub mod rules;
+pub mod semantic;
 pub mod text;
 mod yaml;
 
@@ -39,6 +40,7 @@ use rust_stemmers::Stemmer;
 use self::formula::Judged;
 use self::pattern::{has_placeholder, Hit, Index, NoPlaceholders, Resolve, Terminal, Vocab};
 use self::rubric::{Located, RubricFile, Rule, Spec};
+use self::semantic::{Mode, Semantic};
 use self::text::{tokenize, Text};
 use crate::diag::{suggest, Diagnostic};
 use crate::model::{Language, RubricPatch};
@@ -121,6 +123,8 @@ pub struct RubricScorer {
     langs: [Lang; 2],
     /// The last per-reply compilation (see [`ExtraKey`]).
     cache: Mutex<Option<(ExtraKey, Arc<Extra>)>>,
+    /// The semantic stage, and for each of its heads the criterion it judges.
+    semantic: Option<(Arc<Semantic>, Vec<Option<usize>>)>,
 }
 
 impl RubricScorer {
@@ -271,12 +275,31 @@ impl RubricScorer {
                 lists,
                 langs,
                 cache: Mutex::new(None),
+                semantic: None,
             },
             diags,
         )
     }
 
     /// The criteria ids, in the order `score` lists them.
+    /// This scorer with a semantic stage: each head adds recall to the criterion of its
+    /// name (heads for criteria the rubrics do not define are ignored).
+    pub fn with_semantic(mut self, semantic: Arc<Semantic>) -> RubricScorer {
+        let map = semantic
+            .heads()
+            .iter()
+            .map(|h| self.criteria.iter().position(|c| c.id == h.criterion))
+            .collect();
+        self.semantic = Some((semantic, map));
+        self
+    }
+
+    /// The scorer without its semantic stage: rules only, for comparisons.
+    pub fn without_semantic(mut self) -> RubricScorer {
+        self.semantic = None;
+        self
+    }
+
     pub fn criteria(&self) -> impl Iterator<Item = (&str, RubricId)> {
         self.criteria.iter().map(|c| (c.id.as_str(), c.rubric))
     }
@@ -755,6 +778,57 @@ fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
     a.0 < b.1 && b.0 < a.1
 }
 
+impl RubricScorer {
+    /// The semantic stage: for each head that fires, the sentence that carries the move
+    /// becomes evidence of its criterion (`or`: only where the phrases found none;
+    /// `semantic`: in place of the phrases), unless a phrase of that criterion was negated
+    /// or one of its `unless` phrases was said in that sentence, or the criterion needs a
+    /// question and the sentence is not one. Returns, per criterion, the labelled example
+    /// its semantic evidence resembles.
+    fn add_semantic(
+        &self,
+        text: &Text,
+        customer: Option<&Text>,
+        extra: &Extra,
+        raw: &mut [Vec<(usize, usize)>],
+        unless: &[Vec<(usize, usize)>],
+        negated: &[Vec<usize>],
+    ) -> Vec<Option<String>> {
+        let mut sounds = vec![None; raw.len()];
+        let Some((semantic, map)) = &self.semantic else {
+            return sounds;
+        };
+        if text.tokens.is_empty() {
+            return sounds;
+        }
+        let reply = semantic.reply_mean(text);
+        let cust = semantic.customer_mean(customer);
+        for (h, head) in semantic.heads().iter().enumerate() {
+            let Some(c) = map[h] else { continue };
+            if head.mode == Mode::Rules || (head.mode == Mode::Or && !raw[c].is_empty()) {
+                continue;
+            }
+            let crit = self.criterion(extra, c);
+            let needs_question = crit.rules.contains(&Rule::AnyQuestion);
+            let eligible = |k: usize| {
+                let s = &text.sentences[k];
+                !negated[c].contains(&k)
+                    && !unless[c].iter().any(|&u| overlaps(u, (s.first, s.end)))
+                    && (!needs_question || s.question)
+            };
+            let found = semantic.judge(h, text, &reply, &cust, eligible);
+            if head.mode == Mode::Semantic {
+                raw[c].clear();
+            }
+            if let Some(f) = found {
+                raw[c].push(f.span);
+                sounds[c] = f.sounds_like;
+            }
+        }
+        sounds
+    }
+}
+
 impl Scorer for RubricScorer {
     fn score(&self, input: &ReplyInput<'_>) -> ReplyScore {
         let lang = &self.langs[lang_index(input.language)];
@@ -767,14 +841,14 @@ impl Scorer for RubricScorer {
         };
         let n_crit = self.criteria.len() + extra.criteria.len();
 
-        let customer = input.customer.map(|c| {
-            let t = tokenize(c, lang.lang);
+        let customer_text = input.customer.map(|c| tokenize(c, lang.lang));
+        let customer = customer_text.as_ref().map(|t| {
             let stems: Vec<_> = t
                 .tokens
                 .iter()
                 .map(|t| lang.stemmer.stem(&t.norm))
                 .collect();
-            rules::content_stems(&t, &stems, lang.lang)
+            rules::content_stems(t, &stems, lang.lang)
         });
         // The customer's own words are real words, whatever the phrases say: never
         // "correct" them.
@@ -791,6 +865,8 @@ impl Scorer for RubricScorer {
         let mut raw: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n_crit];
         let mut unless: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n_crit];
         let mut bare: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n_crit];
+        // Sentences where a criterion's phrase was negated: no semantic evidence there.
+        let mut negated: Vec<Vec<usize>> = vec![Vec::new(); n_crit];
         for h in &hits {
             if h.end <= h.first {
                 continue;
@@ -805,6 +881,7 @@ impl Scorer for RubricScorer {
                 continue;
             }
             if rules::negated(&text, h.first, negators) {
+                negated[c].push(text.tokens[h.first].sentence);
                 continue;
             }
             if h.terminal.bare {
@@ -858,6 +935,14 @@ impl Scorer for RubricScorer {
                 found.retain(|&h| !rules::from_customer(&text, &stems, customer, h, lang.lang));
             }
         }
+        let sounds_like = self.add_semantic(
+            &text,
+            customer_text.as_ref(),
+            &extra,
+            &mut raw,
+            &unless,
+            &negated,
+        );
         let kept = self.relate(&extra, &raw, &bare, |(first, _)| {
             text.sentences[text.tokens[first].sentence].question
         });
@@ -903,6 +988,7 @@ impl Scorer for RubricScorer {
                 met,
                 evidence,
                 tip,
+                sounds_like: if met { sounds_like[c].clone() } else { None },
             });
         }
         let judged: Vec<Judged<'_>> = results
