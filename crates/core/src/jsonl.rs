@@ -220,4 +220,57 @@ mod tests {
         assert_eq!(failed, 1);
         assert!(String::from_utf8(out).unwrap().contains("UTF-8"));
     }
+
+    /// `rapport score` ignored a node's focus and the scenario's own criteria, so it gave
+    /// other scores than play: in context it now scores exactly as the node does.
+    #[test]
+    fn in_context_a_line_is_scored_as_its_node_scores_it() {
+        let scorer = RubricScorer::builtin();
+        let sc = crate::testkit::scenario();
+        let text = "I'm so sorry about the two charges, Dana.";
+        let input = format!(
+            "{{\"id\": 1, \"scenario\": \"t\", \"node\": \"start\", \"text\": \"{text}\"}}\n\
+             {{\"id\": 2, \"text\": \"{text}\"}}\n\
+             {{\"id\": 3, \"scenario\": \"nope\", \"node\": \"start\", \"text\": \"x\"}}\n\
+             {{\"id\": 4, \"scenario\": \"t\", \"text\": \"x\"}}\n"
+        );
+        let mut out = Vec::new();
+        let failed = run_in(
+            input.as_bytes(),
+            &mut out,
+            &scorer,
+            std::slice::from_ref(&sc),
+        )
+        .unwrap();
+        assert_eq!(failed, 2);
+        let lines: Vec<Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let node = &sc.nodes["start"];
+        let expected =
+            crate::engine::score_at(&sc, node, text, Some("I was charged twice!"), &scorer);
+        assert_eq!(
+            lines[0]["scores"],
+            serde_json::to_value(expected.scores).unwrap()
+        );
+        assert_eq!(
+            lines[0]["scores"]["overall"], 100,
+            "the node calls for an apology only"
+        );
+        assert!(
+            lines[0]["scores"]["problem_solving"].is_null(),
+            "not assessed here"
+        );
+        assert!(
+            lines[1]["scores"]["problem_solving"].is_u64(),
+            "out of context: everything"
+        );
+        assert!(lines[2]["error"]
+            .as_str()
+            .unwrap()
+            .contains("no scenario `nope`"));
+        assert!(lines[3]["error"].as_str().unwrap().contains("go together"));
+    }
 }

@@ -817,3 +817,99 @@ fn tabs_and_crlf_and_a_byte_order_mark() {
         ((17, 2), Some("YAML indents with spaces, not tabs"))
     );
 }
+
+// Issue 8: chases, lesson variants and exemplary model answers.
+
+/// A customer who was never answered chased forever at mood 0: a scenario whose customer
+/// can be chased needs an ending for when they give up.
+#[test]
+fn a_customer_who_can_be_chased_needs_a_hang_up_ending() {
+    let text = mini_with("  mood: 50\n", "  mood: 50\n  patience: 20\n");
+    let report = load(&text);
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "no-hang-up-ending")
+        .expect("reported");
+    assert_eq!((d.line, d.column), pos_of(&text, "20"));
+    let with_ending = text.replace(
+        "endings:\n",
+        "endings:\n  gone:\n    outcome: hung_up\n    say: \"*click*\"\n",
+    );
+    assert!(
+        !load(&with_ending).has_errors(),
+        "{:?}",
+        load(&with_ending).diagnostics
+    );
+    let s = load(&with_ending).scenario.unwrap();
+    assert_eq!(s.customer.max_chases, 3);
+    assert_eq!(s.hang_up_ending(), Some("gone"));
+}
+
+#[test]
+fn max_chases_is_checked() {
+    let text = mini_with("  mood: 50\n", "  mood: 50\n  max_chases: 0\n");
+    assert_eq!(codes(&load(&text)), ["out-of-range"]);
+    let text = mini_with("  mood: 50\n", "  mood: 50\n  max_chases: 5\n");
+    assert_eq!(load(&text).scenario.unwrap().customer.max_chases, 5);
+}
+
+#[test]
+fn lesson_variants_load_and_their_conditions_are_checked() {
+    let text = mini_with(
+        "    say: \"Bye.\"\n",
+        "    say: \"Bye.\"\n    lesson:\n      - when: { missed: [apologize], chases_at_least: 1 }\n        text: You never said sorry and left {customer.first_name} waiting.\n      - text: Well done.\n",
+    );
+    let report = load(&text);
+    assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+    let s = report.scenario.unwrap();
+    let e = &s.endings["resolved"];
+    assert_eq!(e.lesson, "Well done.");
+    assert_eq!(e.lesson_variants.len(), 1);
+    assert_eq!(e.lesson_variants[0].when.chases_at_least, Some(1));
+
+    // An unknown criterion is reported where it is written; so is a variant that would
+    // hide the ones after it, and a fallback with a condition.
+    let text = mini_with(
+        "    say: \"Bye.\"\n",
+        "    say: \"Bye.\"\n    lesson:\n      - text: First.\n      - when: { met: [apologise] }\n        text: Second.\n",
+    );
+    let report = load(&text);
+    let found = codes(&report);
+    assert!(found.contains(&"lesson-fallback"), "{found:?}");
+    assert!(found.contains(&"unknown-criterion"), "{found:?}");
+}
+
+/// Typing the trainer's own model answer used to score about 55 and show "Reassure:
+/// missed": the validator now scores each model answer at its node.
+#[test]
+fn a_model_answer_that_misses_its_focus_or_commits_a_penalty_is_warned_about() {
+    let pack = rapport_core::pack::Pack::open(Path::new("/nonexistent"));
+    let text = mini_with(
+        "    say: \"Hi, it's about {facts.order_id}.\"\n",
+        "    say: \"Hi, it's about {facts.order_id}.\"\n    focus: [apologize, offer_solution]\n    model_answer:\n      - \"I'm so sorry, Sam. I'll refund order X1 today.\"\n      - \"Read the terms next time.\"\n",
+    );
+    let report = load_str(Path::new("t.yaml"), &text, &pack.options);
+    let warned: Vec<(&str, usize)> = report
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.as_str(), d.line))
+        .collect();
+    let second = pos_of(&text, "\"Read the terms").0;
+    assert!(
+        warned.contains(&("model-answer-misses-focus", second)),
+        "{warned:?}"
+    );
+    assert!(
+        !warned.iter().any(|&(_, l)| l == second - 1),
+        "the first answer is exemplary: {warned:?}"
+    );
+    assert!(report
+        .diagnostics
+        .iter()
+        .all(|d| d.severity == Severity::Warning));
+    assert!(
+        report.scenario.is_some(),
+        "warnings do not stop a scenario loading"
+    );
+}

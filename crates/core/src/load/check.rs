@@ -975,12 +975,15 @@ impl<'c, 'a> Checker<'c, 'a> {
                         (Some(when), false) => {
                             self.check_condition(&join(&at, &[key("when")]), when, &known)
                         }
-                        (Some(_), true) => self.ctx.error_at_key(
-                            &join(&at, &[key("when")]),
-                            "lesson-fallback",
-                            "The last lesson variant is the fallback, shown when no other holds, so it takes no `when:`.".into(),
-                            Some("add a last variant with only `text:`".into()),
-                        ),
+                        (Some(when), true) => {
+                            self.ctx.error_at_key(
+                                &join(&at, &[key("when")]),
+                                "lesson-fallback",
+                                "The last lesson variant is the fallback, shown when no other holds, so it takes no `when:`.".into(),
+                                Some("add a last variant with only `text:`".into()),
+                            );
+                            self.check_condition(&join(&at, &[key("when")]), when, &known);
+                        }
                         (None, false) => self.ctx.error(
                             &at,
                             "lesson-fallback",
