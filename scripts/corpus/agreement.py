@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Agreement between the two labellers of the double-labelled slice (every reply whose
+number ends in 0): per criterion, raw agreement and Cohen's kappa, and overall.
+Reads corpus/double/*.jsonl (second labels) against the primary labels (corpus/labels and
+corpus/blind/labels). Prints a Markdown table."""
+import glob
+import json
+import os
+
+CRITERIA = ["acknowledge_feelings", "apologize", "show_understanding", "reassure", "personalize",
+            "clarifying_question", "take_ownership", "offer_solution", "set_expectations",
+            "check_resolution", "blame_customer", "dismissive", "policy_shield", "rude_tone"]
+root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "corpus")
+
+primary = {}
+for path in sorted(glob.glob(os.path.join(root, "labels", "*.jsonl")) +
+                   glob.glob(os.path.join(root, "blind", "labels", "*.jsonl"))):
+    for line in open(path, encoding="utf-8"):
+        d = json.loads(line)
+        primary[d["id"]] = d["labels"]
+second = {}
+for path in sorted(glob.glob(os.path.join(root, "double", "L*.jsonl"))):
+    for line in open(path, encoding="utf-8"):
+        d = json.loads(line)
+        second[d["id"]] = d["labels"]
+ids = sorted(i for i in second if i in primary)
+
+
+def kappa(pairs):
+    n = len(pairs)
+    agree = sum(a == b for a, b in pairs) / n
+    pa = sum(a for a, _ in pairs) / n
+    pb = sum(b for _, b in pairs) / n
+    pe = pa * pb + (1 - pa) * (1 - pb)
+    return agree, (agree - pe) / (1 - pe) if pe < 1 else 1.0
+
+
+print(f"Double-labelled replies: {len(ids)} (of which French: "
+      f"{sum(1 for i in ids if i.split('-')[0] in ('w6', 'w7', 'b2'))})\n")
+print("| criterion | agreement | Cohen's kappa | positives (first / second) |")
+print("|---|---|---|---|")
+ks = []
+for c in CRITERIA:
+    pairs = [(bool(primary[i][c]), bool(second[i][c])) for i in ids]
+    a, k = kappa(pairs)
+    ks.append(k)
+    print(f"| {c} | {a:.3f} | {k:.2f} | {sum(p for p, _ in pairs)} / {sum(s for _, s in pairs)} |")
+allpairs = [(bool(primary[i][c]), bool(second[i][c])) for i in ids for c in CRITERIA]
+a, _ = kappa(allpairs)
+print(f"| **all** | {a:.3f} | mean {sum(ks) / len(ks):.2f} | |")
