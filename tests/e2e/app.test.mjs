@@ -4,7 +4,9 @@
 // the real scorer as it is tuned.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
+import YAML from 'yaml';
 import {
   FAILURES,
   SEED,
@@ -37,8 +39,15 @@ async function noAlertAndNoImages() {
 }
 
 async function checkScores(run) {
-  for (const [k, v] of Object.entries(run.scores)) assert.ok(v >= 0 && v <= 100, `${k} ${v} is a 0-100 score`);
+  assert.equal(typeof run.scores.overall, 'number', 'the overall is always scored');
+  for (const [k, v] of Object.entries(run.scores)) {
+    // A rubric no turn assessed shows as "not assessed" (null here), never as 0.
+    assert.ok(v === null || (v >= 0 && v <= 100), `${k} ${v} is a 0-100 score or not assessed`);
+  }
 }
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const chases = async () => (await browser.$$('[data-testid="customer-line"][data-chase="true"]')).length;
 
 /** Registers hooks that start the app on the pack in `scenariosDir` before the suite's
  * tests and close it, with its driver, after them. */
@@ -129,6 +138,51 @@ describe('rapport-app', { timeout: 240000 }, () => {
     await shot('chased');
     await byId('open-debrief').click();
     assert.equal(await byId('outcome').getAttribute('data-outcome'), 'hung_up');
+  });
+});
+
+// The customer waits while the trainee types: a slow typist past the customer's patience
+// is not chased, and the clock runs again once they stop.
+describe('rapport-app: the customer waits while the trainee types', { timeout: 120000 }, () => {
+  runAppOn(makePack());
+
+  it('holds the patience while typing, then chases once typing stops', async () => {
+    const scenario = YAML.parse(fs.readFileSync(path.join(shipped, 'small-business-rush.yaml'), 'utf8'));
+    const patience = scenario.customer.patience;
+    assert.ok(patience > 0 && patience <= 20, `small-business-rush has a short patience (${patience} s)`);
+    await waitForLibrary(15000);
+    await start('small-business-rush');
+    await browser.waitUntil(async () => !(await byId('typing-indicator').isExisting()), { timeout: 10000 });
+    assert.equal(await chases(), 0, 'no chase before anything happens');
+    const input = await byId('reply-input');
+    await input.click();
+    // One key about every second, for longer than the customer's patience (10 s) plus margin.
+    const typedFor = (patience + 4) * 1000;
+    const began = Date.now();
+    let sawWaiting = false;
+    while (Date.now() - began < typedFor) {
+      await input.addValue('a');
+      await sleep(900);
+      assert.equal(await chases(), 0, `chased ${Math.round((Date.now() - began) / 1000)} s into typing`);
+      if (await byId('customer-waiting').isExisting()) {
+        sawWaiting = true;
+        assert.equal(await byId('patience').getAttribute('data-paused'), 'true');
+      }
+    }
+    assert.ok(sawWaiting, 'the waiting note was shown while typing');
+    assert.match(await byId('customer-waiting').getText(), /is waiting while you type/);
+    await shot('customer-waiting');
+    const stopped = Date.now();
+    // Typing stopped: the hold (4 s) runs out, then the rest of the patience, then the chase.
+    await browser.waitUntil(async () => (await chases()) > 0, {
+      timeout: 25000,
+      interval: 250,
+      timeoutMsg: 'the customer never chased after typing stopped',
+    });
+    const after = Date.now() - stopped;
+    assert.ok(after >= 3000, `the chase came ${after} ms after typing stopped, inside the typing hold`);
+    assert.equal(await byId('customer-waiting').isExisting(), false, 'no waiting note once chased');
+    assert.ok((await input.getValue()).startsWith('aaa'), 'the draft is kept through the chase');
   });
 });
 

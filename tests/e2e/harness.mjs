@@ -155,7 +155,9 @@ export async function play(run, { afterFirst } = {}) {
   await byId('open-debrief').click();
   await byId('debrief').waitForExist({ timeout: 10000 });
   const outcome = await byId('outcome').getAttribute('data-outcome');
-  const score = async (id) => Number(await byId(id).getText());
+  // A rubric no turn assessed reads "—" (data-assessed="false"): null, never 0.
+  const score = async (id) =>
+    (await byId(id).getAttribute('data-assessed')) === 'false' ? null : Number(await byId(id).getText());
   const scores = {
     empathy: await score('score-empathy'),
     problem_solving: await score('score-problem-solving'),

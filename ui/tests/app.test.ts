@@ -26,6 +26,7 @@ describe('App', () => {
           case 'debrief':
             return debrief();
           case 'lines_shown':
+          case 'typing':
             return view();
           default:
             return null;
@@ -44,12 +45,16 @@ describe('App', () => {
     await user.type(screen.getByTestId('reply-input'), "I'm sorry, Dana.{Enter}");
     await user.click(await screen.findByTestId('open-debrief'));
     expect((await screen.findByTestId('score-empathy')).textContent).toBe('80');
+    // The debrief opens the definitions the conversation's views carried.
+    const defs = screen.getAllByTestId('criterion-definition').map((d) => d.textContent);
+    expect(defs).toContain('Says sorry for what went wrong.');
     await user.click(screen.getByTestId('back-to-library'));
     await screen.findAllByTestId('scenario-card');
     // When the customer's line has appeared is a matter of the typing pause; see below.
     expect(calls.filter((c) => c !== 'lines_shown')).toEqual([
       'library',
       'start_scenario',
+      'typing',
       'send_reply',
       'debrief',
       'abandon',
@@ -74,6 +79,42 @@ describe('App', () => {
     await vi.waitFor(() => expect(shown).toEqual([{ sessionId: view().session_id, shown: view().transcript.length }]));
     // The acknowledged view (fresh patience) replaces the one on screen.
     await vi.waitFor(() => expect(screen.getByTestId('mood-meter').getAttribute('aria-valuenow')).toBe('12'));
+  });
+
+  it('holds the customer while the trainee types and shows that they wait', async () => {
+    const user = userEvent.setup();
+    const typed: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'library') return library();
+      if (cmd === 'typing') {
+        typed.push(args);
+        return view({ customer_waiting: true, patience_left_ms: 26000 });
+      }
+      return view();
+    });
+    render(App);
+    const card = (await screen.findAllByTestId('scenario-card'))[0];
+    await user.click(within(card).getByTestId('start-scenario'));
+    expect(screen.queryByTestId('customer-waiting')).toBeNull();
+    await user.type(await screen.findByTestId('reply-input'), 'Hi');
+    await vi.waitFor(() => expect(typed).toEqual([{ sessionId: view().session_id }]));
+    expect((await screen.findByTestId('customer-waiting')).textContent).toContain('is waiting while you type');
+    expect(screen.getByTestId('patience').dataset.paused).toBe('true');
+  });
+
+  it('keeps the conversation going when the typing call fails', async () => {
+    const user = userEvent.setup();
+    mockIPC((cmd) => {
+      if (cmd === 'library') return library();
+      if (cmd === 'typing') throw { kind: 'no_session', message: 'gone' };
+      return view();
+    });
+    render(App);
+    const card = (await screen.findAllByTestId('scenario-card'))[0];
+    await user.click(within(card).getByTestId('start-scenario'));
+    await user.type(await screen.findByTestId('reply-input'), 'Hi');
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect((screen.getByTestId('reply-input') as HTMLTextAreaElement).value).toBe('Hi');
   });
 
   it('shows a failed command as an alert', async () => {

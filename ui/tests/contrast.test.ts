@@ -40,6 +40,10 @@ const pairs: [string, string, string][] = [
   ['#1e3a8a', '#e0e7ff', 'skill chips'],
   ['#1e3a8a', '#dbeafe', "the trainee's name in their bubbles"],
   ['ink', '#eff6ff', 'tips'],
+  ['good', 'paper', 'met criteria in the feedback'],
+  ['bad', 'paper', 'missed criteria and penalties in the feedback'],
+  ['warn', 'paper', '"the customer is waiting while you type"'],
+  ['ink', '#fffbeb', 'what decided the ending'],
 ];
 
 describe('colour contrast (WCAG AA)', () => {

@@ -1,4 +1,4 @@
-import type { Debrief, LibraryView, Meta, ReplyScore, SessionView } from '../src/ipc';
+import type { Debrief, Definition, LibraryView, Meta, ReplyScore, SessionView } from '../src/ipc';
 
 export const XSS = '<img src=x onerror=alert(1)>';
 
@@ -46,16 +46,37 @@ export function library(): LibraryView {
   };
 }
 
+/**
+ * A reply judged at a moment that called for `apologize` and `offer_solution`: the
+ * professionalism rubric was not assessed there. Also met outside the focus: `use_name`
+ * (good) and `jargon` (a penalty present).
+ */
 export function score(): ReplyScore {
   return {
-    scores: { empathy: 80, problem_solving: 60, professionalism: 100, overall: 78 },
+    scores: { empathy: 80, problem_solving: 60, professionalism: null, overall: 70 },
     criteria: [
-      { id: 'apologize', rubric: 'empathy', penalty: false, met: true, evidence: [{ start: 4, end: 9, text: 'sorry' }], tip: null },
+      { id: 'apologize', rubric: 'empathy', penalty: false, met: true, evidence: [{ start: 4, end: 9, text: 'sorry' }], tip: 'Say sorry.' },
+      { id: 'jargon', rubric: 'professionalism', penalty: true, met: true, evidence: [{ start: 17, end: 20, text: 'SLA' }], tip: 'Say it in plain words.' },
       { id: 'offer_solution', rubric: 'problem_solving', penalty: false, met: false, evidence: [], tip: 'Say what you will do.' },
       { id: 'reassure', rubric: 'empathy', penalty: false, met: false, evidence: [], tip: 'Not in focus.' },
-      { id: 'blame_customer', rubric: 'professionalism', penalty: true, met: false, evidence: [], tip: null },
+      { id: 'use_name', rubric: 'empathy', penalty: false, met: true, evidence: [{ start: 11, end: 15, text: 'Dana' }], tip: 'Use their name.' },
+      { id: 'blame_customer', rubric: 'professionalism', penalty: true, met: false, evidence: [], tip: 'Never blame them.' },
     ],
   };
+}
+
+/** The reply `score()` judges (its evidence offsets point into it). */
+export const REPLY = "I'm sorry, Dana. SLA applies.";
+
+export function definitions(): Definition[] {
+  return [
+    { id: 'apologize', text: 'Says sorry for what went wrong.' },
+    { id: 'offer_solution', text: 'Proposes a concrete next step.' },
+    { id: 'reassure', text: 'Tells them it will be sorted.' },
+    { id: 'use_name', text: "Uses the customer's name." },
+    { id: 'jargon', text: 'Uses internal terms the customer does not know.' },
+    { id: 'blame_customer', text: 'Suggests the problem is their fault.' },
+  ];
 }
 
 export function view(over: Partial<SessionView> = {}): SessionView {
@@ -72,6 +93,8 @@ export function view(over: Partial<SessionView> = {}): SessionView {
     last_reply_focus: [],
     ending: null,
     patience_left_ms: 30000,
+    customer_waiting: false,
+    definitions: [],
     ...over,
   };
 }
@@ -82,9 +105,10 @@ export function replied(): SessionView {
     mood: 50,
     node: 'calmer',
     last_reply_focus: ['apologize', 'offer_solution'],
+    definitions: definitions(),
     transcript: [
       ...base.transcript,
-      { at_ms: 5000, type: 'agent_reply', node: 'opening', text: "I'm sorry, Dana.", choice: null, score: score() },
+      { at_ms: 5000, type: 'agent_reply', node: 'opening', text: REPLY, choice: null, score: score() },
       { at_ms: 5000, type: 'mood_changed', from: 30, to: 50, delta: 20 },
       { at_ms: 5000, type: 'customer_line', node: 'calmer', text: 'OK. What now?', chase: false },
     ],
@@ -99,16 +123,17 @@ export function debrief(): Debrief {
     outcome: 'success',
     closing_line: 'Thanks, that helps.',
     lesson: 'Hear her out first.',
-    scores: { empathy: 80, problem_solving: 60, professionalism: 100, overall: 78 },
-    mood_curve: [30, 50, 80],
+    // Professionalism was assessed at no turn; the silence counts 0 in the overall.
+    scores: { empathy: 80, problem_solving: 60, professionalism: null, overall: 35 },
+    mood_curve: [30, 50, 20],
     turns: [
       {
         node: 'opening',
         customer_line: 'You charged me twice!',
-        reply: "I'm sorry, Dana.",
+        reply: REPLY,
         choice: null,
         score: score(),
-        focus: ['apologize'],
+        focus: ['apologize', 'offer_solution'],
         model_answers: ["I'm so sorry, Dana. I'll refund it now."],
         mood_after: 50,
       },
@@ -120,8 +145,17 @@ export function debrief(): Debrief {
         score: null,
         focus: [],
         model_answers: [],
-        mood_after: 80,
+        mood_after: 20,
       },
     ],
+    decided_by: {
+      turn: 1,
+      node: 'calmer',
+      rule: { rule: 'silence' },
+      reason: 'the customer was left waiting',
+      met: [],
+      missed: ['offer_solution'],
+      mood: 50,
+    },
   };
 }

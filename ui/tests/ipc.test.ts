@@ -17,6 +17,7 @@ describe('ipc', () => {
     await ipc.sendReply('hello');
     await ipc.choose(2);
     await ipc.linesShown(7, 3);
+    await ipc.typing(7);
     expect(calls).toEqual([
       ['library', {}],
       ['start_scenario', { scenarioId: 'double-charge', seed: 4 }],
@@ -24,6 +25,7 @@ describe('ipc', () => {
       ['send_reply', { text: 'hello' }],
       ['choose', { number: 2 }],
       ['lines_shown', { sessionId: 7, shown: 3 }],
+      ['typing', { sessionId: 7 }],
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { afterEach } from 'vitest';
+import { afterEach, vi } from 'vitest';
 import { cleanup } from '@testing-library/svelte';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import { typing } from '../src/lib/text';
@@ -9,5 +9,6 @@ typing.maxMs = 0;
 
 afterEach(() => {
   cleanup();
+  vi.useRealTimers();
   clearMocks();
 });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { feedbackCriteria, highlight, humanize, tips, typing, typingDelay } from '../src/lib/text';
+import {
+  evidenceWords,
+  feedbackCriteria,
+  feedbackGroups,
+  highlight,
+  humanize,
+  scoreText,
+  tipFor,
+  typing,
+  typingDelay,
+} from '../src/lib/text';
 import { score } from './fixtures';
 
 describe('text helpers', () => {
@@ -32,10 +42,29 @@ describe('text helpers', () => {
     expect(runs).toEqual([{ text: 'buy our premium plan', mark: 'bad', criteria: ['pushy_upsell'] }]);
   });
 
-  it('leads feedback with the focus and keeps only the tips that matter now', () => {
-    const shown = feedbackCriteria(score().criteria, ['offer_solution']).map((c) => c.id);
-    expect(shown).toEqual(['offer_solution', 'apologize']);
-    expect(tips(score().criteria, ['offer_solution'])).toEqual(['Say what you will do.']);
+  it('leads feedback with the focus, then the other good moves, then the penalties', () => {
+    const ids = (cs: { id: string }[]) => cs.map((c) => c.id);
+    const g = feedbackGroups(score().criteria, ['offer_solution', 'apologize']);
+    // The focus in its own order, met or missed; positive misses outside it are left out,
+    // and so are penalties avoided.
+    expect(ids(g.focus)).toEqual(['offer_solution', 'apologize']);
+    expect(ids(g.alsoGood)).toEqual(['use_name']);
+    expect(ids(g.penalties)).toEqual(['jargon']);
+    expect(ids(feedbackCriteria(score().criteria, ['offer_solution']))).toEqual(['offer_solution', 'apologize', 'use_name', 'jargon']);
+    // A penalty the moment called out is in the focus group, not repeated below.
+    const pg = feedbackGroups(score().criteria, ['jargon']);
+    expect([ids(pg.focus), ids(pg.penalties)]).toEqual([['jargon'], []]);
+  });
+
+  it('gives the words that earned a criterion and the tip only for a miss or a penalty', () => {
+    const [apologize, jargon, offer] = score().criteria;
+    expect(evidenceWords(apologize)).toEqual(['sorry']);
+    expect(evidenceWords({ ...apologize, evidence: [...apologize.evidence, ...apologize.evidence] })).toEqual(['sorry']);
+    expect([tipFor(apologize), tipFor(jargon), tipFor(offer)]).toEqual([null, 'Say it in plain words.', 'Say what you will do.']);
+  });
+
+  it('shows a rubric the moment did not assess as not assessed, never 0', () => {
+    expect([scoreText(null), scoreText(0), scoreText(85)]).toEqual(['not assessed', '0', '85']);
   });
 
   it('types longer lines for longer, within bounds', () => {

@@ -54,6 +54,13 @@ export const choose = (number: number) => call<SessionView>('choose', { number }
 export const linesShown = (sessionId: number, shown: number) =>
   call<SessionView>('lines_shown', { sessionId, shown });
 
+/**
+ * The trainee changed their draft in session `sessionId`: the customer's patience holds
+ * for a few seconds from now (the backend caps a turn's pauses). Call it at most about
+ * once a second while typing.
+ */
+export const typing = (sessionId: number) => call<SessionView>('typing', { sessionId });
+
 export const session = () => call<SessionView>('session');
 
 export const debrief = () => call<Debrief>('debrief');

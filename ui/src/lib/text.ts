@@ -43,22 +43,52 @@ export function isGood(c: CriterionResult): boolean {
   return isPenalty(c) ? !c.met : c.met;
 }
 
+/** What a reply's feedback shows, in the order it shows it. */
+export type FeedbackGroups = {
+  /** What the moment called for (its node's `focus`), in the focus order, met or missed. */
+  focus: CriterionResult[];
+  /** Other positive criteria the reply met. */
+  alsoGood: CriterionResult[];
+  /** Penalties present outside the focus. */
+  penalties: CriterionResult[];
+};
+
 /**
- * What compact feedback shows: the focus criteria first, then every other criterion that
- * was met (good or bad). Positive criteria missed outside the focus are left out.
+ * Splits a reply's criteria for the feedback: the focus first, then the other good moves
+ * made, then the penalties committed. Positive criteria missed outside the focus are
+ * left out (the moment did not call for them), and so are penalties avoided.
  */
-export function feedbackCriteria(criteria: CriterionResult[], focus: string[]): CriterionResult[] {
+export function feedbackGroups(criteria: CriterionResult[], focus: string[]): FeedbackGroups {
   const inFocus = focus
     .map((id) => criteria.find((c) => c.id === id))
     .filter((c): c is CriterionResult => c !== undefined);
   const rest = criteria.filter((c) => !focus.includes(c.id) && c.met);
-  return [...inFocus, ...rest];
+  return {
+    focus: inFocus,
+    alsoGood: rest.filter((c) => !isPenalty(c)),
+    penalties: rest.filter((c) => isPenalty(c)),
+  };
 }
 
-/** The tips worth reading now: missed focus criteria and penalties present. */
-export function tips(criteria: CriterionResult[], focus: string[]): string[] {
-  const shown = feedbackCriteria(criteria, focus).filter((c) => !isGood(c) && c.tip);
-  return [...new Set(shown.map((c) => c.tip as string))];
+/** Every criterion the feedback shows, in its order (focus, also good, penalties). */
+export function feedbackCriteria(criteria: CriterionResult[], focus: string[]): CriterionResult[] {
+  const g = feedbackGroups(criteria, focus);
+  return [...g.focus, ...g.alsoGood, ...g.penalties];
+}
+
+/** The distinct words of the reply that earned (or committed) a criterion. */
+export function evidenceWords(c: CriterionResult): string[] {
+  return [...new Set(c.evidence.map((e) => e.text.trim()).filter((t) => t !== ''))];
+}
+
+/** The coaching tip to show with a criterion: for a miss, or for a penalty present. */
+export function tipFor(c: CriterionResult): string | null {
+  return isGood(c) ? null : c.tip;
+}
+
+/** A rubric score for display: `null` means the moment did not assess that rubric. */
+export function scoreText(v: number | null): string {
+  return v === null ? 'not assessed' : String(v);
 }
 
 export type Run = { text: string; mark: 'good' | 'bad' | null; criteria: string[] };
@@ -94,6 +124,13 @@ export function highlight(text: string, criteria: CriterionResult[]): Run[] {
   });
   return runs;
 }
+
+/**
+ * The customer waits while the trainee types. The page tells the backend about draft
+ * changes at most every `callEveryMs`; each call holds the patience for `graceMs` (a copy
+ * of the backend's `TYPING_GRACE_MS`), which is how long the bar stays paused.
+ */
+export const typingHold = { graceMs: 4000, callEveryMs: 1000 };
 
 /** How long the customer "types" a line before it appears, in milliseconds. */
 export const typing = { msPerChar: 12, minMs: 350, maxMs: 1400 };
