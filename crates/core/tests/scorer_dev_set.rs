@@ -2,8 +2,14 @@
 //!
 //! The README and `docs/scoring.md` each have a line `Dev-set macro-F1: 0.NN`; this
 //! test checks they agree, scores the shared dev set (`../shared/eval/dev-replies.jsonl` from the repository
-//! root) and fails if the macro-F1 is lower. It is skipped, saying so, only when the
-//! shared eval file is absent.
+//! root) and fails if the macro-F1 is lower. Outside CI it is skipped, saying so, when
+//! the shared eval file is absent; under CI (`CI` set) a missing file fails, so the gate
+//! cannot pass by not running.
+//!
+//! The second gate scores the in-repo blind split (`corpus/blind/round1.jsonl`, checked
+//! against its committed sha256) and fails below the floor the README records
+//! (`Blind-split macro-F1 floor: 0.NN`). The floor only moves up, and only to a figure
+//! measured before anyone read the split (`corpus/README.md`).
 
 use std::io::BufReader;
 use std::path::PathBuf;
@@ -44,6 +50,11 @@ fn dev_set_macro_f1_is_at_least_the_stated_figure() {
     let stated = stated_macro_f1();
     let path = repo_root().join("../shared/eval/dev-replies.jsonl");
     let Ok(labels) = std::fs::read_to_string(&path) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "no dev set at {} under CI: the quality gate must run",
+            path.display()
+        );
         eprintln!(
             "SKIPPED: no dev set at {} (the shared eval file is absent)",
             path.display()
@@ -71,4 +82,45 @@ fn dev_set_macro_f1_is_at_least_the_stated_figure() {
         f1 >= 0.70,
         "{worst} has F1 {f1:.3}, below the 0.70 floor\n{report}"
     );
+}
+
+fn blind_floor() -> f64 {
+    let doc = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    doc.lines()
+        .find_map(|l| l.trim().strip_prefix("Blind-split macro-F1 floor:"))
+        .and_then(|v| v.trim().trim_end_matches('.').parse().ok())
+        .expect("a line `Blind-split macro-F1 floor: 0.NN` in README.md")
+}
+
+#[test]
+fn blind_split_macro_f1_is_at_least_its_recorded_floor() {
+    let path = repo_root().join("corpus/blind/round1.jsonl");
+    let bytes = std::fs::read(&path).expect("the blind split is in the repository");
+    let recorded = std::fs::read_to_string(repo_root().join("corpus/blind/round1.jsonl.sha256"))
+        .expect("its sha256");
+    let digest = sha256_hex(&bytes);
+    assert!(
+        recorded.starts_with(&digest),
+        "corpus/blind/round1.jsonl changed since it was measured ({digest})"
+    );
+    let mut outputs = Vec::new();
+    let scorer = rapport_core::pack::Pack::open(&repo_root().join("scenarios")).scorer;
+    let failed = jsonl::run(bytes.as_slice(), &mut outputs, scorer.as_ref()).unwrap();
+    assert_eq!(failed, 0);
+    let report = eval::evaluate(bytes.as_slice(), outputs.as_slice()).unwrap();
+    println!("{report}");
+    let floor = blind_floor();
+    assert!(
+        report.macro_f1() + 1e-9 >= floor,
+        "blind-split macro-F1 {:.3} is below its floor {floor:.2}\n{report}",
+        report.macro_f1()
+    );
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
