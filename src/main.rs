@@ -6,6 +6,7 @@
 //! failures (clap's own usage errors also exit 2).
 
 mod play;
+mod term;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

@@ -1,8 +1,11 @@
 //! `rapport play`: a scenario in the terminal.
 //!
-//! The customer's patience runs on a tokio timer raced against the next line of input, so
-//! a trainee who says nothing is chased exactly as in the app. Everything else is the
-//! core's engine; this module only prints and reads.
+//! The customer's patience runs on a tokio timer raced against the trainee's input, so a
+//! trainee who says nothing is chased exactly as in the app. In a terminal, input is read
+//! keystroke by keystroke ([`crate::term`]): typing holds the customer's patience as in
+//! the app, and a chase is printed above the half-typed reply, which is drawn again.
+//! From a pipe, whole lines are read. Everything else is the core's engine; this module
+//! only prints and reads.
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -47,6 +50,7 @@ async fn play(
     let clock = SystemClock;
     let mut session = Session::start(scenario, seed, &clock);
     print_events(scenario, session.transcript(), None);
+    let mut keys = crate::term::KeyReader::start();
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     while let Some(node) = session.node(scenario) {
         for (i, choice) in node.choices.iter().enumerate() {
@@ -56,20 +60,26 @@ async fn play(
                 template::render(choice, &scenario.customer)
             );
         }
-        print!("you> ");
+        let draft = keys.as_ref().map(|k| k.draft()).unwrap_or_default();
+        print!("you> {draft}");
         std::io::stdout().flush()?;
-        let deadline = timer
-            .then(|| session.patience_deadline_ms(scenario))
-            .flatten();
-        let line = match deadline {
-            Some(at) => {
-                let wait = Duration::from_millis(at.saturating_sub(clock.now_ms()));
-                tokio::select! {
-                    line = lines.next_line() => Some(line?),
-                    _ = tokio::time::sleep(wait) => None,
+        let line = match keys.as_mut() {
+            Some(keys) => next_key_line(keys, &mut session, scenario, &clock, timer).await,
+            None => {
+                let deadline = timer
+                    .then(|| session.patience_deadline_ms(scenario))
+                    .flatten();
+                match deadline {
+                    Some(at) => {
+                        let wait = Duration::from_millis(at.saturating_sub(clock.now_ms()));
+                        tokio::select! {
+                            line = lines.next_line() => Some(line?),
+                            _ = tokio::time::sleep(wait) => None,
+                        }
+                    }
+                    None => Some(lines.next_line().await?),
                 }
             }
-            None => Some(lines.next_line().await?),
         };
         let input = match line {
             None => {
@@ -107,6 +117,44 @@ async fn play(
         print_debrief(&debrief);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Waits for Enter or for the customer's patience, whichever comes first, telling the
+/// session each time the draft changes so the customer waits while the trainee types.
+/// `None` is a silence; `Some(None)` the end of input.
+async fn next_key_line(
+    keys: &mut crate::term::KeyReader,
+    session: &mut Session,
+    scenario: &Scenario,
+    clock: &SystemClock,
+    timer: bool,
+) -> Option<Option<String>> {
+    loop {
+        let deadline = timer
+            .then(|| session.patience_deadline_ms(scenario))
+            .flatten();
+        let wait = deadline.map(|at| Duration::from_millis(at.saturating_sub(clock.now_ms())));
+        let key = match wait {
+            Some(wait) => tokio::select! {
+                key = keys.keys.recv() => key,
+                _ = tokio::time::sleep(wait) => {
+                    // Still due? A keystroke may have moved the deadline meanwhile.
+                    if session.patience_deadline_ms(scenario).is_some_and(|d| clock.now_ms() >= d) {
+                        // Clear the prompt line; the chase is printed and the draft redrawn.
+                        print!("\r\x1b[2K");
+                        return None;
+                    }
+                    continue;
+                }
+            },
+            None => keys.keys.recv().await,
+        };
+        match key {
+            Some(crate::term::Key::Edited) => session.typing(clock.now_ms()),
+            Some(crate::term::Key::Line(text)) => return Some(Some(text)),
+            Some(crate::term::Key::End) | None => return Some(None),
+        }
+    }
 }
 
 enum Command {
