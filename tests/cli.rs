@@ -241,7 +241,7 @@ fn the_readme_tutorial_scenario_validates_and_its_tests_pass() {
     let out = rapport(&["test", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(
-        stdout(&out).contains("3 passed, 0 failed"),
+        stdout(&out).contains("5 passed, 0 failed"),
         "{}",
         stdout(&out)
     );

@@ -4,9 +4,11 @@
 //! fails when it no longer matches these types (run it with `UPDATE_BINDINGS=1` to
 //! rewrite the file), which is how `make test` catches drift.
 
-use rapport_core::app::{CustomerCard, EndingView, Fact, LibraryView, LoadError, SessionView};
+use rapport_core::app::{
+    CustomerCard, Definition, EndingView, Fact, LibraryView, LoadError, SessionView,
+};
 use rapport_core::diag::{Diagnostic, Severity};
-use rapport_core::engine::{Debrief, DebriefTurn, Event, EventKind, Rule};
+use rapport_core::engine::{Debrief, DebriefTurn, Decision, Event, EventKind, Rule};
 use rapport_core::model::{Channel, Language, Meta, Outcome};
 use rapport_core::score::{CriterionResult, Evidence, ReplyScore, RubricId, Scores};
 use ts_rs::{Config, TS};
@@ -44,6 +46,8 @@ pub fn typescript() -> String {
         Evidence::decl(&cfg),
         Debrief::decl(&cfg),
         DebriefTurn::decl(&cfg),
+        Decision::decl(&cfg),
+        Definition::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `rapport-app` (src-tauri/src/bindings.rs). Do not edit:\n\

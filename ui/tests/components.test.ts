@@ -124,6 +124,9 @@ describe('Conversation', () => {
     // Met: the trainee's own words that earned it; missed or present: the tip.
     const [apologize, offer, name, jargon] = crits;
     expect(within(apologize).getByTestId('criterion-words').textContent).toContain('sorry');
+    const two = { ...score().criteria[0], evidence: [{ start: 0, end: 3, text: "I'm" }, { start: 4, end: 9, text: 'sorry' }] };
+    const { container } = render(Feedback, { reply: "I'm sorry", score: { ...score(), criteria: [two] }, focus: ['apologize'] });
+    expect(within(container).getByTestId('criterion-words').textContent!.replace(/\s+/g, ' ').trim()).toBe("Your words: I'm, sorry");
     expect(within(apologize).queryByTestId('criterion-tip')).toBeNull();
     expect(within(offer).getByTestId('criterion-tip').textContent).toContain('Say what you will do.');
     expect(within(name).getByTestId('criterion-words').textContent).toContain('Dana');
@@ -248,6 +251,7 @@ describe('Conversation', () => {
     await vi.advanceTimersByTimeAsync(10);
     expect(screen.getByTestId('customer-waiting').textContent).toContain('Dana Whitfield is waiting while you type');
     expect(screen.getByTestId('patience').dataset.paused).toBe('true');
+    expect(screen.getByTestId('patience').textContent).toContain('Patience (on hold)');
     expect(fill()).toBe('67');
     await vi.advanceTimersByTimeAsync(3000);
     expect(fill()).toBe('67');

@@ -120,7 +120,12 @@ penalty: boolean, met: boolean, evidence: Array<Evidence>,
 /**
  * Coaching: for a positive criterion, shown when missed; for a penalty, when present.
  */
-tip: string | null, };
+tip: string | null, 
+/**
+ * When the semantic stage (not a phrase) found it: the labelled example the reply's
+ * move resembles most, shown as "sounds like: ...".
+ */
+sounds_like?: string, };
 
 export type RubricId = "empathy" | "problem_solving" | "professionalism";
 
@@ -154,3 +159,23 @@ customer_line: string,
  * `None` when the trainee stayed silent.
  */
 reply: string | null, choice: number | null, score: ReplyScore | null, focus: Array<string>, model_answers: Array<string>, mood_after: number, };
+
+export type Decision = { 
+/**
+ * Index into `turns`.
+ */
+turn: number, node: string, rule: Rule, 
+/**
+ * The branch condition that held, in words.
+ */
+reason: string, 
+/**
+ * What the moment called for (its focus) that the reply met, and missed.
+ */
+met: Array<string>, missed: Array<string>, 
+/**
+ * The mood when the trainee answered.
+ */
+mood: number, };
+
+export type Definition = { id: string, text: string, };

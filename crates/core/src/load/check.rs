@@ -1064,6 +1064,20 @@ impl<'c, 'a> Checker<'c, 'a> {
     fn check_graph(&mut self, start: &str) {
         let parts = self.parts;
         let (node_ids, ending_ids) = (self.node_ids.clone(), self.ending_ids.clone());
+        // A customer with a patience hangs up after `max_chases` at a node that has no
+        // `on_silence` target: that node leads to the (first) `hung_up` ending too.
+        let hang_up = parts
+            .customer
+            .as_ref()
+            .filter(|c| c.patience.is_some())
+            .and_then(|_| {
+                parts
+                    .endings
+                    .iter()
+                    .filter(|(_, e)| e.as_ref().is_some_and(|e| e.outcome == Outcome::HungUp))
+                    .map(|(id, _)| id.as_str())
+                    .min()
+            });
         let mut edges: HashMap<&str, Vec<&str>> = HashMap::new();
         for (id, node) in &parts.nodes {
             let Some(node) = node else { return };
@@ -1071,6 +1085,9 @@ impl<'c, 'a> Checker<'c, 'a> {
             out.extend(node.branches.iter().map(|b| b.goto.as_str()));
             out.extend(node.otherwise.iter().map(|t| t.goto.as_str()));
             out.extend(node.on_silence.iter().filter_map(|s| s.goto.as_deref()));
+            if node.on_silence.as_ref().is_none_or(|s| s.goto.is_none()) {
+                out.extend(hang_up);
+            }
         }
         let reached = walk(start, |n| edges.get(n).into_iter().flatten().copied());
         let mut backwards: HashMap<&str, Vec<&str>> = HashMap::new();

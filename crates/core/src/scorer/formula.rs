@@ -12,8 +12,10 @@
 //!   raises it.
 //! - Criteria a scenario or node defines count only where the node calls for them.
 //! - Penalties always cost: [`PENALTY_POINTS`] per unit of weight off their rubric's
-//!   score (a rubric not otherwise assessed starts from 100 and is then shown), and
-//!   [`OVERALL_PENALTY_POINTS`] per unit off the overall.
+//!   score, and [`OVERALL_PENALTY_POINTS`] per unit off the overall. A rubric not
+//!   otherwise assessed is then shown, starting from 100 when it has nothing positive to
+//!   earn at this moment (professionalism) and from 0 otherwise (so credit earned there
+//!   can never lower it).
 //! - With no focus at all (a reply scored out of context), every criterion of the
 //!   rubric files is the focus: each rubric is the weighted share of its criteria met.
 //!
@@ -53,6 +55,10 @@ struct Parts {
     penalty: f32,
     /// Units of penalty weight met.
     penalty_weight: f32,
+    /// Where a rubric the moment does not call for starts when only its penalties are
+    /// met: 100 when it has nothing positive to earn here (professionalism), else 0, so
+    /// that earning credit there never lowers its score.
+    uncalled_base: f32,
 }
 
 fn parts(judged: &[Judged<'_>], focus: &[String], r: RubricId) -> Parts {
@@ -102,6 +108,7 @@ fn parts(judged: &[Judged<'_>], focus: &[String], r: RubricId) -> Parts {
         called,
         penalty: PENALTY_POINTS * penalty_weight,
         penalty_weight,
+        uncalled_base: if beyond_total > 0.0 { 0.0 } else { 100.0 },
     }
 }
 
@@ -112,7 +119,7 @@ pub fn scores(judged: &[Judged<'_>], focus: &[String]) -> Scores {
     let shown = |p: &Parts| -> Option<u8> {
         match p.positive {
             Some(v) => Some(round(v - p.penalty)),
-            None if p.penalty_weight > 0.0 => Some(round(100.0 - p.penalty)),
+            None if p.penalty_weight > 0.0 => Some(round(p.uncalled_base - p.penalty)),
             None => None,
         }
     };
@@ -232,9 +239,9 @@ mod tests {
             flip in any::<proptest::sample::Index>(),
             focus_mask in any::<u8>(),
         ) {
-            let before = judged(&spec);
+            let mut before = judged(&spec);
             let i = flip.index(before.len());
-            prop_assume!(!before[i].met);
+            before[i].met = false;
             let mut after = before.clone();
             after[i].met = true;
             let focus: Vec<String> = IDS.iter().enumerate()
