@@ -466,9 +466,24 @@ fn test(paths: Vec<PathBuf>, verbose: bool) -> Result<ExitCode> {
                 } else {
                     failed += 1;
                 }
+                // The debrief's scores, so a trainer sees how each scripted run is judged.
+                let scores = run
+                    .session
+                    .debrief(scenario)
+                    .map(|d| {
+                        let s = d.scores;
+                        format!(
+                            " (overall {}: empathy {}, problem solving {}, professionalism {})",
+                            s.overall,
+                            golden::shown(s.empathy),
+                            golden::shown(s.problem_solving),
+                            golden::shown(s.professionalism)
+                        )
+                    })
+                    .unwrap_or_default();
                 writeln!(
                     out,
-                    "{} {} :: {}",
+                    "{} {} :: {}{scores}",
                     if ok { "ok    " } else { "FAILED" },
                     scenario.meta.id,
                     run.name

@@ -8,8 +8,8 @@
 //!   doing more never takes credit away.
 //! - A rubric the node does not call for is *not assessed* (`None`), never 0, unless
 //!   the reply earns credit in it (a positive criterion met); then it is scored against
-//!   half the rubric's positive weight and counts toward the overall only where it
-//!   raises it.
+//!   the rubric's heaviest criterion (one such move, done unasked, earns it in full) and
+//!   counts toward the overall only where it raises it.
 //! - Criteria a scenario or node defines count only where the node calls for them.
 //! - Penalties always cost: [`PENALTY_POINTS`] per unit of weight off their rubric's
 //!   score, and [`OVERALL_PENALTY_POINTS`] per unit off the overall. A rubric not
@@ -67,6 +67,7 @@ fn parts(judged: &[Judged<'_>], focus: &[String], r: RubricId) -> Parts {
     let mut called = false;
     let (mut focus_total, mut focus_met) = (0.0f32, 0.0f32);
     let (mut beyond_total, mut beyond_met) = (0.0f32, 0.0f32);
+    let mut beyond_heaviest = 0.0f32;
     let mut penalty_weight = 0.0f32;
     for c in judged.iter().filter(|c| c.rubric == r) {
         let focused = in_focus(c) || (everything && !c.local);
@@ -86,6 +87,7 @@ fn parts(judged: &[Judged<'_>], focus: &[String], r: RubricId) -> Parts {
             }
         } else if !c.local {
             beyond_total += c.weight;
+            beyond_heaviest = beyond_heaviest.max(c.weight);
             if c.met {
                 beyond_met += c.weight;
             }
@@ -98,8 +100,9 @@ fn parts(judged: &[Judged<'_>], focus: &[String], r: RubricId) -> Parts {
         // Only penalties of this rubric are in focus: nothing to earn, all to lose.
         Some(100.0)
     } else if beyond_met > 0.0 {
-        let reference = BEYOND_FOCUS_CREDIT * beyond_total;
-        Some((100.0 * BEYOND_FOCUS_CREDIT * beyond_met / reference).min(100.0))
+        // One move of this rubric's heaviest kind, done unasked, earns it in full: the
+        // moment did not call for the rest, so it is not measured against it.
+        Some((100.0 * beyond_met / beyond_heaviest).min(100.0))
     } else {
         None
     };
@@ -317,22 +320,15 @@ mod tests {
         meet(&mut j, &["reassure"]);
         let s = scores(&j, &f);
         assert_eq!(s.empathy, Some(60));
-        // Ownership is credit in a rubric not called for: 0.75 of 2.75 = 27, which
-        // would lower the overall of 60, so it is shown but not counted.
-        meet(&mut j, &["take_ownership"]);
+        // A check is problem solving the moment did not call for: a third of its
+        // heaviest move (0.5 of 1.5), 33, which would lower the overall of 60, so it is
+        // shown but not counted.
+        meet(&mut j, &["check_resolution"]);
         let s = scores(&j, &f);
-        assert_eq!(s.problem_solving, Some(27));
+        assert_eq!(s.problem_solving, Some(33));
         assert_eq!(s.overall, 60);
-        // With the whole problem-solving rubric met it raises the overall.
-        meet(
-            &mut j,
-            &[
-                "clarifying_question",
-                "offer_solution",
-                "set_expectations",
-                "check_resolution",
-            ],
-        );
+        // Ownership, done unasked, earns problem solving in full and raises the overall.
+        meet(&mut j, &["take_ownership"]);
         let s = scores(&j, &f);
         assert_eq!(s.problem_solving, Some(100));
         assert_eq!(s.overall, 80);
