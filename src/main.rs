@@ -103,6 +103,10 @@ enum Command {
         /// scenarios are the ones lines can name (default: the shipped pack).
         #[arg(long)]
         pack: Option<PathBuf>,
+        /// Which layers judge: the rubrics' rules, the semantic heads alone, or both as
+        /// the model chose per criterion (the default, what the app uses).
+        #[arg(long, value_enum, default_value_t = Layer::Hybrid)]
+        layer: Layer,
     },
     /// Measure the scorer against labelled replies: precision, recall and F1 per criterion.
     Eval {
@@ -153,7 +157,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             play::run(&scenario, &scorer, seed, !no_timer)
         }
         Command::Test { paths, verbose } => test(paths, verbose),
-        Command::Score { pack } => score(pack),
+        Command::Score { pack, layer } => score(pack, layer),
         Command::Model(cmd) => model(cmd),
         Command::Schema => {
             println!("{:#}", load::scenario_schema());
@@ -515,10 +519,18 @@ fn test(paths: Vec<PathBuf>, verbose: bool) -> Result<ExitCode> {
     })
 }
 
-fn score(pack_path: Option<PathBuf>) -> Result<ExitCode> {
+/// The scorer's layers, for comparing them.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Layer {
+    Rules,
+    Semantic,
+    Hybrid,
+}
+
+fn score(pack_path: Option<PathBuf>, layer: Layer) -> Result<ExitCode> {
     let (scorer, scenarios_dir) = match pack_path {
         Some(dir) => {
-            let (scorer, diagnostics, _) = pack(&dir);
+            let (scorer, diagnostics) = RubricScorer::with_pack_dir(&dir);
             for d in &diagnostics {
                 eprintln!("{d}");
             }
@@ -527,7 +539,14 @@ fn score(pack_path: Option<PathBuf>) -> Result<ExitCode> {
             }
             (scorer, dir)
         }
-        None => (Arc::new(RubricScorer::builtin()), default_dir()),
+        None => (RubricScorer::builtin(), default_dir()),
+    };
+    let scorer = match layer {
+        Layer::Hybrid => scorer,
+        Layer::Rules => scorer.without_semantic(),
+        Layer::Semantic => {
+            scorer.with_semantic_mode(rapport_core::scorer::semantic::Mode::Semantic)
+        }
     };
     // Scenarios only matter to lines that name one; a missing folder is no error here.
     let scenarios = if scenarios_dir.is_dir() {
@@ -539,7 +558,7 @@ fn score(pack_path: Option<PathBuf>) -> Result<ExitCode> {
     };
     let stdin = io::stdin().lock();
     let stdout = io::BufWriter::new(io::stdout().lock());
-    let failed = rapport_core::jsonl::run_in(stdin, stdout, scorer.as_ref(), &scenarios)
+    let failed = rapport_core::jsonl::run_in(stdin, stdout, &scorer, &scenarios)
         .context("reading or writing JSON Lines")?;
     if failed > 0 {
         eprintln!("rapport score: {failed} line(s) were not valid input");

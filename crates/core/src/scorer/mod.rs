@@ -276,7 +276,8 @@ impl RubricScorer {
                 langs,
                 cache: Mutex::new(None),
                 semantic: None,
-            },
+            }
+            .with_semantic(Semantic::builtin()),
             diags,
         )
     }
@@ -298,6 +299,15 @@ impl RubricScorer {
     pub fn without_semantic(mut self) -> RubricScorer {
         self.semantic = None;
         self
+    }
+
+    /// The scorer with every semantic head in `mode` (`Mode::Semantic`: the heads alone,
+    /// for comparisons), instead of the modes the model chose per criterion.
+    pub fn with_semantic_mode(self, mode: Mode) -> RubricScorer {
+        match self.semantic.as_ref().map(|(s, _)| s.with_mode(mode)) {
+            Some(s) => self.with_semantic(Arc::new(s)),
+            None => self,
+        }
     }
 
     pub fn criteria(&self) -> impl Iterator<Item = (&str, RubricId)> {
@@ -801,8 +811,7 @@ impl RubricScorer {
         if text.tokens.is_empty() {
             return sounds;
         }
-        let reply = semantic.reply_mean(text);
-        let cust = semantic.customer_mean(customer);
+        let embedded = semantic.embed(text, customer);
         for (h, head) in semantic.heads().iter().enumerate() {
             let Some(c) = map[h] else { continue };
             if head.mode == Mode::Rules || (head.mode == Mode::Or && !raw[c].is_empty()) {
@@ -816,7 +825,7 @@ impl RubricScorer {
                     && !unless[c].iter().any(|&u| overlaps(u, (s.first, s.end)))
                     && (!needs_question || s.question)
             };
-            let found = semantic.judge(h, text, &reply, &cust, eligible);
+            let found = semantic.judge(h, text, &embedded, eligible);
             if head.mode == Mode::Semantic {
                 raw[c].clear();
             }

@@ -43,10 +43,35 @@ pub enum ModelError {
 
 const MAGIC: &[u8; 8] = b"RAPPORTV";
 
+/// FNV-1a: the vocabulary is looked up for every token of every reply, and its keys are
+/// short words, where SipHash's start-up cost dominates. Not exposed to untrusted keys
+/// that could be chosen to collide: the keys are the model's own words.
+#[derive(Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// Static word vectors: token -> `dim` int8 values.
 pub struct Vectors {
     dim: usize,
-    index: HashMap<Box<str>, u32>,
+    index: FnvMap<Box<str>, u32>,
     data: Vec<i8>,
 }
 
@@ -85,7 +110,7 @@ impl Vectors {
         if dim == 0 || dim > 4096 {
             return Err(ModelError::BadHeader);
         }
-        let mut index = HashMap::with_capacity(count);
+        let mut index = FnvMap::with_capacity_and_hasher(count, Default::default());
         let mut last: Option<&[u8]> = None;
         for i in 0..count {
             let len = take(bytes, &mut at, 1)?[0] as usize;
@@ -133,12 +158,7 @@ impl Vectors {
     pub fn mean<'w>(&self, words: impl IntoIterator<Item = &'w str>) -> Vec<i32> {
         let mut sum = vec![0i32; self.dim];
         let n = words.into_iter().filter(|w| self.add(w, &mut sum)).count() as i32;
-        if n > 0 {
-            for s in &mut sum {
-                *s = *s * 16 / n;
-            }
-        }
-        sum
+        mean_of(sum, n)
     }
 }
 
@@ -187,14 +207,16 @@ pub struct Head {
 }
 
 impl Head {
-    fn z(&self, a: &[i32], c: &[i32]) -> i64 {
-        let d = a.len();
-        let mut z = self.b;
-        for k in 0..d {
-            let p = a[k] * c[k] / 256;
-            z += i64::from(self.w[k]) * i64::from(a[k]) + i64::from(self.w[d + k]) * i64::from(p);
-        }
-        z
+    /// `Σ w x + b` over features `x` (see [`Semantic::features`]).
+    fn z(&self, x: &[i32]) -> i64 {
+        // |w| <= 32000 and |x| < 2^15 (see the model README), so each product fits an
+        // i32; the sum is taken in i64.
+        self.w
+            .iter()
+            .zip(x)
+            .map(|(&w, &x)| i64::from(w.wrapping_mul(x)))
+            .sum::<i64>()
+            + self.b
     }
 
     /// The labelled example whose mean vector is nearest (largest dot product) to `a`.
@@ -216,8 +238,29 @@ impl Head {
 /// The word vectors and the heads, ready to judge.
 #[derive(Debug)]
 pub struct Semantic {
-    vectors: Vectors,
+    vectors: std::sync::Arc<Vectors>,
     heads: Vec<Head>,
+}
+
+/// One reply as the heads see it (see [`Semantic::embed`]).
+#[derive(Debug, Clone)]
+pub struct Embedded {
+    /// The reply's mean vector.
+    a: Vec<i32>,
+    /// The reply's features.
+    x: Vec<i32>,
+    /// Each sentence's features.
+    sentences: Vec<Vec<i32>>,
+}
+
+/// `trunc(16 · S / n)`, 0 when nothing was found.
+fn mean_of(mut sum: Vec<i32>, n: i32) -> Vec<i32> {
+    if n > 0 {
+        for s in &mut sum {
+            *s = *s * 16 / n;
+        }
+    }
+    sum
 }
 
 /// What a head found in one reply.
@@ -229,7 +272,47 @@ pub struct Found {
     pub sounds_like: Option<String>,
 }
 
+/// The shipped model (`crates/core/model/`), compiled in.
+const BUILTIN_VECTORS: &[u8] = include_bytes!("../../model/vectors.bin");
+const BUILTIN_HEADS: &str = include_str!("../../model/heads.json");
+
 impl Semantic {
+    /// The shipped model, read once per process and shared.
+    pub fn builtin() -> std::sync::Arc<Semantic> {
+        static MODEL: std::sync::OnceLock<std::sync::Arc<Semantic>> = std::sync::OnceLock::new();
+        MODEL
+            .get_or_init(|| {
+                // The artifacts are checked against their sha256 by the tests; a broken
+                // build of them is a bug in `make model`, not an input to recover from.
+                std::sync::Arc::new(
+                    Semantic::parse(BUILTIN_VECTORS, BUILTIN_HEADS)
+                        .expect("the shipped semantic model is valid"),
+                )
+            })
+            .clone()
+    }
+
+    /// This model with every head in `mode` (for comparing rules, semantics and the
+    /// hybrid; `personalize` stays with the rules: a name is a fact, not a paraphrase).
+    pub fn with_mode(&self, mode: Mode) -> Semantic {
+        let heads = self
+            .heads
+            .iter()
+            .map(|h| Head {
+                mode: if h.criterion == "personalize" {
+                    Mode::Rules
+                } else {
+                    mode
+                },
+                ..h.clone()
+            })
+            .collect();
+        Semantic {
+            vectors: self.vectors.clone(),
+            heads,
+        }
+    }
+
     pub fn parse(vectors: &[u8], heads: &str) -> Result<Semantic, ModelError> {
         let vectors = Vectors::parse(vectors)?;
         let raw: RawHeads =
@@ -247,9 +330,12 @@ impl Semantic {
             .heads
             .into_iter()
             .map(|(criterion, h)| {
-                if h.w.len() != 2 * raw.dim || h.examples.iter().any(|e| e.a.len() != raw.dim) {
+                if h.w.len() != 2 * raw.dim
+                    || h.examples.iter().any(|e| e.a.len() != raw.dim)
+                    || h.w.iter().any(|w| w.abs() > 32_000)
+                {
                     return Err(ModelError::BadHeads(format!(
-                        "`{criterion}` has weights or examples of the wrong length"
+                        "`{criterion}` has weights out of range or of the wrong length"
                     )));
                 }
                 Ok(Head {
@@ -261,7 +347,10 @@ impl Semantic {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Semantic { vectors, heads })
+        Ok(Semantic {
+            vectors: std::sync::Arc::new(vectors),
+            heads,
+        })
     }
 
     pub fn heads(&self) -> &[Head] {
@@ -280,18 +369,45 @@ impl Semantic {
         }
     }
 
+    /// Everything the heads read of one reply, computed once: the reply's features and
+    /// each sentence's (each token is looked up once).
+    pub fn embed(&self, text: &Text, customer: Option<&Text>) -> Embedded {
+        let d = self.vectors.dim;
+        let c = self.customer_mean(customer);
+        let mut total = vec![0i32; d];
+        let mut found = 0i32;
+        let mut sentences = Vec::with_capacity(text.sentences.len());
+        for s in &text.sentences {
+            let mut sum = vec![0i32; d];
+            let n = text.tokens[s.first..s.end]
+                .iter()
+                .filter(|t| self.vectors.add(&t.norm, &mut sum))
+                .count() as i32;
+            for (t, v) in total.iter_mut().zip(&sum) {
+                *t += v;
+            }
+            found += n;
+            sentences.push(Self::features(&mean_of(sum, n), &c));
+        }
+        let a = mean_of(total, found);
+        Embedded {
+            x: Self::features(&a, &c),
+            a,
+            sentences,
+        }
+    }
+
     /// Runs head `h` on the reply: `None` when it does not fire; else the best sentence
     /// among those `eligible` allows (none eligible: `None`).
     pub fn judge(
         &self,
         h: usize,
         text: &Text,
-        reply_mean: &[i32],
-        customer_mean: &[i32],
+        e: &Embedded,
         eligible: impl Fn(usize) -> bool,
     ) -> Option<Found> {
         let head = &self.heads[h];
-        if head.mode == Mode::Rules || head.z(reply_mean, customer_mean) < 0 {
+        if head.mode == Mode::Rules || head.z(&e.x) < 0 {
             return None;
         }
         let best = text
@@ -299,17 +415,25 @@ impl Semantic {
             .iter()
             .enumerate()
             .filter(|&(k, s)| s.end > s.first && eligible(k))
-            .map(|(k, s)| {
-                let a = self
-                    .vectors
-                    .mean(text.tokens[s.first..s.end].iter().map(|t| t.norm.as_str()));
-                (head.z(&a, customer_mean), std::cmp::Reverse(k), s)
-            })
+            .map(|(k, s)| (head.z(&e.sentences[k]), std::cmp::Reverse(k), s))
             .max_by_key(|&(z, k, _)| (z, k))?;
         Some(Found {
             span: (best.2.first, best.2.end),
-            sounds_like: head.nearest(reply_mean).map(str::to_string),
+            sounds_like: head.nearest(&e.a).map(str::to_string),
         })
+    }
+
+    /// The features `x = [a, p]` of a reply mean `a` and a customer mean `c`.
+    pub fn features(a: &[i32], c: &[i32]) -> Vec<i32> {
+        a.iter()
+            .copied()
+            .chain(a.iter().zip(c).map(|(&x, &y)| x * y / 256))
+            .collect()
+    }
+
+    /// Head `h`'s sum `Σ w x + b` (it fires when this is >= 0).
+    pub fn head_sum(&self, h: usize, a: &[i32], c: &[i32]) -> i64 {
+        self.heads[h].z(&Self::features(a, c))
     }
 
     /// The reply's mean vector over all its tokens.
@@ -368,16 +492,15 @@ pub(crate) mod tests {
     fn a_head_fires_on_the_sentence_that_carries_the_move() {
         let m = model();
         let t = tokenize("Hello hello. Apologies!", Language::En);
-        let a = m.reply_mean(&t);
-        let c = m.customer_mean(None);
-        let found = m.judge(0, &t, &a, &c, |_| true).expect("fires");
+        let e = m.embed(&t, None);
+        let found = m.judge(0, &t, &e, |_| true).expect("fires");
         assert_eq!(found.span, (t.sentences[1].first, t.sentences[1].end));
         assert_eq!(found.sounds_like.as_deref(), Some("So sorry about that."));
         assert!(m
-            .judge(0, &t, &a, &c, |k| k == 0)
+            .judge(0, &t, &e, |k| k == 0)
             .is_some_and(|f| f.span.0 == 0));
         let t = tokenize("Hello there.", Language::En);
-        assert!(m.judge(0, &t, &m.reply_mean(&t), &c, |_| true).is_none());
+        assert!(m.judge(0, &t, &m.embed(&t, None), |_| true).is_none());
     }
 
     #[test]
