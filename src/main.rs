@@ -107,6 +107,10 @@ enum Command {
         /// the model chose per criterion (the default, what the app uses).
         #[arg(long, value_enum, default_value_t = Layer::Hybrid)]
         layer: Layer,
+        /// Heads to use instead of the shipped ones (a `make train` output), for comparing
+        /// models without rebuilding.
+        #[arg(long, hide = true)]
+        heads: Option<PathBuf>,
     },
     /// Measure the scorer against labelled replies: precision, recall and F1 per criterion.
     Eval {
@@ -157,7 +161,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             play::run(&scenario, &scorer, seed, !no_timer)
         }
         Command::Test { paths, verbose } => test(paths, verbose),
-        Command::Score { pack, layer } => score(pack, layer),
+        Command::Score { pack, layer, heads } => score(pack, layer, heads),
         Command::Model(cmd) => model(cmd),
         Command::Schema => {
             println!("{:#}", load::scenario_schema());
@@ -527,7 +531,7 @@ enum Layer {
     Hybrid,
 }
 
-fn score(pack_path: Option<PathBuf>, layer: Layer) -> Result<ExitCode> {
+fn score(pack_path: Option<PathBuf>, layer: Layer, heads: Option<PathBuf>) -> Result<ExitCode> {
     let (scorer, scenarios_dir) = match pack_path {
         Some(dir) => {
             let (scorer, diagnostics) = RubricScorer::with_pack_dir(&dir);
@@ -540,6 +544,17 @@ fn score(pack_path: Option<PathBuf>, layer: Layer) -> Result<ExitCode> {
             (scorer, dir)
         }
         None => (RubricScorer::builtin(), default_dir()),
+    };
+    let scorer = match heads {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let model = rapport_core::scorer::semantic::Semantic::builtin()
+                .with_heads(&text)
+                .with_context(|| format!("{} is not a heads file", path.display()))?;
+            scorer.with_semantic(Arc::new(model))
+        }
+        None => scorer,
     };
     let scorer = match layer {
         Layer::Hybrid => scorer,

@@ -245,6 +245,11 @@ pub struct Semantic {
 /// One reply as the heads see it (see [`Semantic::embed`]).
 #[derive(Debug, Clone)]
 pub struct Embedded {
+    /// Tokens of the reply found in the vocabulary: with none, no head fires (an empty
+    /// embedding says nothing, whatever a head's bias).
+    found: i32,
+    /// Known tokens of each sentence.
+    sentence_found: Vec<i32>,
     /// The reply's mean vector.
     a: Vec<i32>,
     /// The reply's features.
@@ -314,7 +319,15 @@ impl Semantic {
     }
 
     pub fn parse(vectors: &[u8], heads: &str) -> Result<Semantic, ModelError> {
-        let vectors = Vectors::parse(vectors)?;
+        Self::parse_heads(std::sync::Arc::new(Vectors::parse(vectors)?), heads)
+    }
+
+    /// These word vectors with other heads (a `make train` output), for comparisons.
+    pub fn with_heads(&self, heads: &str) -> Result<Semantic, ModelError> {
+        Self::parse_heads(self.vectors.clone(), heads)
+    }
+
+    fn parse_heads(vectors: std::sync::Arc<Vectors>, heads: &str) -> Result<Semantic, ModelError> {
         let raw: RawHeads =
             serde_json::from_str(heads).map_err(|e| ModelError::BadHeads(e.to_string()))?;
         if raw.version != 1 {
@@ -347,10 +360,7 @@ impl Semantic {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Semantic {
-            vectors: std::sync::Arc::new(vectors),
-            heads,
-        })
+        Ok(Semantic { vectors, heads })
     }
 
     pub fn heads(&self) -> &[Head] {
@@ -377,6 +387,7 @@ impl Semantic {
         let mut total = vec![0i32; d];
         let mut found = 0i32;
         let mut sentences = Vec::with_capacity(text.sentences.len());
+        let mut sentence_found = Vec::with_capacity(text.sentences.len());
         for s in &text.sentences {
             let mut sum = vec![0i32; d];
             let n = text.tokens[s.first..s.end]
@@ -387,10 +398,13 @@ impl Semantic {
                 *t += v;
             }
             found += n;
+            sentence_found.push(n);
             sentences.push(Self::features(&mean_of(sum, n), &c));
         }
         let a = mean_of(total, found);
         Embedded {
+            found,
+            sentence_found,
             x: Self::features(&a, &c),
             a,
             sentences,
@@ -407,14 +421,14 @@ impl Semantic {
         eligible: impl Fn(usize) -> bool,
     ) -> Option<Found> {
         let head = &self.heads[h];
-        if head.mode == Mode::Rules || head.z(&e.x) < 0 {
+        if head.mode == Mode::Rules || e.found == 0 || head.z(&e.x) < 0 {
             return None;
         }
         let best = text
             .sentences
             .iter()
             .enumerate()
-            .filter(|&(k, s)| s.end > s.first && eligible(k))
+            .filter(|&(k, s)| s.end > s.first && e.sentence_found[k] > 0 && eligible(k))
             .map(|(k, s)| (head.z(&e.sentences[k]), std::cmp::Reverse(k), s))
             .max_by_key(|&(z, k, _)| (z, k))?;
         Some(Found {
@@ -501,6 +515,20 @@ pub(crate) mod tests {
             .is_some_and(|f| f.span.0 == 0));
         let t = tokenize("Hello there.", Language::En);
         assert!(m.judge(0, &t, &m.embed(&t, None), |_| true).is_none());
+    }
+
+    /// A reply with no word the model knows ("12345 67890 !!!") has an empty embedding;
+    /// heads with a positive bias fired on it.
+    #[test]
+    fn an_empty_embedding_fires_nothing() {
+        let v = vectors_file(&[("sorry", [100, 0])]);
+        let heads =
+            r#"{"version":1,"dim":2,"heads":{"apologize":{"mode":"or","w":[0,0,0,0],"b":5}}}"#;
+        let m = Semantic::parse(&v, heads).unwrap();
+        let t = tokenize("12345 67890 !!!", Language::En);
+        assert!(m.judge(0, &t, &m.embed(&t, None), |_| true).is_none());
+        let t = tokenize("Sorry.", Language::En);
+        assert!(m.judge(0, &t, &m.embed(&t, None), |_| true).is_some());
     }
 
     #[test]
