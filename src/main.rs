@@ -125,6 +125,24 @@ enum Command {
     /// the shipped pack's copy is `schema/scenario.schema.json`. A pack kept elsewhere can
     /// write its own: `rapport schema > schema/scenario.schema.json`.
     Schema,
+    /// Explain how a reply is scored: per criterion, met or not, the phrase (with its
+    /// file and line), detector or semantic example that decided it, and what was
+    /// cancelled and why.
+    Explain {
+        /// The reply to explain.
+        reply: String,
+        /// The customer's last line (for mirroring).
+        #[arg(long)]
+        customer: Option<String>,
+        /// The customer's name (for `personalize`).
+        #[arg(long)]
+        name: Option<String>,
+        /// `en` or `fr` (default: guessed from the reply).
+        #[arg(long)]
+        language: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Developer tools for the semantic model (`make model`, `make train`).
     #[command(hide = true, subcommand)]
     Model(ModelCommand),
@@ -163,6 +181,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Test { paths, verbose } => test(paths, verbose),
         Command::Score { pack, layer, heads } => score(pack, layer, heads),
         Command::Model(cmd) => model(cmd),
+        Command::Explain {
+            reply,
+            customer,
+            name,
+            language,
+            format,
+        } => explain(
+            &reply,
+            customer.as_deref(),
+            name.as_deref(),
+            language.as_deref(),
+            format,
+        ),
         Command::Schema => {
             println!("{:#}", load::scenario_schema());
             Ok(ExitCode::SUCCESS)
@@ -212,6 +243,58 @@ fn pack(dir: &Path) -> (Arc<RubricScorer>, Vec<Diagnostic>, LoadOptions) {
         options,
     } = Pack::open(dir);
     (scorer, rubric_diagnostics, options)
+}
+
+fn explain(
+    reply: &str,
+    customer: Option<&str>,
+    name: Option<&str>,
+    language: Option<&str>,
+    format: Format,
+) -> Result<ExitCode> {
+    let language = match language {
+        Some("fr") => rapport_core::model::Language::Fr,
+        Some("en") => rapport_core::model::Language::En,
+        Some(other) => bail!("--language is `en` or `fr`, not `{other}`"),
+        None => scorer::text::guess_language(reply),
+    };
+    let scorer = RubricScorer::builtin();
+    let (score, whys) = scorer.explain(&rapport_core::score::ReplyInput {
+        text: reply,
+        customer,
+        customer_name: name,
+        language,
+        ..Default::default()
+    });
+    if format == Format::Json {
+        let json = serde_json::json!({"scores": score.scores, "criteria": whys});
+        println!("{json:#}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let s = &score.scores;
+    println!(
+        "scores: empathy {} / problem solving {} / professionalism {} / overall {}",
+        golden::shown(s.empathy),
+        golden::shown(s.problem_solving),
+        golden::shown(s.professionalism),
+        s.overall
+    );
+    for (why, c) in whys.iter().zip(&score.criteria) {
+        let state = match (c.penalty, why.met) {
+            (false, true) => "met",
+            (false, false) => "missed",
+            (true, true) => "PRESENT (penalty)",
+            (true, false) => "avoided",
+        };
+        println!("{}: {state}", why.criterion);
+        for d in &why.decided_by {
+            println!("  by {d}");
+        }
+        for d in &why.cancelled {
+            println!("  not counted: {d}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Subcommand)]

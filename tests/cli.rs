@@ -325,3 +325,40 @@ fn the_committed_scenario_schema_is_current_and_every_scenario_points_at_it() {
         }
     }
 }
+
+/// `rapport explain` names the phrase and the file:line that decided a criterion, and
+/// what cancelled a match (issue 9: evidence stays explainable).
+#[test]
+fn explain_names_the_deciding_phrase_and_what_cancelled_a_match() {
+    let out = rapport(&[
+        "explain",
+        "I'm not sorry. You should have read the terms.",
+        "--customer",
+        "You charged me twice!",
+    ]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.contains("blame_customer: PRESENT"), "{text}");
+    assert!(text.contains("professionalism.yaml:"), "{text}");
+    assert!(text.contains("is negated"), "{text}");
+    let out = rapport(&[
+        "explain",
+        "So sorry, Dana.",
+        "--name",
+        "Dana",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let apologize = json["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["criterion"] == "apologize")
+        .unwrap();
+    assert_eq!(apologize["met"], true);
+    assert!(apologize["decided_by"][0]
+        .as_str()
+        .unwrap()
+        .contains("empathy.yaml:"));
+}

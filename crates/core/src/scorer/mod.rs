@@ -125,6 +125,8 @@ pub struct RubricScorer {
     cache: Mutex<Option<(ExtraKey, Arc<Extra>)>>,
     /// The semantic stage, and for each of its heads the criterion it judges.
     semantic: Option<(Arc<Semantic>, Vec<Option<usize>>)>,
+    /// Where each compiled phrase was written (file, line, text), for `explain`.
+    sources: Vec<(String, usize, String)>,
 }
 
 impl RubricScorer {
@@ -199,6 +201,7 @@ impl RubricScorer {
             index: Index::new(),
         });
         let mut criteria = Vec::with_capacity(specs.len());
+        let mut sources: Vec<(String, usize, String)> = Vec::new();
         for (ci, (path, spec)) in specs.iter().enumerate() {
             let refs = |list: &[Located<String>], diags: &mut Vec<Diagnostic>| -> Vec<usize> {
                 list.iter()
@@ -240,11 +243,17 @@ impl RubricScorer {
                     .chain(spec.unless[l].iter().map(|p| (p, true, false)))
                     .chain(spec.bare[l].iter().map(|p| (p, false, true)));
                 for (phrase, unless, bare) in all {
+                    sources.push((
+                        path.display().to_string(),
+                        phrase.line,
+                        phrase.value.clone(),
+                    ));
                     let terminal = Terminal {
                         criterion: ci as u32,
                         unless,
                         question: false,
                         bare,
+                        source: (sources.len() - 1) as u32,
                     };
                     match compile_static(lang, &lists, &phrase.value, terminal) {
                         Ok(true) => {}
@@ -276,6 +285,7 @@ impl RubricScorer {
                 langs,
                 cache: Mutex::new(None),
                 semantic: None,
+                sources,
             }
             .with_semantic(Semantic::builtin()),
             diags,
@@ -635,6 +645,7 @@ impl RubricScorer {
                 unless,
                 question: false,
                 bare,
+                source: pattern::NO_SOURCE,
             };
             if extra
                 .index
@@ -838,9 +849,136 @@ impl RubricScorer {
     }
 }
 
+/// Why one criterion came out as it did, for `rapport explain` and trainers' tools.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Why {
+    pub criterion: String,
+    pub met: bool,
+    /// What found it: a phrase with the file and line it is written at, a detector, the
+    /// semantic head and the example the reply resembles, or a relation.
+    pub decided_by: Vec<String>,
+    /// What was found and did not count, and why.
+    pub cancelled: Vec<String>,
+}
+
+/// What `explain` collects while scoring; nothing is collected in plain scoring.
+#[derive(Default)]
+struct Trace {
+    /// (criterion, token span) -> what put that evidence there.
+    found: std::collections::BTreeMap<(usize, (usize, usize)), String>,
+    /// Per criterion, what was found and dropped before the relations.
+    dropped: Vec<Vec<String>>,
+}
+
+impl Trace {
+    fn found(
+        t: &mut Option<&mut Trace>,
+        c: usize,
+        span: (usize, usize),
+        why: impl FnOnce() -> String,
+    ) {
+        if let Some(t) = t {
+            t.found.entry((c, span)).or_insert_with(why);
+        }
+    }
+
+    fn dropped(t: &mut Option<&mut Trace>, c: usize, why: impl FnOnce() -> String) {
+        if let Some(t) = t {
+            if t.dropped.len() <= c {
+                t.dropped.resize(c + 1, Vec::new());
+            }
+            let why = why();
+            if !t.dropped[c].contains(&why) {
+                t.dropped[c].push(why);
+            }
+        }
+    }
+}
+
+impl RubricScorer {
+    /// Scores the reply and says, per criterion, what decided it and what was cancelled.
+    pub fn explain(&self, input: &ReplyInput<'_>) -> (ReplyScore, Vec<Why>) {
+        let mut trace = Trace::default();
+        let score = self.judge(input, Some(&mut trace));
+        let text = tokenize(input.text, self.langs[lang_index(input.language)].lang);
+        let chars = CharIndex::new(input.text);
+        let quote = |span: (usize, usize)| {
+            chars
+                .evidence(&text, vec![span])
+                .first()
+                .map(|e| e.text.clone())
+                .unwrap_or_default()
+        };
+        let whys = score
+            .criteria
+            .iter()
+            .enumerate()
+            .map(|(c, r)| {
+                let inside = |span: &(usize, usize)| {
+                    let (a, b) = (text.tokens[span.0].start, text.tokens[span.1 - 1].end);
+                    r.met && r.evidence.iter().any(|e| e.start <= a && b <= e.end)
+                };
+                let mut decided_by = Vec::new();
+                let mut cancelled: Vec<String> = trace.dropped.get(c).cloned().unwrap_or_default();
+                for ((_, span), why) in trace.found.range((c, (0, 0))..(c + 1, (0, 0))) {
+                    if inside(span) {
+                        decided_by.push(format!("{why}: \"{}\"", quote(*span)));
+                    } else {
+                        cancelled.push(format!(
+                            "{why}: \"{}\", cancelled by another criterion (`undone_by`, `yields_to`, `excluded_by`)",
+                            quote(*span)
+                        ));
+                    }
+                }
+                if r.met && decided_by.is_empty() {
+                    decided_by.push(
+                        "implied by another criterion's evidence (`implied_by`, `bare`)".into(),
+                    );
+                }
+                Why {
+                    criterion: r.id.clone(),
+                    met: r.met,
+                    decided_by,
+                    cancelled,
+                }
+            })
+            .collect();
+        (score, whys)
+    }
+
+    fn phrase_name(&self, source: u32) -> String {
+        match self.sources.get(source as usize) {
+            Some((file, line, text)) => format!("phrase \"{text}\" ({file}:{line})"),
+            None => "a phrase of the scenario's or node's `rubric:`".to_string(),
+        }
+    }
+}
+
 impl Scorer for RubricScorer {
     fn score(&self, input: &ReplyInput<'_>) -> ReplyScore {
+        self.judge(input, None)
+    }
+
+    fn knows_criterion(&self, id: &str) -> bool {
+        self.criteria.iter().any(|c| c.id == id)
+    }
+
+    fn definition(&self, id: &str, language: Language) -> Option<String> {
+        let c = self.criteria.iter().find(|c| c.id == id)?;
+        let text = &c.description[lang_index(language)];
+        let text = if text.is_empty() {
+            &c.description[0]
+        } else {
+            text
+        };
+        (!text.is_empty()).then(|| text.clone())
+    }
+}
+
+impl RubricScorer {
+    fn judge(&self, input: &ReplyInput<'_>, mut trace: Option<&mut Trace>) -> ReplyScore {
         let lang = &self.langs[lang_index(input.language)];
+
         let text = tokenize(input.text, lang.lang);
         let extra = self.extra(input, lang);
         let fill = Fill {
@@ -883,16 +1021,37 @@ impl Scorer for RubricScorer {
             let c = h.terminal.criterion as usize;
             if h.terminal.unless {
                 unless[c].push((h.first, h.end));
+                Trace::dropped(&mut trace, c, || {
+                    format!(
+                        "an `unless` {} was said: what it overlaps does not count",
+                        self.phrase_name(h.terminal.source)
+                    )
+                });
                 continue;
             }
             let sentence = &text.sentences[text.tokens[h.first].sentence];
             if h.terminal.question && !sentence.question {
+                Trace::dropped(&mut trace, c, || {
+                    format!(
+                        "{} needs a question, and its sentence is not one",
+                        self.phrase_name(h.terminal.source)
+                    )
+                });
                 continue;
             }
             if rules::negated(&text, h.first, negators) {
                 negated[c].push(text.tokens[h.first].sentence);
+                Trace::dropped(&mut trace, c, || {
+                    format!(
+                        "{} is negated (\"not\", \"never\", ... just before it)",
+                        self.phrase_name(h.terminal.source)
+                    )
+                });
                 continue;
             }
+            Trace::found(&mut trace, c, (h.first, h.end), || {
+                self.phrase_name(h.terminal.source)
+            });
             if h.terminal.bare {
                 bare[c].push((h.first, h.end));
             } else {
@@ -913,6 +1072,7 @@ impl Scorer for RubricScorer {
             .collect();
         for (c, found) in raw.iter_mut().enumerate() {
             let crit = self.criterion(&extra, c);
+            let from_phrases = found.len();
             for rule in &crit.rules {
                 match rule {
                     Rule::NotFromCustomer => {}
@@ -937,6 +1097,12 @@ impl Scorer for RubricScorer {
                     }
                 }
             }
+            for &span in &found[from_phrases..] {
+                Trace::found(&mut trace, c, span, || {
+                    let names: Vec<String> = crit.rules.iter().map(|r| format!("{r:?}")).collect();
+                    format!("the detector {}", names.join(" / "))
+                });
+            }
             found.retain(|&h| !unless[c].iter().any(|&u| overlaps(h, u)));
             bare[c].retain(|&h| !unless[c].iter().any(|&u| overlaps(h, u)));
             if let (true, Some(customer)) = (crit.rules.contains(&Rule::NotFromCustomer), &customer)
@@ -952,6 +1118,15 @@ impl Scorer for RubricScorer {
             &unless,
             &negated,
         );
+        if trace.is_some() {
+            for (c, like) in sounds_like.iter().enumerate() {
+                if let (Some(like), Some(&span)) = (like, raw[c].last()) {
+                    Trace::found(&mut trace, c, span, || {
+                        format!("the semantic head (sounds like: \"{like}\")")
+                    });
+                }
+            }
+        }
         let kept = self.relate(&extra, &raw, &bare, |(first, _)| {
             text.sentences[text.tokens[first].sentence].question
         });
@@ -1017,21 +1192,6 @@ impl Scorer for RubricScorer {
             scores,
             criteria: results,
         }
-    }
-
-    fn knows_criterion(&self, id: &str) -> bool {
-        self.criteria.iter().any(|c| c.id == id)
-    }
-
-    fn definition(&self, id: &str, language: Language) -> Option<String> {
-        let c = self.criteria.iter().find(|c| c.id == id)?;
-        let text = &c.description[lang_index(language)];
-        let text = if text.is_empty() {
-            &c.description[0]
-        } else {
-            text
-        };
-        (!text.is_empty()).then(|| text.clone())
     }
 }
 

@@ -482,7 +482,13 @@ pub struct Terminal {
     pub unless: bool,
     pub question: bool,
     pub bare: bool,
+    /// Where the phrase was written, for explanations: an index into the scorer's
+    /// sources ([`NO_SOURCE`] when unknown).
+    pub source: u32,
 }
+
+/// [`Terminal::source`] of a phrase with no recorded place.
+pub const NO_SOURCE: u32 = u32::MAX;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Edge {
@@ -1091,6 +1097,7 @@ mod tests {
                 unless: false,
                 question: false,
                 bare: false,
+                source: NO_SOURCE,
             };
             index
                 .insert(&phrase, term, &stemmer, &mut vocab, None)
