@@ -85,6 +85,8 @@ struct Criterion {
     tip: [String; 2],
     /// `[en, fr]`: the one-line definition.
     description: [String; 2],
+    /// Replies that must and must not meet it (from its rubric file), with their place.
+    examples: Vec<(String, usize, String, bool)>,
     undone_by: Vec<usize>,
     yields_to: Vec<usize>,
     excluded_by: Vec<usize>,
@@ -221,6 +223,14 @@ impl RubricScorer {
                 penalty: spec.penalty,
                 tip: spec.tip.clone(),
                 description: spec.description.clone(),
+                examples: spec
+                    .examples
+                    .met
+                    .iter()
+                    .map(|e| (e, true))
+                    .chain(spec.examples.not_met.iter().map(|e| (e, false)))
+                    .map(|(e, met)| (path.display().to_string(), e.line, e.value.clone(), met))
+                    .collect(),
                 undone_by: refs(&spec.undone_by, &mut diags),
                 yields_to: refs(&spec.yields_to, &mut diags),
                 excluded_by: refs(&spec.excluded_by, &mut diags),
@@ -318,6 +328,15 @@ impl RubricScorer {
             Some(s) => self.with_semantic(Arc::new(s)),
             None => self,
         }
+    }
+
+    /// Every criterion's pinned examples: (criterion, file, line, reply, must it be met).
+    pub fn examples(&self) -> impl Iterator<Item = (&str, &str, usize, &str, bool)> {
+        self.criteria.iter().flat_map(|c| {
+            c.examples
+                .iter()
+                .map(move |(f, l, t, m)| (c.id.as_str(), f.as_str(), *l, t.as_str(), *m))
+        })
     }
 
     pub fn criteria(&self) -> impl Iterator<Item = (&str, RubricId)> {
@@ -691,6 +710,7 @@ impl RubricScorer {
                         penalty: def.penalty,
                         tip: [def.tip.clone(), String::new()],
                         description: [def.description.clone(), String::new()],
+                        examples: Vec::new(),
                         undone_by: Vec::new(),
                         yields_to: Vec::new(),
                         excluded_by: Vec::new(),

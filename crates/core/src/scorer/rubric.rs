@@ -115,6 +115,16 @@ pub struct Spec {
     pub implied_unless: Vec<Located<String>>,
     pub mirror_with: Vec<Located<String>>,
     pub rules: Vec<Rule>,
+    /// Replies that must meet the criterion, and replies that must not: its behaviour,
+    /// pinned beside its phrases (a data-driven test checks every one).
+    pub examples: Examples,
+}
+
+/// A criterion's `examples: {met: [...], not_met: [...]}`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Examples {
+    pub met: Vec<Located<String>>,
+    pub not_met: Vec<Located<String>>,
 }
 
 /// One rubric file, read.
@@ -137,7 +147,8 @@ const FILE_KEYS: [&str; 7] = [
     "phrases",
     "phrases_fr",
 ];
-const CRITERION_KEYS: [&str; 23] = [
+const CRITERION_KEYS: [&str; 24] = [
+    "examples",
     "implied_only_stated",
     "mirror_with",
     "bare_unless",
@@ -325,6 +336,7 @@ impl Reader<'_> {
             implied_unless: Vec::new(),
             mirror_with: Vec::new(),
             rules: Vec::new(),
+            examples: Examples::default(),
         };
         let mut has_rubric = default_rubric.is_some();
         let mut ok = true;
@@ -369,6 +381,17 @@ impl Reader<'_> {
                 "implied_by" => spec.implied_by = self.texts(v, key),
                 "implied_unless" => spec.implied_unless = self.texts(v, key),
                 "mirror_with" => spec.mirror_with = self.texts(v, key),
+                "examples" => {
+                    if let Some(entries) = self.map(v, "`examples`", &["met", "not_met"]) {
+                        for (k, _, list) in entries {
+                            let texts = self.texts(list, k);
+                            match k {
+                                "met" => spec.examples.met = texts,
+                                _ => spec.examples.not_met = texts,
+                            }
+                        }
+                    }
+                }
                 "rules" => {
                     for name in self.texts(v, key) {
                         match Rule::ALL.iter().find(|(n, _)| *n == name.value) {
