@@ -57,17 +57,20 @@ scenario-check: $(RAPPORT)
 	$(RAPPORT) validate $(SCENARIOS)
 	$(RAPPORT) test $(SCENARIOS)
 
-## Measure the scorer on the labelled dev set, then on the tuning and held-out sets of
-## tests/eval (see tests/eval/README.md).
+## Measure the scorer on the labelled dev set, the tuning and held-out sets of tests/eval
+## (see tests/eval/README.md), the training corpus and the spent blind round 1 (see
+## corpus/README.md; a new blind round is measured once, with scripts/corpus/first_read.sh).
 eval: $(RAPPORT)
 	@mkdir -p target/eval
 	$(RAPPORT) score < $(EVAL_SET) > target/eval/dev-scored.jsonl || true
 	@echo "== dev set: $(EVAL_SET)"
 	$(RAPPORT) eval $(EVAL_SET) target/eval/dev-scored.jsonl
-	@for set in fresh-a fresh-c fresh-d fresh-b; do \
-	  $(RAPPORT) score < tests/eval/$$set.jsonl > target/eval/$$set-scored.jsonl || true; \
-	  echo "== tests/eval/$$set.jsonl"; \
-	  $(RAPPORT) eval tests/eval/$$set.jsonl target/eval/$$set-scored.jsonl || exit 1; \
+	@for set in tests/eval/fresh-a tests/eval/fresh-c tests/eval/fresh-d tests/eval/fresh-b \
+	    corpus/train corpus/blind/round1; do \
+	  name=$$(echo $$set | tr / -); \
+	  $(RAPPORT) score < $$set.jsonl > target/eval/$$name-scored.jsonl || true; \
+	  echo "== $$set.jsonl"; \
+	  $(RAPPORT) eval $$set.jsonl target/eval/$$name-scored.jsonl || exit 1; \
 	done
 
 bench: setup app-bench
