@@ -125,6 +125,22 @@ enum Command {
     /// the shipped pack's copy is `schema/scenario.schema.json`. A pack kept elsewhere can
     /// write its own: `rapport schema > schema/scenario.schema.json`.
     Schema,
+    /// Try a reply at a node of a scenario: scored exactly as at that node, what decided
+    /// each criterion, the branch it would take and why each earlier branch did not.
+    Try {
+        /// A scenario file (or an id in the scenarios folder).
+        scenario: String,
+        /// The node to answer at.
+        #[arg(long)]
+        node: String,
+        /// The reply.
+        reply: String,
+        /// The customer's mood before the reply (default: the starting mood).
+        #[arg(long)]
+        mood: Option<u8>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Explain how a reply is scored: per criterion, met or not, the phrase (with its
     /// file and line), detector or semantic example that decided it, and what was
     /// cancelled and why.
@@ -181,6 +197,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Test { paths, verbose } => test(paths, verbose),
         Command::Score { pack, layer, heads } => score(pack, layer, heads),
         Command::Model(cmd) => model(cmd),
+        Command::Try {
+            scenario,
+            node,
+            reply,
+            mood,
+            format,
+        } => try_at(&scenario, &node, &reply, mood, format),
         Command::Explain {
             reply,
             customer,
@@ -243,6 +266,81 @@ fn pack(dir: &Path) -> (Arc<RubricScorer>, Vec<Diagnostic>, LoadOptions) {
         options,
     } = Pack::open(dir);
     (scorer, rubric_diagnostics, options)
+}
+
+fn try_at(
+    wanted: &str,
+    node: &str,
+    reply: &str,
+    mood: Option<u8>,
+    format: Format,
+) -> Result<ExitCode> {
+    let (scenario, scorer) = find_scenario(wanted, None)?;
+    let t = rapport_core::trial::try_reply(&scenario, &scorer, node, reply, mood)?;
+    if format == Format::Json {
+        let json = serde_json::json!({
+            "scores": t.score.scores,
+            "criteria": t.why,
+            "branch": t.branch,
+            "rejected": t.rejected,
+        });
+        println!("{json:#}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{} @{}: {}", scenario.meta.id, t.node, t.customer_line);
+    println!("you: {reply}");
+    let s = &t.score.scores;
+    println!(
+        "scores: empathy {} / problem solving {} / professionalism {} / overall {}",
+        golden::shown(s.empathy),
+        golden::shown(s.problem_solving),
+        golden::shown(s.professionalism),
+        s.overall
+    );
+    let focus = &scenario.nodes[node].focus;
+    for why in &t.why {
+        let called = if focus.contains(&why.criterion) {
+            " (called for here)"
+        } else {
+            ""
+        };
+        if !why.met && why.cancelled.is_empty() && called.is_empty() {
+            continue;
+        }
+        println!(
+            "{}: {}{called}",
+            why.criterion,
+            if why.met { "met" } else { "not met" }
+        );
+        for d in &why.decided_by {
+            println!("  by {d}");
+        }
+        for d in &why.cancelled {
+            println!("  not counted: {d}");
+        }
+    }
+    for r in &t.rejected {
+        println!(
+            "branch {} (to {}) did not hold: {}",
+            r.index + 1,
+            r.goto,
+            r.failed.join("; ")
+        );
+    }
+    match t.branch.index {
+        Some(i) => println!(
+            "takes branch {} to {} (mood {:+}): {}",
+            i + 1,
+            t.branch.goto,
+            t.branch.mood,
+            t.branch.reason
+        ),
+        None => println!(
+            "takes `otherwise` to {} (mood {:+})",
+            t.branch.goto, t.branch.mood
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn explain(

@@ -362,3 +362,33 @@ fn explain_names_the_deciding_phrase_and_what_cancelled_a_match() {
         .unwrap()
         .contains("empathy.yaml:"));
 }
+
+/// `rapport try` scores a reply exactly as the node does and names the branch it takes
+/// and why each earlier branch failed (issue 11's "try and explain").
+#[test]
+fn try_shows_the_branch_a_reply_takes_and_why_earlier_ones_failed() {
+    let file = root().join("scenarios/double-charge.yaml");
+    let out = rapport(&[
+        "try",
+        file.to_str().unwrap(),
+        "--node",
+        "opening",
+        "Let me refund the duplicate charge right now.",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(
+        json["scores"]["professionalism"].is_null(),
+        "not assessed at the opening"
+    );
+    assert_eq!(json["branch"]["goto"], "fix_first");
+    let rejected = json["rejected"].as_array().unwrap();
+    assert!(!rejected.is_empty());
+    assert!(rejected
+        .iter()
+        .all(|r| !r["failed"].as_array().unwrap().is_empty()));
+    let out = rapport(&["try", file.to_str().unwrap(), "--node", "nowhere", "hi"]);
+    assert!(!out.status.success());
+}

@@ -28,6 +28,7 @@ pub mod scorer;
 pub mod template;
 #[cfg(test)]
 mod testkit;
+pub mod trial;
 
 pub use diag::{Diagnostic, Severity};
 pub use model::Scenario;

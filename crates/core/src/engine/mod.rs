@@ -21,7 +21,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 pub use self::clock::{Clock, ManualClock, SystemClock};
-pub use self::condition::{holds, Observed, OnReply};
+pub use self::condition::{failed_parts, holds, Observed, OnReply};
 pub use self::debrief::{add_up, Debrief, DebriefTurn, Decision};
 pub use self::patience::{TYPING_GRACE_MS, TYPING_PAUSE_CAP_MS};
 use crate::model::{Ending, Node, Outcome, Scenario, Transition};
@@ -39,8 +39,22 @@ pub fn score_at(
     customer_line: Option<&str>,
     scorer: &dyn Scorer,
 ) -> ReplyScore {
+    with_input_at(scenario, node, text, customer_line, |input| {
+        scorer.score(input)
+    })
+}
+
+/// Calls `f` with the [`ReplyInput`] that `node` of `scenario` scores `text` with: the one
+/// place that input is made, for scoring ([`score_at`]) and for explaining (`rapport try`).
+pub fn with_input_at<T>(
+    scenario: &Scenario,
+    node: &Node,
+    text: &str,
+    customer_line: Option<&str>,
+    f: impl FnOnce(&ReplyInput<'_>) -> T,
+) -> T {
     let patches = [&scenario.rubric, &node.rubric];
-    scorer.score(&ReplyInput {
+    f(&ReplyInput {
         text,
         customer: customer_line,
         customer_name: Some(&scenario.customer.name),

@@ -648,7 +648,14 @@ pub fn commitments(text: &Text, lang: Language) -> Vec<(usize, usize)> {
 /// acronyms have four letters or fewer), or three capitalised words in a row.
 pub fn shouting(text: &Text, lang: Language) -> Vec<(usize, usize)> {
     let toks = &text.tokens;
-    let is_caps = |i: usize| toks[i].caps && toks[i].norm.chars().all(char::is_alphabetic);
+    // "10 AM", "4:25 PM": a time of day, not a raised voice.
+    let is_time = |i: usize| {
+        matches!(toks[i].norm.as_str(), "am" | "pm")
+            && i > 0
+            && toks[i - 1].norm.chars().any(|c| c.is_ascii_digit())
+    };
+    let is_caps =
+        |i: usize| toks[i].caps && toks[i].norm.chars().all(char::is_alphabetic) && !is_time(i);
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
