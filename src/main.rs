@@ -125,6 +125,21 @@ enum Command {
     /// the shipped pack's copy is `schema/scenario.schema.json`. A pack kept elsewhere can
     /// write its own: `rapport schema > schema/scenario.schema.json`.
     Schema,
+    /// Every distinct path from the start to an ending (loops cut and said), and which
+    /// golden tests cover each branch.
+    Paths {
+        /// A scenario file (or an id in the scenarios folder).
+        scenario: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Draw the scenario: nodes, endings and branch conditions; untested branches dashed.
+    Graph {
+        /// A scenario file (or an id in the scenarios folder).
+        scenario: String,
+        #[arg(long, value_enum)]
+        format: GraphFormat,
+    },
     /// Try a reply at a node of a scenario: scored exactly as at that node, what decided
     /// each criterion, the branch it would take and why each earlier branch did not.
     Try {
@@ -197,6 +212,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Test { paths, verbose } => test(paths, verbose),
         Command::Score { pack, layer, heads } => score(pack, layer, heads),
         Command::Model(cmd) => model(cmd),
+        Command::Paths { scenario, format } => paths(&scenario, format),
+        Command::Graph { scenario, format } => {
+            let (scenario, scorer) = find_scenario(&scenario, None)?;
+            let edges = rapport_core::graph::edges(&scenario, scorer.as_ref());
+            match format {
+                GraphFormat::Dot => print!("{}", rapport_core::graph::dot(&scenario, &edges)),
+                GraphFormat::Mermaid => {
+                    print!("{}", rapport_core::graph::mermaid(&scenario, &edges))
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Try {
             scenario,
             node,
@@ -266,6 +293,46 @@ fn pack(dir: &Path) -> (Arc<RubricScorer>, Vec<Diagnostic>, LoadOptions) {
         options,
     } = Pack::open(dir);
     (scorer, rubric_diagnostics, options)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum GraphFormat {
+    Dot,
+    Mermaid,
+}
+
+fn paths(wanted: &str, format: Format) -> Result<ExitCode> {
+    let (scenario, scorer) = find_scenario(wanted, None)?;
+    let edges = rapport_core::graph::edges(&scenario, scorer.as_ref());
+    let (paths, truncated) = rapport_core::graph::paths(&scenario, &edges);
+    if format == Format::Json {
+        let json = serde_json::json!({"paths": paths, "truncated": truncated, "edges": edges});
+        println!("{json:#}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (i, p) in paths.iter().enumerate() {
+        let end = match (&p.ending, &p.loops_to) {
+            (Some(e), _) => format!(" -> {e} ({})", scenario.endings[e].outcome.as_str()),
+            (None, Some(n)) => format!(" -> back to {n} (loop, cut)"),
+            _ => String::new(),
+        };
+        println!("path {}: {}{end}", i + 1, p.nodes.join(" -> "));
+    }
+    if truncated {
+        println!(
+            "(more than {} paths: the list stops here)",
+            rapport_core::graph::MAX_PATHS
+        );
+    }
+    let covered = edges.iter().filter(|e| !e.covered_by.is_empty()).count();
+    println!(
+        "\nbranch coverage: {covered} of {} edges taken by a golden test",
+        edges.len()
+    );
+    for e in edges.iter().filter(|e| e.covered_by.is_empty()) {
+        println!("  untested: {} -> {} ({})", e.from, e.to, e.label);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn try_at(

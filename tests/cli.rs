@@ -392,3 +392,25 @@ fn try_shows_the_branch_a_reply_takes_and_why_earlier_ones_failed() {
     let out = rapport(&["try", file.to_str().unwrap(), "--node", "nowhere", "hi"]);
     assert!(!out.status.success());
 }
+
+/// `rapport paths` lists every path to an ending with branch coverage by the golden
+/// tests, and `rapport graph` draws the scenario (issue 11).
+#[test]
+fn paths_and_graph_describe_a_shipped_scenario() {
+    let file = root().join("scenarios/double-charge.yaml");
+    let out = rapport(&["paths", file.to_str().unwrap(), "--format", "json"]);
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let paths = json["paths"].as_array().unwrap();
+    assert!(paths.iter().any(|p| p["ending"] == "resolved"));
+    let edges = json["edges"].as_array().unwrap();
+    assert!(edges
+        .iter()
+        .any(|e| !e["covered_by"].as_array().unwrap().is_empty()));
+    let out = rapport(&["graph", file.to_str().unwrap(), "--format", "dot"]);
+    let dot = stdout(&out);
+    assert!(dot.starts_with("digraph \"double-charge\""), "{dot}");
+    assert!(dot.contains("\"opening\" -> \"heard\""), "{dot}");
+    let out = rapport(&["graph", file.to_str().unwrap(), "--format", "mermaid"]);
+    assert!(stdout(&out).starts_with("flowchart LR"));
+}

@@ -19,6 +19,7 @@ pub mod app;
 pub mod diag;
 pub mod engine;
 pub mod golden;
+pub mod graph;
 pub mod jsonl;
 pub mod load;
 pub mod model;
