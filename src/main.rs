@@ -753,6 +753,14 @@ fn test(paths: Vec<PathBuf>, verbose: bool) -> Result<ExitCode> {
                     }
                 }
             }
+            let edges = rapport_core::graph::edges(scenario, scorer.as_ref());
+            let covered = edges.iter().filter(|e| !e.covered_by.is_empty()).count();
+            writeln!(
+                out,
+                "       {} :: branch coverage {covered} of {} edges (`rapport paths` lists the untested)",
+                scenario.meta.id,
+                edges.len()
+            )?;
         }
     }
     writeln!(

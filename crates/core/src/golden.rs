@@ -92,6 +92,11 @@ pub fn run(scenario: &Scenario, test: &GoldenTest, scorer: &dyn Scorer) -> TestR
         }
     }
     if !test.path.is_empty() && session.path() != test.path.as_slice() {
+        // The headline is where the path first left the expected one and why, not the
+        // last symptom (a failure used to be reported at turn 4 when turn 2 went wrong).
+        if let Some(why) = divergence(scenario, &session, &test.path) {
+            failures.insert(0, why);
+        }
         failures.push(format!(
             "expected path [{}], took [{}]",
             test.path.join(", "),
@@ -103,6 +108,69 @@ pub fn run(scenario: &Scenario, test: &GoldenTest, scorer: &dyn Scorer) -> TestR
         failures,
         session,
     }
+}
+
+/// Where the session's path first left `expected`: the turn, the branch it took and, for
+/// each branch of that node leading where the test expected, the parts that failed.
+fn divergence(scenario: &Scenario, session: &Session, expected: &[String]) -> Option<String> {
+    let taken = session.path();
+    let at = (1..taken.len().min(expected.len())).find(|&i| taken[i] != expected[i])?;
+    let mut transitions = 0;
+    let mut turn = 0;
+    let mut mood = scenario.customer.mood;
+    let mut mood_before = mood;
+    let mut last_reply: Option<(&str, &crate::score::ReplyScore)> = None;
+    for e in session.transcript() {
+        match &e.kind {
+            EventKind::AgentReply { text, score, .. } => {
+                turn += 1;
+                mood_before = mood;
+                last_reply = Some((text, score));
+            }
+            EventKind::AgentSilent { .. } => {
+                turn += 1;
+                mood_before = mood;
+                last_reply = None;
+            }
+            EventKind::MoodChanged { to, .. } => mood = *to,
+            EventKind::BranchTaken {
+                from, rule, reason, ..
+            } => {
+                transitions += 1;
+                if transitions < at {
+                    continue;
+                }
+                let node = scenario.nodes.get(from)?;
+                let how = match rule {
+                    Rule::Branch { index } => format!("branch {}", index + 1),
+                    Rule::Otherwise => "otherwise".to_string(),
+                    Rule::Silence => "on silence".to_string(),
+                };
+                let mut out = format!(
+                    "the path left the expected one at turn {turn} (`{from}`): it took `{}` by {how} ({reason}), the test expected `{}`",
+                    taken[at], expected[at]
+                );
+                if let Some((text, score)) = last_reply {
+                    let seen = crate::engine::OnReply::new(score, text, mood_before, 0);
+                    for (i, b) in node.branches.iter().enumerate() {
+                        if b.then.goto == expected[at] {
+                            let failed = crate::engine::failed_parts(&b.when, &seen);
+                            let _ = write!(
+                                out,
+                                "; branch {} to `{}` failed: {}",
+                                i + 1,
+                                b.then.goto,
+                                failed.join(", ")
+                            );
+                        }
+                    }
+                }
+                return Some(out);
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The debrief overall a run of the trainer's own model answers must reach.
@@ -398,10 +466,17 @@ mod tests {
             "happy",
         );
         let run = run(&sc, &t, &crate::testkit::WordScorer);
-        assert_eq!(run.failures.len(), 3, "{:?}", run.failures);
-        assert!(run.failures[0].contains("already ended at `hung_up`"));
-        assert!(run.failures[1].contains("expected ending `happy`, reached `hung_up`"));
-        assert!(run.failures[2].contains("took [start, hung_up]"));
+        assert_eq!(run.failures.len(), 4, "{:?}", run.failures);
+        // The headline says where and why the path left the expected one.
+        assert!(
+            run.failures[0].contains("left the expected one at turn 1 (`start`)")
+                && run.failures[0].contains("branch 2 to `calmer` failed: apologize missed"),
+            "{}",
+            run.failures[0]
+        );
+        assert!(run.failures[1].contains("already ended at `hung_up`"));
+        assert!(run.failures[2].contains("expected ending `happy`, reached `hung_up`"));
+        assert!(run.failures[3].contains("took [start, hung_up]"));
     }
 
     #[test]

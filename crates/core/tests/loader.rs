@@ -913,3 +913,29 @@ fn a_model_answer_that_misses_its_focus_or_commits_a_penalty_is_warned_about() {
         "warnings do not stop a scenario loading"
     );
 }
+
+/// Impossible conditions passed silently (issue 11): `mood_at_least: 80` with
+/// `mood_at_most: 20`, `met: [apologize]` with `missed: [apologize]`.
+#[test]
+fn impossible_conditions_are_warned_about_at_their_when() {
+    for when in [
+        "{ mood_at_least: 80, mood_at_most: 20 }",
+        "{ met: [apologize], missed: [apologize] }",
+        "{ min_score: { empathy: 90 }, max_score: { empathy: 10 } }",
+        "{ says_any: [refund], says_none: [refund] }",
+    ] {
+        let text = mini_with(
+            "      - when: { met: [apologize] }",
+            &format!("      - when: {when}"),
+        );
+        let report = load(&text);
+        let d = report
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "impossible-condition")
+            .unwrap_or_else(|| panic!("{when}: {:?}", report.diagnostics));
+        assert_eq!(d.line, pos_of(&text, "when:").0, "{when}");
+        assert_eq!(d.severity, Severity::Warning);
+    }
+    assert!(!codes(&load(MINI)).contains(&"impossible-condition"));
+}

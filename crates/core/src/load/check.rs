@@ -909,6 +909,7 @@ impl<'c, 'a> Checker<'c, 'a> {
     /// The parts of one condition, where branches and lesson variants write them.
     fn check_condition(&mut self, when: &[Seg], c: &RawCondition, known: &BTreeSet<String>) {
         let when = when.to_vec();
+        self.check_possible(&when, c);
         for (name, scores) in [("min_score", &c.min_score), ("max_score", &c.max_score)] {
             for (score, value) in scores {
                 let p = join(&when, &[key(name), key(score)]);
@@ -960,6 +961,61 @@ impl<'c, 'a> Checker<'c, 'a> {
                     None,
                 );
             }
+        }
+    }
+
+    /// A condition that can never hold (`mood_at_least: 80` with `mood_at_most: 20`,
+    /// `met: [apologize]` with `missed: [apologize]`) used to pass silently, and its branch
+    /// was dead.
+    fn check_possible(&mut self, when: &[Seg], c: &RawCondition) {
+        let mut why: Vec<String> = Vec::new();
+        if let (Some(lo), Some(hi)) = (c.mood_at_least, c.mood_at_most) {
+            if lo > hi {
+                why.push(format!("`mood_at_least: {lo}` with `mood_at_most: {hi}`"));
+            }
+        }
+        if let (Some(lo), Some(hi)) = (c.chases_at_least, c.chases_at_most) {
+            if lo > hi {
+                why.push(format!(
+                    "`chases_at_least: {lo}` with `chases_at_most: {hi}`"
+                ));
+            }
+        }
+        for (score, lo) in &c.min_score {
+            if let Some(hi) = c.max_score.get(score) {
+                if lo > hi {
+                    why.push(format!("`min_score` {score} {lo} above `max_score` {hi}"));
+                }
+            }
+        }
+        for id in c.met.iter().chain(&c.met_any) {
+            if c.missed.contains(id) {
+                why.push(format!("`{id}` both required and in `missed`"));
+            }
+        }
+        if !c.met_any.is_empty() && c.met_any.iter().all(|id| c.missed.contains(id)) {
+            why.push("every criterion of `met_any` is also in `missed`".into());
+        }
+        for p in &c.says_any {
+            if c.says_none.contains(p) {
+                why.push(format!("\"{p}\" both in `says_any` and `says_none`"));
+            }
+        }
+        if let Some(first) = why.first() {
+            self.ctx.warning_at_key(
+                when,
+                "impossible-condition",
+                format!(
+                    "This condition can never hold: {}{}.",
+                    first,
+                    if why.len() > 1 {
+                        format!(" (and {} more)", why.len() - 1)
+                    } else {
+                        String::new()
+                    }
+                ),
+                Some("fix the bounds or lists; as written the branch is never taken".into()),
+            );
         }
     }
 
