@@ -172,6 +172,9 @@ pub struct Condition {
     /// The customer has chased at most this often.
     #[serde(default)]
     pub chases_at_most: Option<u32>,
+    /// The trainee picked this guided choice (1-based, as the author listed them).
+    #[serde(default)]
+    pub choice: Option<usize>,
 }
 
 /// A score a condition can read: one rubric's, or the overall one.

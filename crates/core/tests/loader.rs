@@ -939,3 +939,35 @@ fn impossible_conditions_are_warned_about_at_their_when() {
     }
     assert!(!codes(&load(MINI)).contains(&"impossible-condition"));
 }
+
+/// Guided choices could not branch on the choice picked: a deliberately bad choice
+/// ("our policy is that we can only rebook you...") was scored as an offer and took the
+/// good branch. `when: { choice: N }` branches on the pick itself (issue 11).
+#[test]
+fn a_guided_node_can_branch_on_the_choice_picked() {
+    use rapport_core::engine::{Input, ManualClock, Session};
+    let text = mini_with(
+        "    say: \"Hi, it's about {facts.order_id}.\"\n",
+        "    say: \"Hi, it's about {facts.order_id}.\"\n    choices:\n      - \"I'm so sorry, I'll rebook you on the next flight today.\"\n      - \"Our policy is that we can only rebook you on a later flight.\"\n",
+    )
+    .replace("      - when: { met: [apologize] }\n        goto: calm_down\n", "      - when: { choice: 2 }\n        goto: upset\n      - when: { met: [apologize] }\n        goto: calm_down\n");
+    let report = load(&text);
+    assert!(!report.has_errors(), "{:?}", report.diagnostics);
+    let sc = report.scenario.unwrap();
+    let scorer = rapport_core::scorer::RubricScorer::builtin();
+    let clock = ManualClock::new(0);
+    for (pick, to) in [(1, "calm_down"), (2, "upset")] {
+        let mut s = Session::start(&sc, 0, &clock);
+        s.advance(&sc, &scorer, &Input::Choice { number: pick }, &clock)
+            .unwrap();
+        assert_eq!(s.current(), to, "choice {pick}");
+    }
+    // Out of range, or on a typed node, is an error at the key.
+    let bad = text.replace("{ choice: 2 }", "{ choice: 3 }");
+    assert!(codes(&load(&bad)).contains(&"out-of-range"));
+    let typed = mini_with(
+        "      - when: { met: [apologize] }",
+        "      - when: { choice: 1 }",
+    );
+    assert!(codes(&load(&typed)).contains(&"invalid-value"));
+}

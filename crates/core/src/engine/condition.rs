@@ -9,6 +9,7 @@
 //! | `says_any`, `says_none` | the reply's words | any reply's words |
 //! | `mood_at_least`, `mood_at_most` | the mood before the reply | the final mood |
 //! | `chases_at_least`, `chases_at_most` | chases at this node so far | chases in all |
+//! | `choice` | the guided choice picked (its place as written, from 1) | (branches only) |
 //!
 //! A score the moment did not assess holds no bound: a condition on it does not hold.
 
@@ -23,6 +24,10 @@ pub trait Observed {
     fn said(&self, phrase: &str) -> bool;
     fn mood(&self) -> u8;
     fn chases(&self) -> u32;
+    /// The guided choice picked (1-based, as the author listed them), if any.
+    fn choice(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// `Some(why)` when every part of the condition holds, with the reasons a trainee reads.
@@ -70,6 +75,9 @@ pub fn holds(cond: &Condition, seen: &dyn Observed) -> Option<String> {
     }
     if let Some(max) = cond.mood_at_most {
         (mood <= max).then(|| why.push(format!("mood {mood} <= {max}")))?;
+    }
+    if let Some(n) = cond.choice {
+        (seen.choice() == Some(n)).then(|| why.push(format!("picked choice {n}")))?;
     }
     let chases = seen.chases();
     if let Some(min) = cond.chases_at_least {
@@ -121,6 +129,14 @@ pub fn failed_parts(cond: &Condition, seen: &dyn Observed) -> Vec<String> {
     if cond.mood_at_least.is_some_and(|m| mood < m) || cond.mood_at_most.is_some_and(|m| mood > m) {
         out.push(format!("mood {mood}"));
     }
+    if let Some(n) = cond.choice {
+        if seen.choice() != Some(n) {
+            out.push(match seen.choice() {
+                Some(c) => format!("picked choice {c}, not {n}"),
+                None => format!("no choice {n} was picked"),
+            });
+        }
+    }
     let chases = seen.chases();
     if cond.chases_at_least.is_some_and(|m| chases < m)
         || cond.chases_at_most.is_some_and(|m| chases > m)
@@ -138,6 +154,8 @@ pub struct OnReply<'a> {
     pub mood: u8,
     /// Chases at this node before the reply.
     pub chases: u32,
+    /// The guided choice picked, 1-based as written.
+    pub choice: Option<usize>,
 }
 
 impl<'a> OnReply<'a> {
@@ -147,7 +165,14 @@ impl<'a> OnReply<'a> {
             words: words(reply),
             mood,
             chases,
+            choice: None,
         }
+    }
+
+    /// The same, for a guided choice.
+    pub fn with_choice(mut self, choice: Option<usize>) -> Self {
+        self.choice = choice;
+        self
     }
 }
 
@@ -166,6 +191,9 @@ impl Observed for OnReply<'_> {
     }
     fn chases(&self) -> u32 {
         self.chases
+    }
+    fn choice(&self) -> Option<usize> {
+        self.choice
     }
 }
 

@@ -339,7 +339,7 @@ impl Session {
     ) {
         let last_line = self.last_customer_line().map(str::to_owned);
         let score = score_at(scenario, node, text, last_line.as_deref(), scorer);
-        let seen = OnReply::new(&score, text, self.mood, self.chases_here);
+        let seen = OnReply::new(&score, text, self.mood, self.chases_here).with_choice(choice);
         let (rule, transition, reason) = choose_branch(node, &seen);
         self.push(
             now,

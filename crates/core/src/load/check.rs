@@ -398,6 +398,10 @@ fn build_condition(c: &RawCondition) -> Option<Condition> {
         mood_at_most: mood(c.mood_at_most)?,
         chases_at_least: count(c.chases_at_least)?,
         chases_at_most: count(c.chases_at_most)?,
+        choice: match c.choice {
+            Some(n) => Some(usize::try_from(n).ok()?),
+            None => None,
+        },
     })
 }
 
@@ -851,7 +855,7 @@ impl<'c, 'a> Checker<'c, 'a> {
         let mut always_taken: Option<usize> = None;
         for (i, branch) in node.branches.iter().enumerate() {
             let path = join(&base, &[key("branches"), Seg::Index(i)]);
-            self.check_branch(&path, branch, &known);
+            self.check_branch(&path, branch, &known, node.choices.len());
             if let Some(earlier) = always_taken {
                 self.ctx.warning_at_key(
                     &join(&path, &[key("when")]),
@@ -899,9 +903,32 @@ impl<'c, 'a> Checker<'c, 'a> {
         }
     }
 
-    fn check_branch(&mut self, path: &[Seg], branch: &RawBranch, known: &BTreeSet<String>) {
+    fn check_branch(
+        &mut self,
+        path: &[Seg],
+        branch: &RawBranch,
+        known: &BTreeSet<String>,
+        choices: usize,
+    ) {
         let when = join(path, &[key("when")]);
         self.check_condition(&when, &branch.when, known);
+        if let Some(n) = branch.when.choice {
+            if choices == 0 {
+                self.ctx.error_at_key(
+                    &join(&when, &[key("choice")]),
+                    "invalid-value",
+                    "`choice` only applies to a guided node (one with `choices:`).".into(),
+                    Some("give the node `choices:`, or branch on criteria instead".into()),
+                );
+            } else if !(1..=choices as i64).contains(&n) {
+                self.ctx.error(
+                    &join(&when, &[key("choice")]),
+                    "out-of-range",
+                    format!("`choice: {n}`, but this node has choices 1 to {choices}."),
+                    None,
+                );
+            }
+        }
         self.check_target(&join(path, &[key("goto")]), &branch.goto);
         self.check_mood_change(&join(path, &[key("mood")]), branch.mood);
     }
@@ -1029,7 +1056,15 @@ impl<'c, 'a> Checker<'c, 'a> {
                     let last = i + 1 == vs.len();
                     match (&v.when, last) {
                         (Some(when), false) => {
-                            self.check_condition(&join(&at, &[key("when")]), when, &known)
+                            self.check_condition(&join(&at, &[key("when")]), when, &known);
+                            if when.choice.is_some() {
+                                self.ctx.error_at_key(
+                                    &join(&at, &[key("when"), key("choice")]),
+                                    "invalid-value",
+                                    "`choice` is about one reply: a lesson reads the whole conversation.".into(),
+                                    Some("branch on the choice, and give that branch's ending its own lesson".into()),
+                                );
+                            }
                         }
                         (Some(when), true) => {
                             self.ctx.error_at_key(
@@ -1455,6 +1490,9 @@ fn is_empty_condition(c: &RawCondition) -> bool {
         && c.says_none.is_empty()
         && c.mood_at_least.is_none()
         && c.mood_at_most.is_none()
+        && c.chases_at_least.is_none()
+        && c.chases_at_most.is_none()
+        && c.choice.is_none()
 }
 
 /// Every node `next` leads to from `from`, `from` included (breadth first, no recursion).

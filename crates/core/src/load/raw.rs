@@ -189,6 +189,11 @@ pub(crate) struct RawCondition {
     #[serde(default)]
     #[schemars(range(min = 0))]
     pub chases_at_most: Option<i64>,
+    /// Guided nodes: the trainee picked this choice (1 = the first one written, whatever
+    /// order the trainee sees). Branches only.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub choice: Option<i64>,
 }
 
 /// How the conversation ends.

@@ -1,0 +1,43 @@
+//! Every criterion's behaviour is pinned by the `examples: {met: [...], not_met: [...]}`
+//! written beside it in its rubric file (as ast-grep keeps a rule's examples with the
+//! rule): each `met` reply must meet it and each `not_met` reply must not, judged out of
+//! context in the language the reply is written in. A failure names the file and line.
+
+use rapport_core::score::{ReplyInput, Scorer};
+use rapport_core::scorer::text::guess_language;
+use rapport_core::scorer::RubricScorer;
+
+#[test]
+fn every_rubric_example_behaves_as_its_file_says() {
+    let scorer = RubricScorer::builtin();
+    let mut failures = Vec::new();
+    let mut per_criterion = std::collections::BTreeMap::<&str, (usize, usize)>::new();
+    for (criterion, file, line, text, must_meet) in scorer.examples() {
+        let entry = per_criterion.entry(criterion).or_default();
+        if must_meet {
+            entry.0 += 1;
+        } else {
+            entry.1 += 1;
+        }
+        let score = scorer.score(&ReplyInput {
+            text,
+            customer_name: Some("Dana"),
+            language: guess_language(text),
+            ..ReplyInput::default()
+        });
+        if score.met(criterion) != must_meet {
+            failures.push(format!(
+                "{file}:{line}: {criterion} should {}be met by {text:?}",
+                if must_meet { "" } else { "not " }
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    for (id, _) in scorer.criteria() {
+        let (met, not_met) = per_criterion.get(id).copied().unwrap_or_default();
+        assert!(
+            met >= 2 && not_met >= 2,
+            "{id} needs at least two `met` and two `not_met` examples in its rubric file"
+        );
+    }
+}
