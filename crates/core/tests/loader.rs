@@ -971,3 +971,16 @@ fn a_guided_node_can_branch_on_the_choice_picked() {
     );
     assert!(codes(&load(&typed)).contains(&"invalid-value"));
 }
+
+/// A tab was reported one line above it, where the scalar before it ended (issue 11).
+#[test]
+fn a_tab_is_reported_at_its_own_line() {
+    let text = mini_with("  mood: 50\n", "\tmood: 50\n");
+    let report = load(&text);
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "yaml-syntax")
+        .expect("a syntax error");
+    assert_eq!((d.line, d.column), pos_of(&text, "\tmood"), "{d:?}");
+}

@@ -205,7 +205,7 @@ fn load_text(path: &Path, text: &str, opts: &LoadOptions) -> Loaded {
     let tree = match Tree::parse(text) {
         Ok(tree) => tree,
         Err(e) => {
-            report.diagnostics.push(syntax_diagnostic(path, e));
+            report.diagnostics.push(syntax_diagnostic(path, text, e));
             return Loaded { report, id: None };
         }
     };
@@ -237,7 +237,7 @@ fn load_text(path: &Path, text: &str, opts: &LoadOptions) -> Loaded {
     let checked = match tree.to_value() {
         Ok(value) => check::check(&mut ctx, &value, opts),
         Err(e) => {
-            ctx.diags.push(syntax_diagnostic(path, e));
+            ctx.diags.push(syntax_diagnostic(path, text, e));
             check::Checked {
                 scenario: None,
                 id: None,
@@ -259,7 +259,7 @@ fn load_text(path: &Path, text: &str, opts: &LoadOptions) -> Loaded {
     }
 }
 
-fn syntax_diagnostic(path: &Path, e: tree::SyntaxError) -> Diagnostic {
+fn syntax_diagnostic(path: &Path, text: &str, e: tree::SyntaxError) -> Diagnostic {
     let hint = if e.message.contains("mapping values are not allowed") {
         "text that contains `: ` must be put in quotes, like \"Note: ...\""
     } else if e.message.contains("tab") {
@@ -269,14 +269,40 @@ fn syntax_diagnostic(path: &Path, e: tree::SyntaxError) -> Diagnostic {
     } else {
         "see docs/scenario-format.md for the shape of a scenario file"
     };
+    // The parser reports a tab where the scalar before it ended, often the line above:
+    // point at the tab itself, the first one at or after that place.
+    let (line, col) = if e.message.contains("tab") {
+        first_tab_from(text, e.pos.line, e.pos.col).unwrap_or((e.pos.line, e.pos.col))
+    } else {
+        (e.pos.line, e.pos.col)
+    };
     Diagnostic::error(
         path,
-        e.pos.line,
-        e.pos.col,
+        line,
+        col,
         "yaml-syntax",
         format!("The YAML is malformed: {}.", e.message),
     )
     .with_hint(hint)
+}
+
+/// 1-based (line, column in characters) of the first tab at or after (line, col).
+fn first_tab_from(text: &str, line: usize, col: usize) -> Option<(usize, usize)> {
+    text.lines()
+        .enumerate()
+        .skip(line.saturating_sub(1))
+        .find_map(|(i, l)| {
+            let skip = if i + 1 == line {
+                col.saturating_sub(1)
+            } else {
+                0
+            };
+            l.chars()
+                .enumerate()
+                .skip(skip)
+                .find(|&(_, c)| c == '\t')
+                .map(|(k, _)| (i + 1, k + 1))
+        })
 }
 
 /// Loads every scenario file under `paths` (files, or directories searched recursively,
