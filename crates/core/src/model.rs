@@ -91,6 +91,10 @@ pub struct Customer {
     pub max_chases: u32,
     /// What the agent can look up: a small CRM record. Scalars, lists and maps.
     pub facts: BTreeMap<String, serde_json::Value>,
+    /// The language the customer speaks (the scenario's): dates in their lines are said
+    /// the way a person says them in it ("November 14", "14 novembre").
+    #[serde(default)]
+    pub language: Language,
 }
 
 impl Customer {

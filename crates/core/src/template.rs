@@ -5,7 +5,7 @@
 //! and the engine (which fills them in), so the two can never disagree on what counts as
 //! a placeholder.
 
-use crate::model::Customer;
+use crate::model::{Customer, Language};
 
 /// A piece of a template: literal text, a placeholder, or a brace that belongs to nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,9 +87,71 @@ pub fn lookup(name: &str, customer: &Customer) -> Option<String> {
             for sub in parts {
                 value = value.get(sub)?;
             }
-            Some(fact_text(value))
+            Some(spoken(value, customer.language))
         }
         _ => None,
+    }
+}
+
+/// A fact as a customer says it: an ISO date (`2026-11-14`) as "November 14" or
+/// "14 novembre"; anything else as [`fact_text`].
+pub fn spoken(value: &serde_json::Value, language: Language) -> String {
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    const FR: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    if let Some(s) = value.as_str() {
+        let b = s.as_bytes();
+        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+        if b.len() == 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && digits(0..4)
+            && digits(5..7)
+            && digits(8..10)
+        {
+            let month: usize = s[5..7].parse().unwrap_or(0);
+            let day: u32 = s[8..10].parse().unwrap_or(0);
+            if (1..=12).contains(&month) && (1..=31).contains(&day) {
+                return match language {
+                    Language::En => format!("{} {day}", EN[month - 1]),
+                    Language::Fr if day == 1 => format!("1er {}", FR[month - 1]),
+                    Language::Fr => format!("{day} {}", FR[month - 1]),
+                };
+            }
+        }
+    }
+    match value {
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|v| spoken(v, language))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => fact_text(other),
     }
 }
 
@@ -138,6 +200,7 @@ mod tests {
             mood: 20,
             patience: None,
             max_chases: crate::model::DEFAULT_MAX_CHASES,
+            language: Language::En,
             facts: [
                 ("order_id".to_string(), json!("A-1")),
                 ("amount".to_string(), json!(64.99)),
@@ -201,5 +264,22 @@ mod tests {
         assert_eq!(render("hi {facts.nope}", &dana()), "hi {facts.nope}");
         assert_eq!(lookup("customer.age", &dana()), None);
         assert_eq!(lookup("facts.card.nope", &dana()), None);
+    }
+
+    /// Dates in customer lines read as "2026-11-14" (issue 11): they are said the way a
+    /// person says them, in the customer's language.
+    #[test]
+    fn dates_are_said_as_people_say_them() {
+        let mut c = dana();
+        c.facts.insert("due".into(), json!("2026-11-14"));
+        c.facts.insert("first".into(), json!("2026-03-01"));
+        assert_eq!(render("Due {facts.due}.", &c), "Due November 14.");
+        c.language = Language::Fr;
+        assert_eq!(
+            render("Le {facts.due}, le {facts.first}.", &c),
+            "Le 14 novembre, le 1er mars."
+        );
+        c.facts.insert("code".into(), json!("2026-11-14-X"));
+        assert_eq!(render("{facts.code}", &c), "2026-11-14-X", "not a date");
     }
 }

@@ -133,6 +133,7 @@ pub fn scenario() -> Scenario {
             patience: Some(20),
             max_chases: crate::model::DEFAULT_MAX_CHASES,
             facts: BTreeMap::new(),
+            language: Language::En,
         },
         start: "start".into(),
         nodes,

@@ -317,6 +317,7 @@ impl Parts {
                     Some(n) => u32::try_from(n).ok()?,
                     None => DEFAULT_MAX_CHASES,
                 },
+                language: self.language.unwrap_or_default(),
                 facts: self.facts.clone(),
             },
             start: self
