@@ -610,3 +610,351 @@ fn siding_with_the_customer_and_long_situations_called_hard() {
         &[],
     );
 }
+
+// ---- Fourth round: families tuned on the labelled training corpus (sentences of our own).
+
+#[test]
+fn a_protest_called_futile_is_rude() {
+    for text in [
+        "Shouting at me is not going to make the engineer arrive any sooner.",
+        "Threatening a lawsuit won't change the outcome here.",
+        "Leaving bad reviews doesn't change how the tariff works.",
+    ] {
+        assert_met(text, &["rude_tone"], &[]);
+    }
+    common::assert_met_fr(
+        "Ce n'est pas en criant que le colis arrivera plus tôt.",
+        &["rude_tone"],
+        &[],
+    );
+    common::assert_met_fr(
+        "Menacer de partir ne changera rien au calcul.",
+        &["rude_tone"],
+        &[],
+    );
+    // Explaining what a change will not affect is not mocking the customer.
+    assert_met(
+        "Switching plans won't change your phone number.",
+        &[],
+        &["rude_tone", "dismissive"],
+    );
+    common::assert_met_fr(
+        "Le changement de formule ne modifie pas votre numéro.",
+        &[],
+        &["rude_tone"],
+    );
+}
+
+#[test]
+fn the_taunt_and_the_lecture_are_rude() {
+    for text in [
+        "Go ahead and complain to the regulator, they'll tell you the same thing.",
+        "Post whatever you like online.",
+        "Dispute it if you want.",
+        "Sarcasm aside, the charge is correct.",
+        "There's no need to be so dramatic about a late parcel.",
+        "Please don't shout at me in capitals.",
+        "You should be grateful we found it at all.",
+        "You'll have to wait your turn like everyone else.",
+        "I don't know what you want me to say.",
+    ] {
+        assert_met(text, &["rude_tone"], &[]);
+    }
+    for text in [
+        "Faites comme vous voulez, libre à vous.",
+        "Allez-y, portez plainte, ils vous diront la même chose.",
+        "Pas la peine de hausser le ton, je vous entends.",
+        "Ne me parlez pas sur ce ton.",
+        "Avez-vous au moins lu le courrier ?",
+        "Vous n'êtes pas le seul à attendre, comme tout le monde.",
+    ] {
+        common::assert_met_fr(text, &["rude_tone"], &[]);
+    }
+    // Polite routine replies stay clean.
+    for text in [
+        "Please hold for a moment.",
+        "Have a great day!",
+        "Thanks for getting in touch.",
+        "I'll go ahead and send the replacement now.",
+        "Go ahead and try the new password now.",
+        "Your delivery is booked for 10 AM tomorrow.",
+    ] {
+        assert_met(
+            text,
+            &[],
+            &["rude_tone", "dismissive", "blame_customer", "policy_shield"],
+        );
+    }
+    for text in [
+        "Allez-y, je vous écoute.",
+        "Merci de votre appel, bonne journée.",
+        "Patientez un instant, s'il vous plaît.",
+    ] {
+        common::assert_met_fr(text, &[], &["rude_tone", "dismissive"]);
+    }
+}
+
+#[test]
+fn washing_hands_of_it_or_minimising_is_dismissive() {
+    for text in [
+        "Where the courier leaves it isn't really something I can control.",
+        "We're not responsible for delays at customs.",
+        "That's just the way it is with peak season.",
+        "It's not really that much for a month of service.",
+        "Well, no harm done then.",
+    ] {
+        assert_met(text, &["dismissive"], &[]);
+    }
+    common::assert_met_fr(
+        "Faites comme vous voulez, ce n'est pas mon problème.",
+        &["dismissive"],
+        &[],
+    );
+    // Saying what is not the customer's fault is not washing one's hands.
+    assert_met(
+        "The outage wasn't something you could control, and I'm fixing it now.",
+        &[],
+        &["dismissive"],
+    );
+}
+
+#[test]
+fn plain_siding_with_the_customer_reassures() {
+    for text in [
+        "You're right, the bill should never have gone out like that.",
+        "That should never have happened, and it's on our side, not yours.",
+        "You've done everything right here.",
+        "I'm treating this as a priority.",
+        "I want to put this right for you.",
+        "That's a fair question and you deserve a straight answer.",
+        "From today I'm your main point of contact.",
+        "Nobody is trying to catch you out.",
+    ] {
+        assert_met(text, &["reassure"], &[]);
+    }
+    for text in [
+        "Vous avez raison, et je ne vais pas vous laisser sans réponse.",
+        "Rassurez-vous, vous n'aurez rien à payer.",
+        "Je reste sur la ligne avec vous jusqu'au bout.",
+    ] {
+        common::assert_met_fr(text, &["reassure"], &[]);
+    }
+    common::assert_met_fr("T'as raison, je suis de ton bord.", &["reassure"], &[]);
+    // A fact that is right, or an action alone, is no assurance.
+    assert_met("Turn right at the second door.", &[], &["reassure"]);
+    assert_met("The right cable is the grey one.", &[], &["reassure"]);
+    common::assert_met_fr("Je regarde votre dossier.", &[], &["reassure"]);
+}
+
+#[test]
+fn french_feelings_named_and_called_legitimate() {
+    for text in [
+        "Votre inquiétude est tout à fait légitime.",
+        "Vous avez raison d'être agacée.",
+        "Je comprends que ça vous mette en colère.",
+        "C'est bien normal que vous soyez à bout.",
+        "Votre colère se comprend.",
+    ] {
+        common::assert_met_fr(text, &["acknowledge_feelings"], &[]);
+    }
+    common::assert_met_fr(
+        "C'est plate, pour ta fin de semaine.",
+        &["acknowledge_feelings"],
+        &[],
+    );
+    // A bare "je comprends" names no feeling.
+    common::assert_met_fr(
+        "Je comprends. Quel est votre numéro client ?",
+        &[],
+        &["acknowledge_feelings"],
+    );
+}
+
+#[test]
+fn holds_formal_requests_and_purposeful_escalations_are_remedies() {
+    for text in [
+        "I'm putting a hold on the account while this is looked at.",
+        "I've lifted the block on your card.",
+        "I'm opening a formal appeal against the decision today.",
+        "I'll escalate this to my team leader so the fee can be approved.",
+        "We can set up a payment plan over six months.",
+    ] {
+        assert_met(text, &["offer_solution"], &[]);
+    }
+    for text in [
+        "Je lance une demande de dérogation auprès du service.",
+        "Je vous propose un échéancier sur six mois.",
+        "Je transfère votre dossier à ma responsable pour validation.",
+        "Je suspends les prélèvements le temps de l'examen.",
+    ] {
+        common::assert_met_fr(text, &["offer_solution"], &[]);
+    }
+    // Describing a hold that the customer hit is no remedy.
+    assert_met(
+        "Your call is on hold in the queue.",
+        &[],
+        &["offer_solution"],
+    );
+    common::assert_met_fr("Votre appel est en attente.", &[], &["offer_solution"]);
+}
+
+#[test]
+fn blame_in_general_form_what_the_customer_could_have_done() {
+    for text in [
+        "You could have bought the insurance at checkout.",
+        "If you'd booked earlier, there would have been seats.",
+        "It is the tenant's responsibility to report leaks.",
+        "Most people who say the app ate their files never backed them up.",
+        "Were you not listening when the driver explained it?",
+        "If not, that's kind of on you.",
+        "Did you put the right postcode in?",
+    ] {
+        assert_met(text, &["blame_customer"], &[]);
+    }
+    for text in [
+        "Vous auriez pu prévoir une autre carte.",
+        "Il vous suffisait de lire le courrier.",
+        "C'est aussi de votre responsabilité de surveiller le compte.",
+        "Avez-vous bien validé le formulaire ?",
+    ] {
+        common::assert_met_fr(text, &["blame_customer"], &[]);
+    }
+    common::assert_met_fr(
+        "T'as dû oublier de fermer l'option.",
+        &["blame_customer"],
+        &[],
+    );
+    // Sympathy and a rule quoted as a rule are not blame.
+    assert_met(
+        "You could have a refund or a replacement, whichever you prefer.",
+        &[],
+        &["blame_customer"],
+    );
+    assert_met(
+        "Return postage is the buyer's responsibility under our terms.",
+        &[],
+        &["blame_customer"],
+    );
+    common::assert_met_fr(
+        "Ce n'est pas de votre responsabilité, je m'en charge.",
+        &[],
+        &["blame_customer"],
+    );
+}
+
+#[test]
+fn a_rule_explained_with_the_customers_words_is_no_restatement() {
+    let customer = Some("My parcel locker code never arrived and the locker app keeps failing.");
+    // A sentence about the system, with two of the customer's words (code, app) and no "you".
+    check(
+        "Codes are sent by the app overnight.",
+        customer,
+        &[],
+        &["show_understanding"],
+    );
+    // Said back to the customer, the same words reflect their situation.
+    check(
+        "So your locker code never arrived and the app keeps failing.",
+        customer,
+        &["show_understanding"],
+        &[],
+    );
+}
+
+#[test]
+fn the_standard_or_the_process_given_as_the_answer_is_policy_shield() {
+    for text in [
+        "Five working days is the standard turnaround for this, that's the process.",
+        "A voucher is all we offer for late deliveries, no exceptions.",
+        "The fee is in the contract you signed.",
+        "Refunds are only issued after the inspection is complete.",
+    ] {
+        assert_met(text, &["policy_shield"], &[]);
+    }
+    for text in [
+        "Ce n'est pas négociable, c'est contractuel.",
+        "C'est comme ça que ça marche chez nous.",
+        "Ces frais sont non remboursables.",
+    ] {
+        common::assert_met_fr(text, &["policy_shield"], &[]);
+    }
+    // The same rule with a real alternative is not a shield.
+    assert_met(
+        "That's the process, but I can refund the fee today instead.",
+        &[],
+        &["policy_shield"],
+    );
+    common::assert_met_fr(
+        "C'est la procédure, mais je peux vous rembourser les frais dès aujourd'hui.",
+        &[],
+        &["policy_shield"],
+    );
+}
+
+#[test]
+fn french_offers_put_as_questions_check_the_fit() {
+    for text in [
+        "Voulez-vous que je vous rappelle demain ?",
+        "Ce délai vous paraît-il raisonnable ?",
+        "Êtes-vous d'accord ?",
+        "Préférez-vous être rappelée le matin ?",
+    ] {
+        common::assert_met_fr(text, &["check_resolution"], &[]);
+    }
+    common::assert_met_fr(
+        "Veux-tu que je t'envoie le lien ?",
+        &["check_resolution"],
+        &[],
+    );
+    // Stated, not asked, they check nothing.
+    common::assert_met_fr(
+        "Vous préférez le matin, je le note.",
+        &[],
+        &["check_resolution"],
+    );
+    common::assert_met_fr("Je suis d'accord avec vous.", &[], &["check_resolution"]);
+}
+
+#[test]
+fn french_first_person_present_is_a_commitment() {
+    for text in [
+        "Un instant, je consulte votre contrat.",
+        "D'accord, je vous passe le service des litiges.",
+        "Je comprends, et je lance la procédure maintenant.",
+    ] {
+        common::assert_met_fr(text, &["take_ownership"], &[]);
+    }
+    common::assert_met_fr("Parfait, je t'ouvre un dossier.", &["take_ownership"], &[]);
+    // Being, knowing, holding the line or asking the customer is not acting.
+    for text in [
+        "Je suis désolée pour ce retard.",
+        "Je vous mets en attente un instant.",
+        "Je vous demande de patienter.",
+    ] {
+        common::assert_met_fr(text, &[], &["take_ownership"]);
+    }
+}
+
+#[test]
+fn feelings_apologised_for_excused_or_made_sense_of() {
+    for text in [
+        "I'm sorry for all the worry this has put on you.",
+        "You're totally right to be wary after that.",
+        "I don't blame you for being fed up.",
+        "Your frustration makes complete sense.",
+        "That must feel like shouting into the void.",
+        "I'd be suspicious too.",
+        "Nobody wants to spend their weekend on hold.",
+    ] {
+        assert_met(text, &["acknowledge_feelings"], &[]);
+    }
+    // A canned apology for the trouble names no feeling.
+    for text in ["Sorry for the hassle.", "Apologies for the delay."] {
+        assert_met(text, &["apologize"], &["acknowledge_feelings"]);
+    }
+    common::assert_met_fr(
+        "Désolée pour le retard.",
+        &["apologize"],
+        &["acknowledge_feelings"],
+    );
+}

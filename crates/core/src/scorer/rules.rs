@@ -531,6 +531,12 @@ fn refuses(text: &Text, s: &Sentence) -> bool {
         })
 }
 
+/// The customer addressed: a restatement of their situation is said to them.
+const SECOND_PERSON: &[&str] = &[
+    "you", "your", "yours", "u", "ur", "youre", "vous", "votre", "vos", "tu", "ton", "ta", "tes",
+    "te", "t", "toi",
+];
+
 /// Sentences of the reply that restate the customer's situation in the customer's words.
 /// In a sentence that already apologises or names the feeling (`anchored`), one of the
 /// customer's words is enough: "I'm sorry it didn't arrive in time for the party".
@@ -572,6 +578,14 @@ pub fn mirrored(
         } else {
             MIRROR_MIN_WORDS
         };
+        // Outside an apology or a named feeling, a restatement is said to the customer:
+        // "so you were charged twice". A sentence with no "you" that uses two of their
+        // words mostly explains a rule or a system ("the chargeback team works with
+        // every card company"): it needs one word more.
+        let to_you = text.tokens[s.first..s.end]
+            .iter()
+            .any(|t| SECOND_PERSON.contains(&t.norm.as_str()));
+        let needed = if anchor || to_you { needed } else { needed + 1 };
         if seen.len() >= needed {
             out.push((first_hit.unwrap_or(s.first), last_hit));
         }
