@@ -41,9 +41,14 @@ TUNING_SETS = ["../shared/eval/dev-replies.jsonl", "tests/eval/fresh-a.jsonl",
 TUNING_MAX_DROP = 0.02
 
 
+ALLOW_PENALTY_HEADS = False  # set by --allow-penalty-heads, for comparisons only
+
+
 def allowed_modes(c):
     if c == "personalize":
         return ["rules"]
+    if c in PENALTIES and ALLOW_PENALTY_HEADS:
+        return ["rules", "or"]
     # A penalty needs words that commit it: a learned penalty head fired on good and polite
     # replies (half of 258 polite agent replies in an earlier measure; the shipped pack's
     # model-answer runs drew dismissive and rude_tone from it), so penalties stay rules.
@@ -325,6 +330,8 @@ def main():
     ap.add_argument("--lambda", dest="lam", type=float, default=LAMBDA)
     ap.add_argument("--no-readme", action="store_true")
     ap.add_argument("--no-nested", action="store_true", help="skip the nested CV estimate")
+    ap.add_argument("--allow-penalty-heads", action="store_true",
+                    help="let penalty criteria use `or` (for comparisons; never shipped)")
     ap.add_argument("--no-tuning-guard", action="store_true",
                     help="keep the CV-chosen modes even where they cost on the tuning sets "
                          "(for comparisons; the shipped heads keep the guard)")
@@ -337,6 +344,8 @@ def main():
     french = np.array([(r.get("language") or r.get("lang")) == "fr" for r in rows])
     fr_writers = sorted({str(w) for w in writers[french]})
 
+    global ALLOW_PENALTY_HEADS
+    ALLOW_PENALTY_HEADS = args.allow_penalty_heads
     tuning = [] if args.no_tuning_guard else load_tuning(args.vectors)
     heads, table = {}, []
     for k, c in enumerate(CRITERIA):
