@@ -6,10 +6,11 @@
 //! the shared eval file is absent; under CI (`CI` set) a missing file fails, so the gate
 //! cannot pass by not running.
 //!
-//! The second gate scores the in-repo blind split (`corpus/blind/round1.jsonl`, checked
-//! against its committed sha256) and fails below the floor the README records
-//! (`Blind-split macro-F1 floor: 0.NN`). The floor only moves up, and only to a figure
-//! measured before anyone read the split (`corpus/README.md`).
+//! The second gate scores the in-repo blind splits (`corpus/blind/round1.jsonl`,
+//! `corpus/blind2/round2.jsonl`, each checked against its committed sha256) and fails
+//! below the floors the README records (`Blind-split macro-F1 floor: round1 0.NN, round2
+//! 0.NN`). A floor only moves up, and a new round's only to a figure measured before anyone
+//! read it (`corpus/README.md`).
 
 use std::io::BufReader;
 use std::path::PathBuf;
@@ -84,37 +85,46 @@ fn dev_set_macro_f1_is_at_least_the_stated_figure() {
     );
 }
 
-fn blind_floor() -> f64 {
+fn blind_floor(round: &str) -> f64 {
     let doc = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
-    doc.lines()
+    let line = doc
+        .lines()
         .find_map(|l| l.trim().strip_prefix("Blind-split macro-F1 floor:"))
+        .expect("a line `Blind-split macro-F1 floor: round1 0.NN, round2 0.NN` in README.md");
+    line.split(',')
+        .find_map(|part| part.trim().strip_prefix(round))
         .and_then(|v| v.trim().trim_end_matches('.').parse().ok())
-        .expect("a line `Blind-split macro-F1 floor: 0.NN` in README.md")
+        .unwrap_or_else(|| panic!("no floor for {round} in `{line}`"))
 }
 
 #[test]
-fn blind_split_macro_f1_is_at_least_its_recorded_floor() {
-    let path = repo_root().join("corpus/blind/round1.jsonl");
-    let bytes = std::fs::read(&path).expect("the blind split is in the repository");
-    let recorded = std::fs::read_to_string(repo_root().join("corpus/blind/round1.jsonl.sha256"))
-        .expect("its sha256");
-    let digest = sha256_hex(&bytes);
-    assert!(
-        recorded.starts_with(&digest),
-        "corpus/blind/round1.jsonl changed since it was measured ({digest})"
-    );
-    let mut outputs = Vec::new();
+fn blind_splits_macro_f1_are_at_least_their_recorded_floors() {
     let scorer = rapport_core::pack::Pack::open(&repo_root().join("scenarios")).scorer;
-    let failed = jsonl::run(bytes.as_slice(), &mut outputs, scorer.as_ref()).unwrap();
-    assert_eq!(failed, 0);
-    let report = eval::evaluate(bytes.as_slice(), outputs.as_slice()).unwrap();
-    println!("{report}");
-    let floor = blind_floor();
-    assert!(
-        report.macro_f1() + 1e-9 >= floor,
-        "blind-split macro-F1 {:.3} is below its floor {floor:.2}\n{report}",
-        report.macro_f1()
-    );
+    for (round, file) in [
+        ("round1", "corpus/blind/round1.jsonl"),
+        ("round2", "corpus/blind2/round2.jsonl"),
+    ] {
+        let path = repo_root().join(file);
+        let bytes = std::fs::read(&path).expect("the blind split is in the repository");
+        let recorded = std::fs::read_to_string(repo_root().join(format!("{file}.sha256")))
+            .expect("its sha256");
+        let digest = sha256_hex(&bytes);
+        assert!(
+            recorded.starts_with(&digest),
+            "{file} changed since it was measured ({digest})"
+        );
+        let mut outputs = Vec::new();
+        let failed = jsonl::run(bytes.as_slice(), &mut outputs, scorer.as_ref()).unwrap();
+        assert_eq!(failed, 0);
+        let report = eval::evaluate(bytes.as_slice(), outputs.as_slice()).unwrap();
+        println!("{file}\n{report}");
+        let floor = blind_floor(round);
+        assert!(
+            report.macro_f1() + 1e-9 >= floor,
+            "{file}: macro-F1 {:.3} is below its floor {floor:.2}\n{report}",
+            report.macro_f1()
+        );
+    }
 }
 
 fn sha256_hex(data: &[u8]) -> String {
