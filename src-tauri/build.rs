@@ -13,6 +13,9 @@ fn main() {
         "debrief",
         "restart",
         "abandon",
+        "history",
+        "unfinished",
+        "resume",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

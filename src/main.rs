@@ -15,7 +15,9 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use rapport_core::app::{App, AppError, AttemptStatus};
 use rapport_core::diag::Diagnostic;
+use rapport_core::history::AttemptLog;
 use rapport_core::load::{self, LoadOptions};
 use rapport_core::pack::Pack;
 use rapport_core::scorer::{self, RubricScorer};
@@ -74,6 +76,33 @@ enum Command {
         #[arg(long)]
         seed: Option<u64>,
         /// Folder to search for the scenario id.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Never run out of patience (no chasing when you take your time).
+        #[arg(long)]
+        no_timer: bool,
+    },
+    /// List every attempt recorded on this machine, started last first.
+    ///
+    /// One entry per attempt: id, scenario, status (unfinished, finished, abandoned),
+    /// started and ended (UTC), outcome, scores, inputs and turns. The history lives in
+    /// `attempts.sqlite3` in $RAPPORT_DATA_DIR, else the per-user data folder.
+    History {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Scenarios folder, to tell whether an attempt can still be resumed.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Continue an unfinished attempt where it stopped (default: the last one).
+    ///
+    /// The conversation so far is printed first, then replies are read as in `play`.
+    /// An attempt whose scenario file changed since cannot be resumed exactly: play it
+    /// again instead.
+    Resume {
+        /// The attempt id, as `rapport history` shows it.
+        id: Option<String>,
+        /// Folder to search for the attempt's scenario.
         #[arg(long)]
         dir: Option<PathBuf>,
         /// Never run out of patience (no chasing when you take your time).
@@ -207,8 +236,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             no_timer,
         } => {
             let (scenario, scorer) = find_scenario(&scenario, dir)?;
-            play::run(&scenario, &scorer, seed, !no_timer)
+            let mut app = recording_app(&scenario, scorer);
+            play::run(&mut app, &scenario, play::Begin::Fresh { seed }, !no_timer)
         }
+        Command::History { format, dir } => history(format, dir),
+        Command::Resume { id, dir, no_timer } => resume(id, dir, !no_timer),
         Command::Test { paths, verbose } => test(paths, verbose),
         Command::Score { pack, layer, heads } => score(pack, layer, heads),
         Command::Model(cmd) => model(cmd),
@@ -252,6 +284,103 @@ fn run(cli: Cli) -> Result<ExitCode> {
             labels,
             predictions,
         } => eval(&labels, predictions.as_deref()),
+    }
+}
+
+/// An app over `scenario` alone that records into the attempt store, opened exactly as
+/// the desktop app opens it; a store that cannot be opened is reported and play goes on.
+fn recording_app(scenario: &Scenario, scorer: Arc<RubricScorer>) -> App {
+    let (log, problem) = rapport_store::adapter::open_default();
+    let library = load::Library {
+        scenarios: vec![scenario.clone()],
+        reports: Vec::new(),
+    };
+    App::from_library(&scenario.source, library, Box::new(scorer))
+        .with_log(log.map(|l| Box::new(l) as Box<dyn AttemptLog>), problem)
+}
+
+/// The attempt store, or the reason there is none.
+fn open_log() -> Result<rapport_store::adapter::StoreLog> {
+    match rapport_store::adapter::open_default() {
+        (Some(log), notice) => {
+            if let Some(n) = notice {
+                eprintln!("rapport: {n}");
+            }
+            Ok(log)
+        }
+        (None, problem) => bail!("{}", problem.unwrap_or_default()),
+    }
+}
+
+fn history(format: Format, dir: Option<PathBuf>) -> Result<ExitCode> {
+    let log = open_log()?;
+    let app = App::open_pack(&dir.unwrap_or_else(default_dir)).with_log(Some(Box::new(log)), None);
+    let entries = app.history()?;
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&entries)?),
+        Format::Text => {
+            if entries.is_empty() {
+                println!("No attempts yet: `rapport play SCENARIO` starts one.");
+            }
+            for e in &entries {
+                let how = match (&e.outcome, e.status) {
+                    (Some(o), _) => o.clone(),
+                    (None, AttemptStatus::Unfinished) if e.resumable => {
+                        "unfinished (rapport resume continues it)".into()
+                    }
+                    (None, AttemptStatus::Unfinished) => "unfinished".into(),
+                    (None, _) => "abandoned".into(),
+                };
+                let score = e
+                    .scores
+                    .map(|s| format!(" | overall {}", s.overall))
+                    .unwrap_or_default();
+                println!(
+                    "{}  {} (v{})  {how}{score} | {} turns | seed {}  {}",
+                    e.started, e.scenario, e.scenario_version, e.turns, e.seed, e.id
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn resume(id: Option<String>, dir: Option<PathBuf>, timer: bool) -> Result<ExitCode> {
+    let log = open_log()?;
+    let id = match id {
+        Some(id) => id,
+        None => log
+            .unfinished()
+            .map_err(anyhow::Error::msg)?
+            .context("there is no unfinished attempt to resume")?,
+    };
+    let record = log
+        .attempt(&id)
+        .map_err(anyhow::Error::msg)?
+        .with_context(|| format!("there is no attempt `{id}` in the history"))?;
+    let (scenario, scorer) = find_scenario(&record.scenario_id, dir)
+        .context("the attempt's scenario was not found (pass --dir)")?;
+    let library = load::Library {
+        scenarios: vec![scenario.clone()],
+        reports: Vec::new(),
+    };
+    let mut app = App::from_library(&scenario.source, library, Box::new(scorer))
+        .with_log(Some(Box::new(log)), None);
+    match play::run(
+        &mut app,
+        &scenario,
+        play::Begin::Resume { id: Some(id) },
+        timer,
+    ) {
+        Err(e) => match e.downcast_ref::<AppError>() {
+            Some(AppError::ScenarioChanged { scenario, .. }) => {
+                eprintln!("rapport: {e}");
+                eprintln!("  hint: `rapport play {scenario}` starts it afresh");
+                Ok(ExitCode::from(1))
+            }
+            _ => Err(e),
+        },
+        ok => ok,
     }
 }
 
@@ -356,14 +485,7 @@ fn try_at(
     }
     println!("{} @{}: {}", scenario.meta.id, t.node, t.customer_line);
     println!("you: {reply}");
-    let s = &t.score.scores;
-    println!(
-        "scores: empathy {} / problem solving {} / professionalism {} / overall {}",
-        golden::shown(s.empathy),
-        golden::shown(s.problem_solving),
-        golden::shown(s.professionalism),
-        s.overall
-    );
+    println!("{}", golden::scores_line(&t.score.scores));
     let focus = &scenario.nodes[node].focus;
     for why in &t.why {
         let called = if focus.contains(&why.criterion) {
@@ -436,14 +558,7 @@ fn explain(
         println!("{json:#}");
         return Ok(ExitCode::SUCCESS);
     }
-    let s = &score.scores;
-    println!(
-        "scores: empathy {} / problem solving {} / professionalism {} / overall {}",
-        golden::shown(s.empathy),
-        golden::shown(s.problem_solving),
-        golden::shown(s.professionalism),
-        s.overall
-    );
+    println!("{}", golden::scores_line(&score.scores));
     for (why, c) in whys.iter().zip(&score.criteria) {
         let state = match (c.penalty, why.met) {
             (false, true) => "met",

@@ -1,73 +1,106 @@
-//! `rapport play`: a scenario in the terminal.
+//! `rapport play` and `rapport resume`: a scenario in the terminal.
+//!
+//! The conversation is driven through the core's [`App`], the same calls the desktop app
+//! makes, so an attempt played here is recorded in the attempt store exactly as one
+//! played in the app (each reply committed as soon as the engine took it), and `rapport
+//! resume` continues one from either. This module only prints and reads.
 //!
 //! The customer's patience runs on a tokio timer raced against the trainee's input, so a
 //! trainee who says nothing is chased exactly as in the app. In a terminal, input is read
 //! keystroke by keystroke ([`crate::term`]): typing holds the customer's patience as in
 //! the app, and a chase is printed above the half-typed reply, which is drawn again.
-//! From a pipe, whole lines are read. Everything else is the core's engine; this module
-//! only prints and reads.
+//! From a pipe, whole lines are read. The end of input leaves a recorded attempt
+//! unfinished (to resume); `/quit` abandons it.
 
 use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Result;
-use rapport_core::engine::{Clock, Debrief, Event, EventKind, Input, Session, SystemClock};
+use rapport_core::app::{App, AppError};
+use rapport_core::engine::{Clock, Debrief, Event, EventKind, Input, SystemClock};
 use rapport_core::golden::shown;
-use rapport_core::model::{Node, Scenario};
-use rapport_core::score::{CriterionResult, ReplyScore, Scorer};
+use rapport_core::model::Scenario;
+use rapport_core::score::{CriterionResult, ReplyScore};
 use rapport_core::template;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-pub fn run(
-    scenario: &Scenario,
-    scorer: &dyn Scorer,
-    seed: Option<u64>,
-    timer: bool,
-) -> Result<ExitCode> {
+/// How the conversation begins.
+pub enum Begin {
+    /// A new attempt (seed from the clock when not given).
+    Fresh { seed: Option<u64> },
+    /// Attempt `id` (default: the last unfinished one), where it stopped.
+    Resume { id: Option<String> },
+}
+
+pub fn run(app: &mut App, scenario: &Scenario, begin: Begin, timer: bool) -> Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let result = rt.block_on(play(scenario, scorer, seed, timer));
+    let result = rt.block_on(play(app, scenario, begin, timer));
     // A read of stdin may still be blocked on its thread; it must not hold the exit.
     rt.shutdown_background();
     result
 }
 
-async fn play(
-    scenario: &Scenario,
-    scorer: &dyn Scorer,
-    seed: Option<u64>,
-    timer: bool,
-) -> Result<ExitCode> {
-    let seed = seed.unwrap_or_else(|| {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64 % 1_000_000)
-            .unwrap_or(0)
-    });
-    print_header(scenario, seed, timer);
+/// Tells the trainee once about a history problem they have not been told about yet.
+fn report_history(app: &App, told: &mut Option<String>) {
+    let now = app.history_problem().map(str::to_string);
+    if now.is_some() && now != *told {
+        eprintln!("rapport: {}", now.as_deref().unwrap_or_default());
+    }
+    *told = now;
+}
+
+async fn play(app: &mut App, scenario: &Scenario, begin: Begin, timer: bool) -> Result<ExitCode> {
     let clock = SystemClock;
-    let mut session = Session::start(scenario, seed, &clock);
-    print_events(scenario, session.transcript(), None);
+    let mut told = None;
+    report_history(app, &mut told);
+    let view = match begin {
+        Begin::Fresh { seed } => {
+            let seed = seed.unwrap_or_else(|| {
+                SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map(|d| d.as_nanos() as u64 % 1_000_000)
+                    .unwrap_or(0)
+            });
+            let view = app.start(&scenario.meta.id, Some(seed), &clock)?;
+            print_header(scenario, view.seed, timer);
+            view
+        }
+        Begin::Resume { id } => {
+            let view = app.resume(id.as_deref(), &clock)?;
+            print_header(scenario, view.seed, timer);
+            println!(
+                "(resuming attempt {}: the conversation so far)",
+                view.attempt_id.as_deref().unwrap_or("?")
+            );
+            view
+        }
+    };
+    report_history(app, &mut told);
+    // A resumed conversation is shown whole, the trainee's own replies included.
+    print_events(scenario, &view.transcript, None, view.transcript.len() > 1);
+    let session_id = view.session_id;
+    let mut printed = view.transcript.len();
     let mut keys = crate::term::KeyReader::start();
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
-    while let Some(node) = session.node(scenario) {
-        for (i, choice) in node.choices.iter().enumerate() {
-            println!(
-                "   [{}] {}",
-                i + 1,
-                template::render(choice, &scenario.customer)
-            );
+    loop {
+        let view = app.view(&clock)?;
+        if view.ending.is_some() {
+            break;
+        }
+        for (i, choice) in view.choices.iter().enumerate() {
+            println!("   [{}] {choice}", i + 1);
         }
         let draft = keys.as_ref().map(|k| k.draft()).unwrap_or_default();
         print!("you> {draft}");
         std::io::stdout().flush()?;
         let line = match keys.as_mut() {
-            Some(keys) => next_key_line(keys, &mut session, scenario, &clock, timer).await,
+            Some(keys) => next_key_line(keys, app, session_id, &clock, timer).await,
             None => {
                 let deadline = timer
-                    .then(|| session.patience_deadline_ms(scenario))
+                    .then(|| app.patience_deadline().map(|(_, at)| at))
                     .flatten();
                 match deadline {
                     Some(at) => {
@@ -87,12 +120,18 @@ async fn play(
                 Input::Silence
             }
             Some(None) => {
-                println!("\n(input closed: conversation abandoned)");
+                match view.attempt_id {
+                    Some(id) => println!(
+                        "\n(input closed: attempt {id} is saved; `rapport resume` continues it)"
+                    ),
+                    None => println!("\n(input closed: conversation abandoned)"),
+                }
                 return Ok(ExitCode::SUCCESS);
             }
-            Some(Some(text)) => match parse(&text, node) {
+            Some(Some(text)) => match parse(&text, view.choices.len()) {
                 Command::Input(input) => input,
                 Command::Quit => {
+                    app.abandon(&clock);
                     println!("(conversation abandoned)");
                     return Ok(ExitCode::SUCCESS);
                 }
@@ -107,31 +146,42 @@ async fn play(
                 Command::Nothing => continue,
             },
         };
-        let focus = node.focus.clone();
-        match session.advance(scenario, scorer, &input, &clock) {
-            Ok(events) => print_events(scenario, &events, Some(&focus)),
+        let result = match input {
+            Input::Reply { text } => app.reply(&text, &clock),
+            Input::Choice { number } => app.choose(number, &clock),
+            Input::Silence => app.silence(&clock),
+        };
+        match result {
+            Ok(v) => {
+                let new = &v.transcript[printed..];
+                print_events(scenario, new, Some(&v.last_reply_focus), false);
+                printed = v.transcript.len();
+            }
             Err(e) => println!("   ! {e}"),
         }
+        report_history(app, &mut told);
     }
-    if let Some(debrief) = session.debrief(scenario) {
-        print_debrief(&debrief);
+    match app.debrief() {
+        Ok(debrief) => print_debrief(&debrief),
+        Err(AppError::NotEnded) => {}
+        Err(e) => return Err(e.into()),
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// Waits for Enter or for the customer's patience, whichever comes first, telling the
-/// session each time the draft changes so the customer waits while the trainee types.
+/// app each time the draft changes so the customer waits while the trainee types.
 /// `None` is a silence; `Some(None)` the end of input.
 async fn next_key_line(
     keys: &mut crate::term::KeyReader,
-    session: &mut Session,
-    scenario: &Scenario,
+    app: &mut App,
+    session_id: u64,
     clock: &SystemClock,
     timer: bool,
 ) -> Option<Option<String>> {
     loop {
         let deadline = timer
-            .then(|| session.patience_deadline_ms(scenario))
+            .then(|| app.patience_deadline().map(|(_, at)| at))
             .flatten();
         let wait = deadline.map(|at| Duration::from_millis(at.saturating_sub(clock.now_ms())));
         let key = match wait {
@@ -139,7 +189,7 @@ async fn next_key_line(
                 key = keys.keys.recv() => key,
                 _ = tokio::time::sleep(wait) => {
                     // Still due? A keystroke may have moved the deadline meanwhile.
-                    if session.patience_deadline_ms(scenario).is_some_and(|d| clock.now_ms() >= d) {
+                    if app.patience_deadline().is_some_and(|(_, d)| clock.now_ms() >= d) {
                         // Clear the prompt line; the chase is printed and the draft redrawn.
                         print!("\r\x1b[2K");
                         return None;
@@ -150,7 +200,9 @@ async fn next_key_line(
             None => keys.keys.recv().await,
         };
         match key {
-            Some(crate::term::Key::Edited) => session.typing(clock.now_ms()),
+            Some(crate::term::Key::Edited) => {
+                let _ = app.typing(session_id, clock);
+            }
             Some(crate::term::Key::Line(text)) => return Some(Some(text)),
             Some(crate::term::Key::End) | None => return Some(None),
         }
@@ -165,17 +217,18 @@ enum Command {
     Nothing,
 }
 
-fn parse(text: &str, node: &Node) -> Command {
+/// `choices`: how many choices this moment offers (0 when it takes a typed reply).
+fn parse(text: &str, choices: usize) -> Command {
     let t = text.trim();
     match t {
         "" => Command::Nothing,
         "/quit" | "/q" => Command::Quit,
         "/facts" | "/f" => Command::Facts,
         "/help" | "/h" | "?" => Command::Help,
-        _ if !node.choices.is_empty() => match t.parse::<usize>() {
+        _ if choices > 0 => match t.parse::<usize>() {
             Ok(number) => Command::Input(Input::Choice { number }),
             Err(_) => {
-                println!("   Pick a choice by its number (1-{}).", node.choices.len());
+                println!("   Pick a choice by its number (1-{choices}).");
                 Command::Nothing
             }
         },
@@ -230,7 +283,8 @@ fn mood_bar(mood: u8) -> String {
     )
 }
 
-fn print_events(scenario: &Scenario, events: &[Event], focus: Option<&[String]>) {
+/// `echo`: also print the trainee's replies (they are on screen already when typed).
+fn print_events(scenario: &Scenario, events: &[Event], focus: Option<&[String]>, echo: bool) {
     for e in events {
         match &e.kind {
             EventKind::CustomerLine { text, chase, .. } => {
@@ -238,7 +292,13 @@ fn print_events(scenario: &Scenario, events: &[Event], focus: Option<&[String]>)
                 let how = if *chase { " (chasing)" } else { "" };
                 println!("\n{name}{how}: {text}");
             }
-            EventKind::AgentReply { score, .. } => print_feedback(score, focus.unwrap_or(&[])),
+            EventKind::AgentReply { score, text, .. } => {
+                if echo {
+                    println!("you> {text}");
+                }
+                print_feedback(score, focus.unwrap_or(&[]))
+            }
+            EventKind::AgentSilent { .. } if echo => println!("you> (silent)"),
             EventKind::MoodChanged { to, .. } => println!("   mood {}", mood_bar(*to)),
             EventKind::Ended { outcome, .. } => {
                 println!("\n--- The conversation is over: {} ---", outcome.as_str())

@@ -14,10 +14,13 @@ fn rapport(args: &[&str]) -> Output {
 }
 
 fn rapport_with_input(args: &[&str], input: Option<&str>) -> Output {
+    // Never the real per-user history: `play` records every attempt.
+    let data = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_rapport"))
         .args(args)
         .current_dir(root())
         .env_remove("RAPPORT_SCENARIOS_DIR")
+        .env("RAPPORT_DATA_DIR", data.path())
         .stdin(if input.is_some() {
             Stdio::piped()
         } else {
@@ -166,9 +169,11 @@ fn play_runs_a_scenario_to_its_debrief_from_piped_replies() {
 
 #[test]
 fn play_chases_a_silent_trainee_when_patience_runs_out() {
+    let data = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_rapport"))
         .args(["play", "tests/fixtures/impatient.yaml", "--seed", "1"])
         .current_dir(root())
+        .env("RAPPORT_DATA_DIR", data.path())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -413,4 +418,234 @@ fn paths_and_graph_describe_a_shipped_scenario() {
     assert!(dot.contains("\"opening\" -> \"heard\""), "{dot}");
     let out = rapport(&["graph", file.to_str().unwrap(), "--format", "mermaid"]);
     assert!(stdout(&out).starts_with("flowchart LR"));
+}
+
+/// Four turns whose customer lines have variants, so the seed decides them and a resume
+/// that rebuilt the wrong session would show.
+const FOUR_TURNS: &str = r#"
+id: four-turns
+title: Four turns
+summary: A fixture for the attempt history.
+difficulty: 1
+skills: [testing]
+channel: chat
+estimated_minutes: 1
+author: Rapport tests
+version: "1"
+customer:
+  name: Robin Vale
+  persona: Patient.
+  mood: 50
+nodes:
+  one:
+    say: ["One A.", "One B.", "One C.", "One D."]
+    otherwise: { goto: two }
+  two:
+    say: ["Two A.", "Two B.", "Two C.", "Two D."]
+    otherwise: { goto: three }
+  three:
+    say: ["Three A.", "Three B.", "Three C.", "Three D."]
+    otherwise: { goto: four }
+  four:
+    say: ["Four A.", "Four B.", "Four C.", "Four D."]
+    otherwise: { goto: done }
+endings:
+  done:
+    outcome: success
+    say: "Bye."
+    lesson: "Keep going."
+"#;
+
+/// A scenarios folder holding `four-turns` and an empty data folder.
+struct Home {
+    pack: tempfile::TempDir,
+    data: tempfile::TempDir,
+}
+
+impl Home {
+    fn new() -> Home {
+        let pack = tempfile::tempdir().unwrap();
+        std::fs::write(pack.path().join("four-turns.yaml"), FOUR_TURNS).unwrap();
+        Home {
+            pack,
+            data: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_rapport"));
+        c.args(args)
+            .current_dir(root())
+            .env("RAPPORT_SCENARIOS_DIR", self.pack.path())
+            .env("RAPPORT_DATA_DIR", self.data.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        c
+    }
+
+    fn run(&self, args: &[&str], input: &str) -> Output {
+        let mut child = self.command(args).stdin(Stdio::piped()).spawn().unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        out
+    }
+
+    fn history(&self) -> serde_json::Value {
+        let out = self.run(&["history", "--format", "json"], "");
+        serde_json::from_slice(&out.stdout).expect("history is JSON")
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn robin_lines(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("Robin: "))
+        .collect()
+}
+
+const PLAY: &[&str] = &["play", "four-turns", "--seed", "5", "--no-timer"];
+
+/// The customer lines of one uninterrupted run with the same seed and three replies.
+fn uninterrupted() -> Vec<String> {
+    let home = Home::new();
+    let out = home.run(PLAY, "first\nsecond\nthird\n");
+    robin_lines(&stdout(&out))
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
+
+fn assert_resumes_at_turn_three(home: &Home, id: &str) {
+    let out = home.run(&["resume", "--no-timer"], "third\n");
+    let text = stdout(&out);
+    assert!(text.contains(&format!("resuming attempt {id}")), "{text}");
+    // The transcript so far comes first, the trainee's replies included.
+    let first = text.find("you> first").expect("first reply shown");
+    let second = text.find("you> second").expect("second reply shown");
+    assert!(first < second, "{text}");
+    let lines = robin_lines(&text);
+    assert_eq!(
+        lines.len(),
+        4,
+        "three lines so far, then turn three's answer: {text}"
+    );
+    assert!(lines[2].starts_with("Three"), "{text}");
+    assert_eq!(lines, uninterrupted(), "same seed, same customer");
+    let h = home.history();
+    assert_eq!(h[0]["id"], id);
+    assert_eq!(
+        (h[0]["inputs"].as_u64(), h[0]["turns"].as_u64()),
+        (Some(4), Some(3))
+    );
+    assert_eq!(h[0]["status"], "unfinished");
+}
+
+#[test]
+fn history_lists_a_piped_attempt_and_resume_continues_it_at_turn_three() {
+    let home = Home::new();
+    assert_eq!(home.history(), serde_json::json!([]));
+    let out = home.run(PLAY, "first\nsecond\n");
+    assert!(stdout(&out).contains("is saved; `rapport resume` continues it"));
+    let h = home.history();
+    let entries = h.as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{h:#}");
+    let e = &entries[0];
+    assert_eq!(e["scenario"], "four-turns");
+    assert_eq!(e["status"], "unfinished");
+    assert_eq!(e["inputs"], 2);
+    assert_eq!(e["turns"], 2);
+    assert_eq!(e["seed"], 5);
+    assert_eq!(e["resumable"], true);
+    assert!(e["outcome"].is_null() && e["scores"].is_null() && e["ended"].is_null());
+    assert!(e["started"].as_str().unwrap().ends_with('Z'));
+    let id = e["id"].as_str().unwrap().to_string();
+    assert_resumes_at_turn_three(&home, &id);
+
+    // To the end: finished, with the debrief's scores.
+    let out = home.run(&["resume", "--no-timer"], "fourth\n");
+    assert!(stdout(&out).contains("Debrief"), "{}", stdout(&out));
+    let h = home.history();
+    assert_eq!(h[0]["status"], "finished");
+    assert_eq!(h[0]["outcome"], "success");
+    assert!(h[0]["scores"]["overall"].is_u64());
+    let text = stdout(&home.run(&["history"], ""));
+    assert!(text.contains("four-turns (v1)  success"), "{text}");
+}
+
+#[test]
+fn an_attempt_killed_mid_conversation_resumes_where_it_was() {
+    let home = Home::new();
+    let mut child = home.command(PLAY).stdin(Stdio::piped()).spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"first\nsecond\n").unwrap();
+    stdin.flush().unwrap();
+    // Keep stdin open: the process is waiting for turn three when it dies.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let id = loop {
+        let h = home.history();
+        if let Some(e) = h.as_array().and_then(|a| a.first()) {
+            if e["inputs"] == 2 {
+                break e["id"].as_str().unwrap().to_string();
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never committed: {h:#}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    child.kill().unwrap(); // SIGKILL on Unix: no chance to clean up.
+    child.wait().unwrap();
+    drop(stdin);
+    assert_eq!(home.history()[0]["status"], "unfinished");
+    assert_resumes_at_turn_three(&home, &id);
+}
+
+#[test]
+fn resume_refuses_an_attempt_whose_scenario_changed() {
+    let home = Home::new();
+    home.run(PLAY, "first\n");
+    let file = home.pack.path().join("four-turns.yaml");
+    std::fs::write(&file, FOUR_TURNS.replace("Two A.", "Two A, edited.")).unwrap();
+    assert_eq!(home.history()[0]["scenario_changed"], true);
+    let out = home
+        .command(&["resume", "--no-timer"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(err.contains("has changed since attempt"), "{err}");
+    assert!(err.contains("rapport play four-turns"), "{err}");
+}
+
+#[test]
+fn resume_with_nothing_to_resume_says_so() {
+    let home = Home::new();
+    let out = home
+        .command(&["resume"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no unfinished attempt"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -5,7 +5,8 @@
 //! rewrite the file), which is how `make test` catches drift.
 
 use rapport_core::app::{
-    CustomerCard, Definition, EndingView, Fact, LibraryView, LoadError, SessionView,
+    AttemptStatus, CustomerCard, Definition, EndingView, Fact, HistoryEntry, LibraryView,
+    LoadError, SessionView,
 };
 use rapport_core::diag::{Diagnostic, Severity};
 use rapport_core::engine::{Debrief, DebriefTurn, Decision, Event, EventKind, Rule};
@@ -48,6 +49,8 @@ pub fn typescript() -> String {
         DebriefTurn::decl(&cfg),
         Decision::decl(&cfg),
         Definition::decl(&cfg),
+        HistoryEntry::decl(&cfg),
+        AttemptStatus::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `rapport-app` (src-tauri/src/bindings.rs). Do not edit:\n\

@@ -8,6 +8,10 @@
 //! pushes the new view to the page as a [`SESSION_EVENT`].
 //!
 //! Scenarios come from `$RAPPORT_SCENARIOS_DIR` when set, else from the bundled pack.
+//! Attempts are recorded by the core `App` into the store that
+//! [`rapport_store::adapter::open_default`] opens (`$RAPPORT_DATA_DIR`, else the per-user
+//! data folder), the same call the CLI makes; a store that cannot be opened leaves the
+//! app working without history and says why in the library view.
 
 pub mod bindings;
 
@@ -15,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use rapport_core::app::{App, AppError, LibraryView, SessionView};
+use rapport_core::app::{App, AppError, HistoryEntry, LibraryView, SessionView};
 use rapport_core::engine::{Clock, Debrief, SystemClock};
 use serde::Serialize;
 use tauri::async_runtime::JoinHandle;
@@ -36,7 +40,9 @@ pub const SEED_ENV: &str = "RAPPORT_SEED";
 /// What a failed command sends back to the page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct CommandError {
-    /// Stable: `not_found`, `no_session`, `not_ended`, `ended`, `invalid_input`, `internal`.
+    /// Stable: `not_found`, `no_session`, `not_ended`, `ended`, `invalid_input`,
+    /// `no_history`, `history`, `nothing_to_resume`, `scenario_changed`, `replay_failed`,
+    /// `internal`.
     pub kind: String,
     pub message: String,
 }
@@ -85,9 +91,18 @@ impl AppState {
     }
 }
 
-/// Loads the pack in `dir` with its scorer.
+/// Loads the pack in `dir` with its scorer (no attempt history: see [`open_recording`]).
 pub fn open_pack(dir: &Path) -> App {
     App::open_pack(dir)
+}
+
+/// Loads the pack in `dir` and records attempts in the default store.
+pub fn open_recording(dir: &Path) -> App {
+    let (log, problem) = rapport_store::adapter::open_default();
+    if let Some(p) = &problem {
+        eprintln!("rapport-app: {p}");
+    }
+    App::open_pack(dir).with_log(log.map(|l| Box::new(l) as _), problem)
 }
 
 /// `$RAPPORT_SCENARIOS_DIR`, else the first existing of: the pack bundled next to the
@@ -200,9 +215,36 @@ fn restart<R: Runtime>(handle: AppHandle<R>, state: State<'_, AppState>) -> CmdR
 
 #[tauri::command]
 fn abandon<R: Runtime>(handle: AppHandle<R>, state: State<'_, AppState>) -> CmdResult<()> {
-    state.app()?.abandon();
+    state.app()?.abandon(state.clock.as_ref());
     schedule_patience(&handle);
     Ok(())
+}
+
+/// Every recorded attempt, started last first.
+#[tauri::command]
+fn history(state: State<'_, AppState>) -> CmdResult<Vec<HistoryEntry>> {
+    Ok(state.app()?.history()?)
+}
+
+/// The unfinished attempt to offer at start-up, if any (`resumable` false: offer a fresh
+/// start instead).
+#[tauri::command]
+fn unfinished(state: State<'_, AppState>) -> CmdResult<Option<HistoryEntry>> {
+    Ok(state.app()?.unfinished()?)
+}
+
+/// Continues attempt `attempt_id` (default: the last unfinished one) where it stopped.
+#[tauri::command]
+fn resume<R: Runtime>(
+    handle: AppHandle<R>,
+    state: State<'_, AppState>,
+    attempt_id: Option<String>,
+) -> CmdResult<SessionView> {
+    let view = state
+        .app()?
+        .resume(attempt_id.as_deref(), state.clock.as_ref())?;
+    schedule_patience(&handle);
+    Ok(view)
 }
 
 /// Replaces the pending patience timer with one for the session now in progress. Called
@@ -251,7 +293,10 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri
             session,
             debrief,
             restart,
-            abandon
+            abandon,
+            history,
+            unfinished,
+            resume
         ])
 }
 
@@ -267,7 +312,7 @@ pub fn run() {
     let fixed_seed = std::env::var(SEED_ENV)
         .ok()
         .and_then(|s| s.trim().parse().ok());
-    let state = AppState::new(open_pack(&dir)).with_fixed_seed(fixed_seed);
+    let state = AppState::new(open_recording(&dir)).with_fixed_seed(fixed_seed);
     if let Err(e) = builder(tauri::Builder::default(), state).run(context) {
         eprintln!("rapport-app: {e}");
         std::process::exit(1);

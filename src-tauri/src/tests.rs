@@ -113,6 +113,49 @@ fn a_scenario_plays_to_its_debrief_and_restarts() {
     );
 }
 
+fn recording_app(data: &Path) -> App {
+    let (log, problem) = rapport_store::adapter::open_in(data);
+    assert_eq!(problem, None);
+    open_pack(fixtures()).with_log(log.map(|l| Box::new(l) as _), None)
+}
+
+#[test]
+fn attempts_are_listed_and_an_unfinished_one_resumes() {
+    let data = tempfile::tempdir().unwrap();
+    let started = {
+        let (_app, w) = window_over(recording_app(data.path()));
+        assert_eq!(
+            call(&w, "resume", json!({})).unwrap_err()["kind"],
+            "nothing_to_resume"
+        );
+        call(
+            &w,
+            "start_scenario",
+            json!({"scenarioId": "impatient", "seed": 4}),
+        )
+        .unwrap()
+    };
+    let id = started["attempt_id"]
+        .as_str()
+        .expect("recorded")
+        .to_string();
+    let (_app, w) = window_over(recording_app(data.path()));
+    let offer = call(&w, "unfinished", json!({})).unwrap();
+    assert_eq!(offer["id"], id.as_str());
+    assert_eq!(offer["resumable"], true);
+    let history = call(&w, "history", json!({})).unwrap();
+    assert_eq!(history[0]["status"], "unfinished");
+    let resumed = call(&w, "resume", json!({"attemptId": id})).unwrap();
+    assert_eq!(resumed["transcript"], started["transcript"]);
+    let end = call(&w, "send_reply", json!({"text": "Hi Sam, how can I help?"})).unwrap();
+    assert_eq!(end["ending"]["outcome"], "success");
+    let history = call(&w, "history", json!({})).unwrap();
+    assert_eq!(history[0]["status"], "finished");
+    assert_eq!(history[0]["outcome"], "success");
+    assert_eq!(history[0]["turns"], 1);
+    assert!(call(&w, "unfinished", json!({})).unwrap().is_null());
+}
+
 #[test]
 fn a_fixed_seed_applies_unless_the_page_picks_one() {
     let state = AppState::new(open_pack(fixtures())).with_fixed_seed(Some(42));

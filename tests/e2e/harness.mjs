@@ -52,11 +52,16 @@ function waitForPort(port, ms) {
   });
 }
 
-/** Starts tauri-driver; the apps it launches inherit `env`. Returns the child process. */
+/**
+ * Starts tauri-driver; the apps it launches inherit `env`. Returns the child process.
+ * Unless `env` says otherwise, the app keeps its attempt history in a fresh temporary
+ * folder, never in the per-user one.
+ */
 export async function startDriver(env) {
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-e2e-data-'));
   const driver = spawn('tauri-driver', ['--port', '4444', '--native-port', '4445'], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, ...env },
+    env: { ...process.env, RAPPORT_DATA_DIR: data, ...env },
   });
   await waitForPort(4444, 10000);
   return driver;

@@ -43,6 +43,7 @@ export function library(): LibraryView {
         ],
       },
     ],
+    history_problem: null,
   };
 }
 
@@ -95,6 +96,7 @@ export function view(over: Partial<SessionView> = {}): SessionView {
     patience_left_ms: 30000,
     customer_waiting: false,
     definitions: [],
+    attempt_id: null,
     ...over,
   };
 }

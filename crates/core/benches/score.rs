@@ -46,37 +46,29 @@ fn bench(c: &mut Criterion) {
     group.bench_function("reply_60_words", |b| {
         b.iter(|| scorer.score(black_box(&input)))
     });
-    let every_head = RubricScorer::builtin().with_semantic_mode(Mode::Semantic);
     let replies = corpus_replies();
     assert!(replies.len() >= 100, "{} replies", replies.len());
     group.throughput(Throughput::Elements(replies.len() as u64));
-    group.bench_function("distinct_replies_every_head", |b| {
-        b.iter(|| {
-            for (text, customer, language) in &replies {
-                black_box(every_head.score(black_box(&ReplyInput {
-                    text,
-                    customer: Some(customer),
-                    customer_name: Some("Dana"),
-                    language: *language,
-                    ..ReplyInput::default()
-                })));
-            }
-        })
-    });
+    let every_head = RubricScorer::builtin().with_semantic_mode(Mode::Semantic);
     let rules_only = RubricScorer::builtin().without_semantic();
-    group.bench_function("distinct_replies_rules_only", |b| {
-        b.iter(|| {
-            for (text, customer, language) in &replies {
-                black_box(rules_only.score(black_box(&ReplyInput {
-                    text,
-                    customer: Some(customer),
-                    customer_name: Some("Dana"),
-                    language: *language,
-                    ..ReplyInput::default()
-                })));
-            }
-        })
-    });
+    for (name, scorer) in [
+        ("distinct_replies_every_head", &every_head),
+        ("distinct_replies_rules_only", &rules_only),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                for (text, customer, language) in &replies {
+                    black_box(scorer.score(black_box(&ReplyInput {
+                        text,
+                        customer: Some(customer),
+                        customer_name: Some("Dana"),
+                        language: *language,
+                        ..ReplyInput::default()
+                    })));
+                }
+            })
+        });
+    }
     group.finish();
 }
 

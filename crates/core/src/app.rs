@@ -10,6 +10,17 @@
 //! itself lives in the shell (a tokio task); it asks [`App::silence_if_due`], which checks
 //! the deadline again under the same lock as the replies, so a reply that lands just
 //! before the timer fires can never be followed by a stale "are you still there?".
+//!
+//! History: an `App` may hold an [`AttemptLog`] ([`App::with_log`]). Then every attempt
+//! is recorded as it happens, here and nowhere else, so the desktop app and `rapport
+//! play` record the same way: the start (scenario id, version, SHA-256 of the file, seed,
+//! time) and the opening lines, each input once the engine took it (with its time and the
+//! events it caused), the outcome and scores at the ending; a restart, a new start or
+//! [`App::abandon`] marks an unfinished attempt abandoned. [`App::resume`] rebuilds an
+//! unfinished attempt exactly, from its seed and inputs replayed at their recorded times,
+//! unless the scenario file changed since. A log that fails is reported
+//! ([`LibraryView::history_problem`]) and the conversation goes on unrecorded: practice
+//! never depends on history. See [`crate::history`] for why the log is a trait.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -17,11 +28,12 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::diag::Diagnostic;
-use crate::engine::{Clock, Debrief, EngineError, Event, EventKind, Input, Session};
+use crate::engine::{Clock, Debrief, EngineError, Event, EventKind, Input, ManualClock, Session};
+use crate::history::{utc_text, AttemptLog, AttemptStart, Step, StoredAttempt};
 use crate::load::{self, Library, LoadOptions};
 use crate::model::{Meta, Outcome, Scenario};
 use crate::pack::Pack;
-use crate::score::Scorer;
+use crate::score::{Scorer, Scores};
 use crate::template;
 
 /// What went wrong with a command. [`AppError::kind`] is the stable name the UI switches on.
@@ -35,17 +47,40 @@ pub enum AppError {
     NotEnded,
     #[error(transparent)]
     Engine(#[from] EngineError),
+    #[error("there is no attempt history: {0}")]
+    NoHistory(String),
+    #[error("the attempt history could not be read: {0}")]
+    History(String),
+    #[error("there is no unfinished attempt to resume")]
+    NothingToResume,
+    #[error("there is no attempt `{0}` in the history")]
+    UnknownAttempt(String),
+    #[error("attempt `{0}` has already ended; start the scenario again instead")]
+    AttemptEnded(String),
+    #[error(
+        "scenario `{scenario}` has changed since attempt `{attempt}` started, so it cannot \
+         be resumed exactly; start it again instead"
+    )]
+    ScenarioChanged { attempt: String, scenario: String },
+    #[error("attempt `{attempt}` could not be replayed: {reason}")]
+    Replay { attempt: String, reason: String },
 }
 
 impl AppError {
-    /// `not_found`, `no_session`, `not_ended`, `ended` or `invalid_input`.
+    /// `not_found`, `no_session`, `not_ended`, `ended`, `invalid_input`, `no_history`,
+    /// `history`, `nothing_to_resume`, `scenario_changed` or `replay_failed`.
     pub fn kind(&self) -> &'static str {
         match self {
-            AppError::UnknownScenario(_) => "not_found",
+            AppError::UnknownScenario(_) | AppError::UnknownAttempt(_) => "not_found",
             AppError::NoSession => "no_session",
             AppError::NotEnded => "not_ended",
-            AppError::Engine(EngineError::Ended) => "ended",
+            AppError::Engine(EngineError::Ended) | AppError::AttemptEnded(_) => "ended",
             AppError::Engine(_) => "invalid_input",
+            AppError::NoHistory(_) => "no_history",
+            AppError::History(_) => "history",
+            AppError::NothingToResume => "nothing_to_resume",
+            AppError::ScenarioChanged { .. } => "scenario_changed",
+            AppError::Replay { .. } => "replay_failed",
         }
     }
 }
@@ -69,6 +104,9 @@ pub struct LibraryView {
     /// Every skill tag of the playable scenarios, sorted, for the filter.
     pub skills: Vec<String>,
     pub load_errors: Vec<LoadError>,
+    /// Why attempts are not being recorded (the store could not be opened, or a write
+    /// failed), or what was done about an unreadable store; `None` when all is well.
+    pub history_problem: Option<String>,
 }
 
 /// The customer as the persona card shows them.
@@ -128,6 +166,46 @@ pub struct SessionView {
     /// One-line definitions of the criteria the last reply was judged on, in the
     /// scenario's language, for the trainee to open.
     pub definitions: Vec<Definition>,
+    /// The attempt's id in the history, when it is being recorded.
+    pub attempt_id: Option<String>,
+}
+
+/// Where an attempt in the history stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptStatus {
+    Unfinished,
+    Finished,
+    Abandoned,
+}
+
+/// One attempt, as the history lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct HistoryEntry {
+    pub id: String,
+    /// The scenario id.
+    pub scenario: String,
+    pub scenario_version: String,
+    pub seed: u64,
+    pub status: AttemptStatus,
+    /// UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub started: String,
+    pub ended: Option<String>,
+    pub started_at_ms: u64,
+    pub ended_at_ms: Option<u64>,
+    /// The engine's outcome name; `None` while unfinished and when abandoned.
+    pub outcome: Option<String>,
+    pub scores: Option<Scores>,
+    /// Everything recorded: turns, and when the page had shown the customer's lines.
+    pub inputs: usize,
+    /// Replies, choices and chased silences.
+    pub turns: usize,
+    /// Unfinished, and the library has this scenario with the same text.
+    pub resumable: bool,
+    /// The library's file for this scenario is not the text played (or is gone).
+    pub scenario_changed: bool,
 }
 
 /// What a criterion means, as the rubric files say it.
@@ -142,6 +220,10 @@ struct Active {
     id: u64,
     scenario: usize,
     session: Session,
+    /// The attempt's id in the log; `None` when not recorded.
+    attempt: Option<String>,
+    /// Steps recorded so far: the next step's number.
+    steps: u32,
 }
 
 /// The app's whole state: library, scorer, and the conversation in progress.
@@ -149,9 +231,13 @@ pub struct App {
     source: PathBuf,
     scenarios: Vec<Scenario>,
     load_errors: Vec<LoadError>,
+    /// SHA-256 of each scenario's file, in the order of `scenarios`.
+    sha256: Vec<String>,
     scorer: Box<dyn Scorer + Send>,
     active: Option<Active>,
     sessions_started: u64,
+    log: Option<Box<dyn AttemptLog>>,
+    log_problem: Option<String>,
 }
 
 impl App {
@@ -215,14 +301,32 @@ impl App {
                 diagnostics: r.diagnostics,
             })
             .collect();
+        let sha256 = scenarios.iter().map(scenario_sha256).collect();
         App {
             source: source.to_path_buf(),
             scenarios,
             load_errors,
+            sha256,
             scorer,
             active: None,
             sessions_started: 0,
+            log: None,
+            log_problem: None,
         }
+    }
+
+    /// Records every attempt in `log` from now on. `problem` is what the opener has to
+    /// report about the history (a store set aside, or why there is no log at all); it
+    /// is shown in [`LibraryView::history_problem`].
+    pub fn with_log(mut self, log: Option<Box<dyn AttemptLog>>, problem: Option<String>) -> App {
+        self.log = log;
+        self.log_problem = problem;
+        self
+    }
+
+    /// Why attempts are not being recorded, or what happened to an unreadable store.
+    pub fn history_problem(&self) -> Option<&str> {
+        self.log_problem.as_deref()
     }
 
     /// Adds problems found outside scenario files (a pack's rubric files, say).
@@ -243,6 +347,7 @@ impl App {
             scenarios: self.scenarios.iter().map(|s| s.meta.clone()).collect(),
             skills: skills.into_iter().cloned().collect(),
             load_errors: self.load_errors.clone(),
+            history_problem: self.log_problem.clone(),
         }
     }
 
@@ -259,15 +364,218 @@ impl App {
             .iter()
             .position(|s| s.meta.id == scenario_id)
             .ok_or_else(|| AppError::UnknownScenario(scenario_id.to_string()))?;
-        let seed = seed.unwrap_or_else(|| clock.now_ms() % 1_000_000);
-        let session = Session::start(&self.scenarios[index], seed, clock);
+        // One reading of the clock for the whole operation: the session and the record must
+        // agree to the millisecond, or a resumed attempt would not replay exactly.
+        let now = clock.now_ms();
+        let fixed = ManualClock::new(now);
+        let seed = seed.unwrap_or(now % 1_000_000);
+        self.close_active(now);
+        let session = Session::start(&self.scenarios[index], seed, &fixed);
+        let attempt = self.begin_attempt(index, &session, now);
         self.sessions_started += 1;
         self.active = Some(Active {
             id: self.sessions_started,
             scenario: index,
             session,
+            attempt,
+            steps: 0,
         });
         self.view(clock)
+    }
+
+    /// Records the start of `session` (of scenario `index`) and its opening events;
+    /// `None` when there is no log or it failed (then reported).
+    fn begin_attempt(&mut self, index: usize, session: &Session, now: u64) -> Option<String> {
+        let log = self.log.as_mut()?;
+        let meta = &self.scenarios[index].meta;
+        let result = log
+            .begin(&AttemptStart {
+                scenario_id: &meta.id,
+                scenario_version: &meta.version,
+                scenario_sha256: &self.sha256[index],
+                seed: session.seed(),
+                started_at_ms: now,
+            })
+            .and_then(|id| log.events(&id, 0, session.transcript()).map(|()| id));
+        match result {
+            Ok(id) => Some(id),
+            Err(e) => {
+                self.log_problem = Some(format!("this attempt is not being recorded: {e}"));
+                None
+            }
+        }
+    }
+
+    /// Marks the attempt in progress abandoned if it is recorded and has not ended.
+    fn close_active(&mut self, now: u64) {
+        let Some(active) = self.active.as_mut() else {
+            return;
+        };
+        if active.session.is_ended() {
+            return;
+        }
+        if let (Some(log), Some(id)) = (self.log.as_mut(), active.attempt.take()) {
+            if let Err(e) = log.abandon(&id, now) {
+                self.log_problem = Some(format!("attempt {id} could not be closed: {e}"));
+            }
+        }
+    }
+
+    /// Records `step`, just taken at `at_ms`, with the events from `events_from` on, and
+    /// the ending if it ended the conversation. On a failure the attempt stops being
+    /// recorded (what is stored stays a prefix that replays exactly) and it is reported.
+    fn record_step(&mut self, step: &Step, events_from: usize, at_ms: u64) {
+        let (Some(log), Some(active)) = (self.log.as_mut(), self.active.as_mut()) else {
+            return;
+        };
+        let Some(id) = active.attempt.clone() else {
+            return;
+        };
+        let scenario = &self.scenarios[active.scenario];
+        let new = &active.session.transcript()[events_from..];
+        let mut result = log.record(&id, active.steps, at_ms, step);
+        if result.is_ok() {
+            active.steps += 1;
+            if !new.is_empty() {
+                result = u32::try_from(events_from)
+                    .map_err(|_| "too many events".to_string())
+                    .and_then(|from| log.events(&id, from, new));
+            }
+        }
+        if result.is_ok() {
+            if let Some(d) = active.session.debrief(scenario) {
+                result = log.finish(&id, at_ms, d.outcome, &d.scores);
+            }
+        }
+        if let Err(e) = result {
+            active.attempt = None;
+            self.log_problem = Some(format!("attempt {id} stopped being recorded: {e}"));
+        }
+    }
+
+    /// Every recorded attempt, started last first.
+    pub fn history(&self) -> Result<Vec<HistoryEntry>, AppError> {
+        let log = self.log()?;
+        let attempts = log.history().map_err(AppError::History)?;
+        Ok(attempts.iter().map(|a| self.entry(a)).collect())
+    }
+
+    /// The unfinished attempt started last, to offer to resume at start-up. Its
+    /// `resumable` says whether it can be; when the scenario changed, offer a fresh start.
+    pub fn unfinished(&self) -> Result<Option<HistoryEntry>, AppError> {
+        let log = self.log()?;
+        let Some(id) = log.unfinished().map_err(AppError::History)? else {
+            return Ok(None);
+        };
+        Ok(log
+            .attempt(&id)
+            .map_err(AppError::History)?
+            .map(|a| self.entry(&a)))
+    }
+
+    /// Continues attempt `id` (default: the unfinished one started last) where it
+    /// stopped: the session is rebuilt from its seed and inputs replayed at their
+    /// recorded times, so the transcript is the one the trainee saw. The customer's
+    /// patience starts again now. Refused when the scenario's file is no longer the text
+    /// played ([`AppError::ScenarioChanged`]): start it afresh instead.
+    pub fn resume(&mut self, id: Option<&str>, clock: &dyn Clock) -> Result<SessionView, AppError> {
+        let log = self.log()?;
+        let id = match id {
+            Some(id) => id.to_string(),
+            None => log
+                .unfinished()
+                .map_err(AppError::History)?
+                .ok_or(AppError::NothingToResume)?,
+        };
+        let record = log
+            .attempt(&id)
+            .map_err(AppError::History)?
+            .ok_or_else(|| AppError::UnknownAttempt(id.clone()))?;
+        if record.ended_at_ms.is_some() {
+            return Err(AppError::AttemptEnded(id));
+        }
+        let index = self
+            .scenarios
+            .iter()
+            .position(|s| s.meta.id == record.scenario_id)
+            .ok_or_else(|| AppError::UnknownScenario(record.scenario_id.clone()))?;
+        if self.sha256[index] != record.scenario_sha256 {
+            return Err(AppError::ScenarioChanged {
+                attempt: id,
+                scenario: record.scenario_id,
+            });
+        }
+        let mut session = rebuild(&self.scenarios[index], self.scorer.as_ref(), &record)?;
+        // Same text, same inputs; but the scoring (rubric files, the model) may have
+        // changed since, and then the rebuilt conversation is not the one the trainee had.
+        let recorded = log.recorded_events(&id).map_err(AppError::History)?;
+        if let Some(n) = first_difference(session.transcript(), &recorded) {
+            return Err(AppError::Replay {
+                attempt: id,
+                reason: format!(
+                    "event {n} comes out differently now (has the scoring changed since?); \
+                     start the scenario again instead"
+                ),
+            });
+        }
+        let now = clock.now_ms();
+        if self.active.as_ref().and_then(|a| a.attempt.as_deref()) != Some(id.as_str()) {
+            self.close_active(now);
+        }
+        // The trainee is back now: the customer's patience runs from here. Recorded like
+        // the page's acknowledgement, so a later replay waits the same.
+        session.restart_patience(now);
+        let shown = session.transcript().len();
+        self.sessions_started += 1;
+        self.active = Some(Active {
+            id: self.sessions_started,
+            scenario: index,
+            session,
+            attempt: Some(id),
+            steps: record.steps.len() as u32,
+        });
+        self.record_step(&Step::LinesShown { shown }, shown, now);
+        self.view(clock)
+    }
+
+    fn log(&self) -> Result<&dyn AttemptLog, AppError> {
+        self.log.as_deref().ok_or_else(|| {
+            AppError::NoHistory(
+                self.log_problem
+                    .clone()
+                    .unwrap_or_else(|| "this app was opened without one".into()),
+            )
+        })
+    }
+
+    fn entry(&self, a: &StoredAttempt) -> HistoryEntry {
+        let status = match (a.ended_at_ms, &a.outcome) {
+            (None, _) => AttemptStatus::Unfinished,
+            (Some(_), Some(_)) => AttemptStatus::Finished,
+            (Some(_), None) => AttemptStatus::Abandoned,
+        };
+        let same_text = self
+            .scenarios
+            .iter()
+            .zip(&self.sha256)
+            .any(|(s, sha)| s.meta.id == a.scenario_id && *sha == a.scenario_sha256);
+        HistoryEntry {
+            id: a.id.clone(),
+            scenario: a.scenario_id.clone(),
+            scenario_version: a.scenario_version.clone(),
+            seed: a.seed,
+            status,
+            started: utc_text(a.started_at_ms),
+            ended: a.ended_at_ms.map(utc_text),
+            started_at_ms: a.started_at_ms,
+            ended_at_ms: a.ended_at_ms,
+            outcome: a.outcome.clone(),
+            scores: a.scores,
+            inputs: a.steps.len(),
+            turns: a.steps.iter().filter(|s| s.step.is_turn()).count(),
+            resumable: status == AttemptStatus::Unfinished && same_text,
+            scenario_changed: !same_text,
+        }
     }
 
     /// Plays the same scenario again from the start, with the same seed, so the customer
@@ -279,8 +587,10 @@ impl App {
         self.start(&id, Some(seed), clock)
     }
 
-    /// Drops the conversation in progress, if any.
-    pub fn abandon(&mut self) {
+    /// Drops the conversation in progress, if any; an unfinished recorded attempt is
+    /// marked abandoned.
+    pub fn abandon(&mut self, clock: &dyn Clock) {
+        self.close_active(clock.now_ms());
         self.active = None;
     }
 
@@ -325,8 +635,13 @@ impl App {
         clock: &dyn Clock,
     ) -> Result<SessionView, AppError> {
         let active = self.active.as_mut().ok_or(AppError::NoSession)?;
-        if active.id == session_id && active.session.transcript().len() == shown {
-            active.session.restart_patience(clock.now_ms());
+        if active.id == session_id
+            && active.session.transcript().len() == shown
+            && !active.session.is_ended()
+        {
+            let now = clock.now_ms();
+            active.session.restart_patience(now);
+            self.record_step(&Step::LinesShown { shown }, shown, now);
         }
         self.view(clock)
     }
@@ -409,6 +724,7 @@ impl App {
                 .map(|d| d.saturating_sub(clock.now_ms())),
             customer_waiting: session.is_typing(clock.now_ms()),
             definitions: self.definitions(scenario, session),
+            attempt_id: active.attempt.clone(),
         })
     }
 
@@ -460,11 +776,82 @@ impl App {
     fn advance(&mut self, input: &Input, clock: &dyn Clock) -> Result<SessionView, AppError> {
         let active = self.active.as_mut().ok_or(AppError::NoSession)?;
         let scenario = &self.scenarios[active.scenario];
-        active
-            .session
-            .advance(scenario, self.scorer.as_ref(), input, clock)?;
+        let before = active.session.transcript().len();
+        // One reading of the clock, shared by the engine and the record (see `start`).
+        let now = clock.now_ms();
+        active.session.advance(
+            scenario,
+            self.scorer.as_ref(),
+            input,
+            &ManualClock::new(now),
+        )?;
+        // Recorded once the engine took it: a refused input is never stored, so the
+        // stored inputs always replay.
+        self.record_step(&Step::from_input(input), before, now);
         self.view(clock)
     }
+}
+
+/// The session of `record` rebuilt exactly: started at its time with its seed, then each
+/// recorded step replayed on a clock set to the time it happened.
+pub fn rebuild(
+    scenario: &Scenario,
+    scorer: &dyn Scorer,
+    record: &StoredAttempt,
+) -> Result<Session, AppError> {
+    let mut session = Session::start(
+        scenario,
+        record.seed,
+        &ManualClock::new(record.started_at_ms),
+    );
+    for (seq, timed) in record.steps.iter().enumerate() {
+        let clock = ManualClock::new(timed.at_ms);
+        match timed.step.input() {
+            Some(input) => {
+                session
+                    .advance(scenario, scorer, &input, &clock)
+                    .map_err(|e| AppError::Replay {
+                        attempt: record.id.clone(),
+                        reason: format!("input {seq}: {e}"),
+                    })?;
+            }
+            None => {
+                if let Step::LinesShown { shown } = timed.step {
+                    if session.transcript().len() == shown {
+                        session.restart_patience(timed.at_ms);
+                    }
+                }
+            }
+        }
+    }
+    Ok(session)
+}
+
+/// The first event of `rebuilt` that is not the `recorded` one (as JSON text), if any.
+/// `recorded` may be shorter (a write that failed stopped the recording), never longer.
+fn first_difference(rebuilt: &[Event], recorded: &[String]) -> Option<usize> {
+    if recorded.len() > rebuilt.len() {
+        return Some(rebuilt.len());
+    }
+    recorded
+        .iter()
+        .zip(rebuilt)
+        .position(|(json, event)| serde_json::to_string(event).ok().as_deref() != Some(json))
+}
+
+/// SHA-256 of the file `scenario` was loaded from, lower-case hex. A scenario built in
+/// memory (or whose file is gone) is hashed from its JSON form instead, so it still has a
+/// stable identity.
+fn scenario_sha256(scenario: &Scenario) -> String {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(&scenario.source)
+        .ok()
+        .filter(|_| !scenario.source.as_os_str().is_empty())
+        .unwrap_or_else(|| serde_json::to_vec(scenario).unwrap_or_default());
+    Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn flatten_facts(facts: &std::collections::BTreeMap<String, serde_json::Value>) -> Vec<Fact> {
@@ -697,7 +1084,7 @@ mod tests {
         assert_eq!(again.session_id, first.session_id + 1);
         assert_eq!(again.seed, first.seed);
         assert_eq!(again.transcript, first.transcript);
-        app.abandon();
+        app.abandon(&clock);
         assert_eq!(app.view(&clock), Err(AppError::NoSession));
         assert_eq!(app.restart(&clock).unwrap_err().kind(), "no_session");
     }

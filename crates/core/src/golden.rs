@@ -339,16 +339,20 @@ pub fn shown(score: Option<u8>) -> String {
     score.map_or_else(|| "-".to_string(), |v| v.to_string())
 }
 
-/// Scores, then each met criterion with its evidence, then missed ones with their tip.
-pub fn score_text(score: &ReplyScore, indent: &str) -> String {
-    let s = &score.scores;
-    let mut out = format!(
-        "{indent}scores: empathy {} / problem solving {} / professionalism {} / overall {}\n",
+/// "scores: empathy 80 / problem solving - / professionalism - / overall 80".
+pub fn scores_line(s: &crate::score::Scores) -> String {
+    format!(
+        "scores: empathy {} / problem solving {} / professionalism {} / overall {}",
         shown(s.empathy),
         shown(s.problem_solving),
         shown(s.professionalism),
         s.overall
-    );
+    )
+}
+
+/// Scores, then each met criterion with its evidence, then missed ones with their tip.
+pub fn score_text(score: &ReplyScore, indent: &str) -> String {
+    let mut out = format!("{indent}{}\n", scores_line(&score.scores));
     for c in &score.criteria {
         if c.met {
             let quotes: Vec<String> = c

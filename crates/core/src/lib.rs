@@ -20,6 +20,7 @@ pub mod diag;
 pub mod engine;
 pub mod golden;
 pub mod graph;
+pub mod history;
 pub mod jsonl;
 pub mod load;
 pub mod model;

@@ -9,7 +9,9 @@
 //! Rules this crate keeps, and that the app layer relies on:
 //! - **A leaf.** Its types are its own ([`Scores`], [`InputKind`], outcomes as text); no
 //!   dependency on `rapport-core`, so the schema cannot change because an engine type did.
-//!   The app converts.
+//!   The app converts: with the `core` feature, `adapter` implements core's
+//!   `AttemptLog` over a [`Store`] and finds the per-user data folder; the schema and
+//!   this crate's own API do not change with it.
 //! - **Every write is one committed transaction**, in a write-ahead log with
 //!   `synchronous=FULL`: when a call returns `Ok`, the write survives a killed process
 //!   (and a power cut); a process killed during a call loses that one write, nothing
@@ -58,6 +60,8 @@
 //! Other processes (the CLI while the app is open) may open the same file: SQLite's
 //! locking keeps them consistent, and a write waits up to two seconds for the other's.
 
+#[cfg(feature = "core")]
+pub mod adapter;
 mod error;
 mod open;
 mod types;

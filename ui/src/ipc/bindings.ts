@@ -3,7 +3,9 @@
 
 export type CommandError = { 
 /**
- * Stable: `not_found`, `no_session`, `not_ended`, `ended`, `invalid_input`, `internal`.
+ * Stable: `not_found`, `no_session`, `not_ended`, `ended`, `invalid_input`,
+ * `no_history`, `history`, `nothing_to_resume`, `scenario_changed`, `replay_failed`,
+ * `internal`.
  */
 kind: string, message: string, };
 
@@ -19,7 +21,12 @@ scenarios: Array<Meta>,
 /**
  * Every skill tag of the playable scenarios, sorted, for the filter.
  */
-skills: Array<string>, load_errors: Array<LoadError>, };
+skills: Array<string>, load_errors: Array<LoadError>, 
+/**
+ * Why attempts are not being recorded (the store could not be opened, or a write
+ * failed), or what was done about an unreadable store; `None` when all is well.
+ */
+history_problem: string | null, };
 
 export type Meta = { id: string, title: string, summary: string, 
 /**
@@ -87,7 +94,11 @@ customer_waiting: boolean,
  * One-line definitions of the criteria the last reply was judged on, in the
  * scenario's language, for the trainee to open.
  */
-definitions: Array<Definition>, };
+definitions: Array<Definition>, 
+/**
+ * The attempt's id in the history, when it is being recorded.
+ */
+attempt_id: string | null, };
 
 export type CustomerCard = { name: string, persona: string, 
 /**
@@ -179,3 +190,35 @@ met: Array<string>, missed: Array<string>,
 mood: number, };
 
 export type Definition = { id: string, text: string, };
+
+export type HistoryEntry = { id: string, 
+/**
+ * The scenario id.
+ */
+scenario: string, scenario_version: string, seed: number, status: AttemptStatus, 
+/**
+ * UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+ */
+started: string, ended: string | null, started_at_ms: number, ended_at_ms: number | null, 
+/**
+ * The engine's outcome name; `None` while unfinished and when abandoned.
+ */
+outcome: string | null, scores: Scores | null, 
+/**
+ * Everything recorded: turns, and when the page had shown the customer's lines.
+ */
+inputs: number, 
+/**
+ * Replies, choices and chased silences.
+ */
+turns: number, 
+/**
+ * Unfinished, and the library has this scenario with the same text.
+ */
+resumable: boolean, 
+/**
+ * The library's file for this scenario is not the text played (or is gone).
+ */
+scenario_changed: boolean, };
+
+export type AttemptStatus = "unfinished" | "finished" | "abandoned";
