@@ -20,6 +20,7 @@ use rapport_core::diag::Diagnostic;
 use rapport_core::history::AttemptLog;
 use rapport_core::load::{self, LoadOptions};
 use rapport_core::pack::Pack;
+use rapport_core::scorer::text::guess_language;
 use rapport_core::scorer::{self, RubricScorer};
 use rapport_core::{golden, Scenario};
 use serde::Serialize;
@@ -543,7 +544,7 @@ fn explain(
         Some("fr") => rapport_core::model::Language::Fr,
         Some("en") => rapport_core::model::Language::En,
         Some(other) => bail!("--language is `en` or `fr`, not `{other}`"),
-        None => scorer::text::guess_language(reply),
+        None => guess_language(reply),
     };
     let scorer = RubricScorer::builtin();
     let (score, whys) = scorer.explain(&rapport_core::score::ReplyInput {
@@ -572,6 +573,18 @@ fn explain(
         }
         for d in &why.cancelled {
             println!("  not counted: {d}");
+        }
+        // A missed move is easier to learn from an example of it: the rubric file's own.
+        if !c.penalty && !why.met {
+            let example = scorer
+                .examples()
+                .find(|&(id, _, _, text, met)| {
+                    id == why.criterion && met && guess_language(text) == language
+                })
+                .map(|(_, file, line, text, _)| (text, file, line));
+            if let Some((text, file, line)) = example {
+                println!("  for example: \"{text}\" ({file}:{line})");
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

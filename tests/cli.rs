@@ -346,6 +346,10 @@ fn explain_names_the_deciding_phrase_and_what_cancelled_a_match() {
     assert!(text.contains("blame_customer: PRESENT"), "{text}");
     assert!(text.contains("professionalism.yaml:"), "{text}");
     assert!(text.contains("is negated"), "{text}");
+    assert!(
+        text.contains("for example: \"") && text.contains("empathy.yaml:"),
+        "a missed move shows the rubric file's example: {text}"
+    );
     let out = rapport(&[
         "explain",
         "So sorry, Dana.",
