@@ -202,3 +202,35 @@ fn criterion_results_say_which_are_penalties() {
     assert!(c("mentions_competitor").penalty && c("mentions_competitor").met);
     assert!(!c("thanks_customer").penalty && c("thanks_customer").met);
 }
+
+/// "no keisha," and "nothing more, karim" lost the name: the negation before it unsaid
+/// it. A name is said, not claimed (found on the training corpus, round 6).
+#[test]
+fn a_name_after_no_or_nothing_still_names_the_customer() {
+    use rapport_core::model::Language;
+    use rapport_core::score::{ReplyInput, Scorer};
+    let scorer = rapport_core::scorer::RubricScorer::builtin();
+    for (text, name, lang) in [
+        (
+            "No Keisha, that's not right, I'll fix it.",
+            "Keisha",
+            Language::En,
+        ),
+        ("Nothing more, Karim, it's all done.", "Karim", Language::En),
+        ("Non Nadia, ce n'est pas normal.", "Nadia", Language::Fr),
+    ] {
+        let s = scorer.score(&ReplyInput {
+            text,
+            customer_name: Some(name),
+            language: lang,
+            ..ReplyInput::default()
+        });
+        assert!(s.met("personalize"), "{text}");
+    }
+    let s = scorer.score(&ReplyInput {
+        text: "I'm not sorry.",
+        customer_name: Some("Keisha"),
+        ..ReplyInput::default()
+    });
+    assert!(!s.met("apologize"), "other phrases are still negated");
+}

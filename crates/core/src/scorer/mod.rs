@@ -264,6 +264,7 @@ impl RubricScorer {
                         question: false,
                         bare,
                         source: (sources.len() - 1) as u32,
+                        name: names_customer(&phrase.value),
                     };
                     match compile_static(lang, &lists, &phrase.value, terminal) {
                         Ok(true) => {}
@@ -384,6 +385,20 @@ fn compile_static(
     lang.index
         .insert(&phrase, terminal, &lang.stemmer, &mut lang.vocab, None)?;
     Ok(true)
+}
+
+/// Whether a phrase names the customer (`{customer.first_name}`, `mr {customer.last_name}`)
+/// and states no fact.
+fn names_customer(src: &str) -> bool {
+    let pieces = template::pieces(src);
+    let placeholders: Vec<&str> = pieces
+        .iter()
+        .filter_map(|p| match p {
+            Piece::Placeholder(name, _) => Some(*name),
+            _ => None,
+        })
+        .collect();
+    !placeholders.is_empty() && placeholders.iter().all(|n| n.starts_with("customer."))
 }
 
 /// For checking a templated phrase's syntax: every well-formed name stands for a word.
@@ -665,6 +680,7 @@ impl RubricScorer {
                 question: false,
                 bare,
                 source: pattern::NO_SOURCE,
+                name: names_customer(src),
             };
             if extra
                 .index
@@ -1059,7 +1075,7 @@ impl RubricScorer {
                 });
                 continue;
             }
-            if rules::negated(&text, h.first, negators) {
+            if !h.terminal.name && rules::negated(&text, h.first, negators) {
                 negated[c].push(text.tokens[h.first].sentence);
                 Trace::dropped(&mut trace, c, || {
                     format!(

@@ -485,6 +485,9 @@ pub struct Terminal {
     /// Where the phrase was written, for explanations: an index into the scorer's
     /// sources ([`NO_SOURCE`] when unknown).
     pub source: u32,
+    /// The phrase names the customer: a name is said, not claimed, so a "no" or "not"
+    /// before it ("No Keisha, that's not right") does not unsay it.
+    pub name: bool,
 }
 
 /// [`Terminal::source`] of a phrase with no recorded place.
@@ -1098,6 +1101,7 @@ mod tests {
                 question: false,
                 bare: false,
                 source: NO_SOURCE,
+                name: false,
             };
             index
                 .insert(&phrase, term, &stemmer, &mut vocab, None)
