@@ -53,11 +53,15 @@ describe('App', () => {
     // When the customer's line has appeared is a matter of the typing pause; see below.
     expect(calls.filter((c) => c !== 'lines_shown')).toEqual([
       'library',
+      'history',
+      'unfinished',
       'start_scenario',
       'typing',
       'send_reply',
       'debrief',
       'abandon',
+      // The cards' progress is refreshed on the way back.
+      'history',
     ]);
   });
 

@@ -1,4 +1,4 @@
-import type { Debrief, Definition, LibraryView, Meta, ReplyScore, SessionView } from '../src/ipc';
+import type { Debrief, Definition, HistoryEntry, LibraryView, Meta, ReplyScore, SessionView } from '../src/ipc';
 
 export const XSS = '<img src=x onerror=alert(1)>';
 
@@ -160,4 +160,40 @@ export function debrief(): Debrief {
       mood: 50,
     },
   };
+}
+
+/** A recorded attempt: finished, resolved, overall 72 unless told otherwise. */
+export function entry(over: Partial<HistoryEntry> = {}): HistoryEntry {
+  return {
+    id: 'a1',
+    scenario: 'double-charge',
+    scenario_version: '1',
+    seed: 7,
+    status: 'finished',
+    started: '2026-11-30T10:00:00Z',
+    ended: '2026-11-30T10:05:00Z',
+    started_at_ms: 0,
+    ended_at_ms: 300000,
+    outcome: 'success',
+    scores: { empathy: 80, problem_solving: 60, professionalism: null, overall: 72 },
+    inputs: 4,
+    turns: 2,
+    resumable: false,
+    scenario_changed: false,
+    ...over,
+  };
+}
+
+/** The unfinished attempt offered at start-up. */
+export function unfinishedEntry(over: Partial<HistoryEntry> = {}): HistoryEntry {
+  return entry({
+    id: 'u1',
+    status: 'unfinished',
+    ended: null,
+    ended_at_ms: null,
+    outcome: null,
+    scores: null,
+    resumable: true,
+    ...over,
+  });
 }

@@ -2,7 +2,7 @@
 // the generated types; nothing else imports @tauri-apps/api (eslint enforces it).
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import type { CommandError, Debrief, LibraryView, SessionView } from './bindings';
+import type { CommandError, Debrief, HistoryEntry, LibraryView, SessionView } from './bindings';
 
 export type * from './bindings';
 
@@ -68,6 +68,18 @@ export const debrief = () => call<Debrief>('debrief');
 export const restart = () => call<SessionView>('restart');
 
 export const abandon = () => call<null>('abandon');
+
+/** Every recorded attempt, newest first. */
+export const history = () => call<HistoryEntry[]>('history');
+
+/** The unfinished attempt to offer at start-up, if any (`resumable` false: offer a fresh start). */
+export const unfinished = () => call<HistoryEntry | null>('unfinished');
+
+/**
+ * Continues attempt `attemptId` (default: the last unfinished one) where it stopped; fails
+ * with `scenario_changed` when the scenario's text is not the one played.
+ */
+export const resume = (attemptId?: string) => call<SessionView>('resume', { attemptId: attemptId ?? null });
 
 /** Calls `handler` with every view the backend pushes (the customer chasing a silent agent). */
 export function onSessionUpdated(handler: (view: SessionView) => void): Promise<UnlistenFn> {

@@ -1,5 +1,5 @@
 // Pure helpers shared by the screens: labels, and splitting a reply into highlighted runs.
-import type { CriterionResult, Outcome, RubricId } from '../ipc';
+import type { CriterionResult, HistoryEntry, Outcome, RubricId } from '../ipc';
 
 /** `take_ownership` -> `Take ownership`. */
 export function humanize(id: string): string {
@@ -18,6 +18,25 @@ const OUTCOMES: Record<Outcome, string> = {
 
 export function outcomeLabel(outcome: Outcome): string {
   return OUTCOMES[outcome] ?? humanize(outcome);
+}
+
+/**
+ * One scenario's attempts (`entries` newest first, as `history` returns them) in a line:
+ * "3 attempts · best 86 · last: Resolved (72)". Empty when it was never attempted.
+ */
+export function progressText(entries: HistoryEntry[]): string {
+  if (entries.length === 0) return '';
+  const parts = [entries.length === 1 ? '1 attempt' : `${entries.length} attempts`];
+  const scored = entries.filter((e) => e.scores !== null).map((e) => Math.round(e.scores!.overall));
+  if (scored.length > 0) parts.push(`best ${Math.max(...scored)}`);
+  const last = entries[0];
+  let what: string;
+  if (last.status === 'unfinished') what = 'Unfinished';
+  else if (last.status === 'abandoned') what = 'Abandoned';
+  else what = last.outcome ? outcomeLabel(last.outcome as Outcome) : 'Finished';
+  if (last.scores) what += ` (${Math.round(last.scores.overall)})`;
+  parts.push(`last: ${what}`);
+  return parts.join(' · ');
 }
 
 export function isFailure(outcome: Outcome): boolean {
