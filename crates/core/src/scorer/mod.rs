@@ -858,12 +858,15 @@ impl RubricScorer {
         if text.tokens.is_empty() {
             return sounds;
         }
-        let embedded = semantic.embed(text, customer);
+        // Embedded on the first head that runs: with every head left to the rules (as
+        // shipped today) a reply costs no embedding at all.
+        let mut embedded = None;
         for (h, head) in semantic.heads().iter().enumerate() {
             let Some(c) = map[h] else { continue };
             if head.mode == Mode::Rules || (head.mode == Mode::Or && !raw[c].is_empty()) {
                 continue;
             }
+            let embedded = embedded.get_or_insert_with(|| semantic.embed(text, customer));
             let crit = self.criterion(extra, c);
             let needs_question = crit.rules.contains(&Rule::AnyQuestion);
             let eligible = |k: usize| {
@@ -872,7 +875,7 @@ impl RubricScorer {
                     && !unless[c].iter().any(|&u| overlaps(u, (s.first, s.end)))
                     && (!needs_question || s.question)
             };
-            let found = semantic.judge(h, text, &embedded, eligible);
+            let found = semantic.judge(h, text, embedded, eligible);
             if head.mode == Mode::Semantic {
                 raw[c].clear();
             }
