@@ -843,7 +843,8 @@ fn test(paths: Vec<PathBuf>, verbose: bool) -> Result<ExitCode> {
             )?;
         }
         for scenario in &library.scenarios {
-            for run in golden::run_all(scenario, &scorer) {
+            let runs = golden::run_all(scenario, &scorer);
+            for run in &runs {
                 let ok = run.passed();
                 if ok {
                     passed += 1;
@@ -881,7 +882,7 @@ fn test(paths: Vec<PathBuf>, verbose: bool) -> Result<ExitCode> {
                     }
                 }
             }
-            let edges = rapport_core::graph::edges(scenario, scorer.as_ref());
+            let edges = rapport_core::graph::edges_taken_by(scenario, &runs);
             let covered = edges.iter().filter(|e| !e.covered_by.is_empty()).count();
             writeln!(
                 out,

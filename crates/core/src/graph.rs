@@ -94,9 +94,13 @@ fn label(c: &Condition) -> String {
 
 /// Every edge of the scenario, in node order, with the tests that take it.
 pub fn edges(scenario: &Scenario, scorer: &dyn Scorer) -> Vec<Edge> {
+    edges_taken_by(scenario, &golden::run_all(scenario, scorer))
+}
+
+/// [`edges`], for test runs already played (`rapport test` has them).
+pub fn edges_taken_by(scenario: &Scenario, runs: &[golden::TestRun]) -> Vec<Edge> {
     let mut taken: BTreeSet<(String, Via, String)> = BTreeSet::new();
-    let mut by_test: Vec<(String, String, Via)> = Vec::new();
-    for run in golden::run_all(scenario, scorer) {
+    for run in runs {
         for e in run.session.transcript() {
             if let EventKind::BranchTaken { from, to, rule, .. } = &e.kind {
                 let via = match rule {
@@ -113,8 +117,7 @@ pub fn edges(scenario: &Scenario, scorer: &dyn Scorer) -> Vec<Edge> {
                     }
                     Rule::Silence => Via::Silence,
                 };
-                taken.insert((from.clone(), via.clone(), run.name.clone()));
-                by_test.push((from.clone(), run.name.clone(), via));
+                taken.insert((from.clone(), via, run.name.clone()));
             }
         }
     }
