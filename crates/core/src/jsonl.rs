@@ -21,7 +21,6 @@ use serde_json::Value;
 use crate::model::{Language, Scenario};
 use crate::score::{ReplyInput, ReplyScore, Scorer};
 use crate::scorer::text::guess_language;
-use crate::template;
 
 #[derive(Deserialize)]
 struct Line {
@@ -142,16 +141,15 @@ fn score_line(
                     ),
                 )
             })?;
-            let said = node
-                .say
-                .first()
-                .map(|l| template::render(l, &scenario.customer));
-            let customer = line.customer.clone().or(said);
+            let customer = line
+                .customer
+                .clone()
+                .unwrap_or_else(|| crate::engine::first_line(scenario, node));
             let mut scenario = std::borrow::Cow::Borrowed(scenario);
             if let Some(name) = &line.customer_name {
                 scenario.to_mut().customer.name = name.clone();
             }
-            crate::engine::score_at(&scenario, node, &line.text, customer.as_deref(), scorer)
+            crate::engine::score_at(&scenario, node, &line.text, Some(&customer), scorer)
         }
         _ => {
             return Err((

@@ -8,7 +8,6 @@ use crate::engine::{choose_branch, failed_parts, with_input_at, OnReply, Rule};
 use crate::model::Scenario;
 use crate::score::ReplyScore;
 use crate::scorer::{RubricScorer, Why};
-use crate::template;
 
 /// The branch a reply takes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -73,11 +72,7 @@ pub fn try_reply(
                 .collect::<Vec<_>>()
                 .join(", "),
         })?;
-    let line = node
-        .say
-        .first()
-        .map(|l| template::render(l, &scenario.customer))
-        .unwrap_or_default();
+    let line = crate::engine::first_line(scenario, node);
     let (score, why) = with_input_at(scenario, node, reply, Some(&line), |input| {
         scorer.explain(input)
     });

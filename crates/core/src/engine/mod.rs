@@ -44,6 +44,16 @@ pub fn score_at(
     })
 }
 
+/// The line a node's customer says first, as the trainee reads it: what a reply is scored
+/// against when it is tried out of a conversation (`rapport try`, `rapport score` in
+/// context).
+pub fn first_line(scenario: &Scenario, node: &Node) -> String {
+    node.say
+        .first()
+        .map(|l| template::render(l, &scenario.customer))
+        .unwrap_or_default()
+}
+
 /// Calls `f` with the [`ReplyInput`] that `node` of `scenario` scores `text` with: the one
 /// place that input is made, for scoring ([`score_at`]) and for explaining (`rapport try`).
 pub fn with_input_at<T>(
