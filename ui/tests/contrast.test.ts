@@ -44,6 +44,8 @@ const pairs: [string, string, string][] = [
   ['bad', 'paper', 'missed criteria and penalties in the feedback'],
   ['warn', 'paper', '"the customer is waiting while you type"'],
   ['ink', '#fffbeb', 'what decided the ending'],
+  ['partial', 'partial-wash', 'a partial resolution (neither green nor red)'],
+  ['muted', 'paper', 'the mood chart\'s dashed-line label'],
 ];
 
 describe('colour contrast (WCAG AA)', () => {

@@ -108,6 +108,7 @@ describe('resume offer', () => {
     render(App);
     const offer = await screen.findByTestId('resume-offer');
     await screen.findAllByTestId('scenario-card');
+    await user.tab(); // the language switch
     await user.tab(); // A−
     await user.tab(); // A+
     await user.tab();

@@ -1,5 +1,6 @@
 // Pure helpers shared by the screens: labels, and splitting a reply into highlighted runs.
-import type { CriterionResult, HistoryEntry, Outcome, RubricId } from '../ipc';
+import type { CriterionResult, Fact, HistoryEntry, Outcome, RubricId } from '../ipc';
+import { hasMessage, t, translate, type Lang, type MessageKey, type Translate } from '../i18n/index.svelte';
 
 /** `take_ownership` -> `Take ownership`. */
 export function humanize(id: string): string {
@@ -7,35 +8,39 @@ export function humanize(id: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-const OUTCOMES: Record<Outcome, string> = {
-  success: 'Resolved',
-  partial: 'Partly resolved',
-  failure: 'Not resolved',
-  escalated: 'Escalated',
-  hung_up: 'Customer hung up',
-  churned: 'Customer left',
-};
+/** A built-in outcome in `tr`'s language (an unknown one humanised). */
+export function outcomeLabel(outcome: Outcome, tr: Translate = t): string {
+  return OUTCOME_KEYS.includes(outcome) ? tr(`common.outcome.${outcome}`) : humanize(outcome);
+}
 
-export function outcomeLabel(outcome: Outcome): string {
-  return OUTCOMES[outcome] ?? humanize(outcome);
+const OUTCOME_KEYS: Outcome[] = ['success', 'partial', 'failure', 'escalated', 'hung_up', 'churned'];
+
+/**
+ * How an ending is styled: `good` for a success, `partial` (neither green nor red) for a
+ * partial resolution, `bad` for the rest.
+ */
+export function outcomeTone(outcome: Outcome): 'good' | 'partial' | 'bad' {
+  if (outcome === 'success') return 'good';
+  if (outcome === 'partial') return 'partial';
+  return 'bad';
 }
 
 /**
  * One scenario's attempts (`entries` newest first, as `history` returns them) in a line:
  * "3 attempts · best 86 · last: Resolved (72)". Empty when it was never attempted.
  */
-export function progressText(entries: HistoryEntry[]): string {
+export function progressText(entries: HistoryEntry[], tr: Translate = t): string {
   if (entries.length === 0) return '';
-  const parts = [entries.length === 1 ? '1 attempt' : `${entries.length} attempts`];
+  const parts = [tr('library.progress.attempts', { count: entries.length })];
   const scored = entries.filter((e) => e.scores !== null).map((e) => Math.round(e.scores!.overall));
-  if (scored.length > 0) parts.push(`best ${Math.max(...scored)}`);
+  if (scored.length > 0) parts.push(tr('library.progress.best', { score: Math.max(...scored) }));
   const last = entries[0];
   let what: string;
-  if (last.status === 'unfinished') what = 'Unfinished';
-  else if (last.status === 'abandoned') what = 'Abandoned';
-  else what = last.outcome ? outcomeLabel(last.outcome as Outcome) : 'Finished';
+  if (last.status === 'unfinished') what = tr('library.progress.unfinished');
+  else if (last.status === 'abandoned') what = tr('library.progress.abandoned');
+  else what = last.outcome ? outcomeLabel(last.outcome as Outcome, tr) : tr('library.progress.finished');
   if (last.scores) what += ` (${Math.round(last.scores.overall)})`;
-  parts.push(`last: ${what}`);
+  parts.push(tr('library.progress.last', { what }));
   return parts.join(' · ');
 }
 
@@ -43,11 +48,46 @@ export function isFailure(outcome: Outcome): boolean {
   return outcome !== 'success' && outcome !== 'partial';
 }
 
-export const RUBRICS: { id: RubricId; label: string; testid: string }[] = [
-  { id: 'empathy', label: 'Empathy', testid: 'score-empathy' },
-  { id: 'problem_solving', label: 'Problem solving', testid: 'score-problem-solving' },
-  { id: 'professionalism', label: 'Professionalism', testid: 'score-professionalism' },
+export const RUBRICS: { id: RubricId; label: MessageKey; testid: string }[] = [
+  { id: 'empathy', label: 'common.rubric.empathy', testid: 'score-empathy' },
+  { id: 'problem_solving', label: 'common.rubric.problem_solving', testid: 'score-problem-solving' },
+  { id: 'professionalism', label: 'common.rubric.professionalism', testid: 'score-professionalism' },
 ];
+
+/** A criterion's name in language `l`: the catalogue's for a built-in one, else its id humanised. */
+export function criterionName(id: string, l: Lang): string {
+  const key = `criteria.${id}`;
+  return hasMessage(l, key) ? translate(l, key as MessageKey) : humanize(id);
+}
+
+/** A channel's name in `tr`'s language. */
+export function channelLabel(channel: string, tr: Translate = t): string {
+  return ['phone', 'chat', 'email'].includes(channel)
+    ? tr(`common.channel.${channel as 'phone' | 'chat' | 'email'}`)
+    : humanize(channel);
+}
+
+/** A customer-record fact as the core sends it; `label` (the author's, with accents) when given. */
+export type ShownFact = Fact & { label?: string | null };
+
+/** The fact's label: the author's `label` when present, else its key humanised. */
+export function factLabel(f: ShownFact): string {
+  const label = f.label?.trim();
+  return label ? label : humanize(f.key.replaceAll('.', ' '));
+}
+
+// "Note for trainers: ..." written into a persona: for the trainer, never the trainee.
+const TRAINER_NOTE =
+  /(?:^|\s)(?:notes? (?:for|to) (?:the )?trainers?|trainers?'? notes?|notes? (?:pour|aux) (?:les )?format(?:eurs|rices)|note du formateur)\s*:[^\n]*(?:\n(?!\n)[^\n]*)*/gi;
+
+/**
+ * The persona as the trainee reads it: a trainer's note left in it ("Note for trainers:
+ * ...", to the end of its paragraph) is cut. Trainer notes belong in `trainer_notes:`,
+ * which the app does not send; this keeps an old pack from showing one.
+ */
+export function personaText(persona: string): string {
+  return persona.replace(TRAINER_NOTE, '').replace(/\n{3,}/g, '\n\n').trim();
+}
 
 /**
  * Penalty criteria (the professionalism ones, and any custom criterion defined as a
@@ -106,8 +146,8 @@ export function tipFor(c: CriterionResult): string | null {
 }
 
 /** A rubric score for display: `null` means the moment did not assess that rubric. */
-export function scoreText(v: number | null): string {
-  return v === null ? 'not assessed' : String(v);
+export function scoreText(v: number | null, tr: Translate = t): string {
+  return v === null ? tr('feedback.notAssessed') : String(v);
 }
 
 export type Run = { text: string; mark: 'good' | 'bad' | null; criteria: string[] };
