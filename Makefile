@@ -108,7 +108,10 @@ e2e: app
 
 screenshots:
 	cp .e2e-out/screenshots/library.png .e2e-out/screenshots/conversation.png \
-	   .e2e-out/screenshots/debrief.png docs/
+	   .e2e-out/screenshots/debrief.png \
+	   .e2e-out/screenshots/layout-1366x768.png .e2e-out/screenshots/layout-1366x768-160.png \
+	   .e2e-out/screenshots/fr-library.png .e2e-out/screenshots/fr-conversation.png \
+	   .e2e-out/screenshots/fr-debrief.png docs/
 
 ## Cold start to the first interactive screen and memory (app + WebKit processes) after
 ## one scenario, next to a bare Tauri window measured the same way (release builds).

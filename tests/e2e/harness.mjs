@@ -61,7 +61,9 @@ export async function startDriver(env) {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-e2e-data-'));
   const driver = spawn('tauri-driver', ['--port', '4444', '--native-port', '4445'], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, RAPPORT_DATA_DIR: data, ...env },
+    // XDG_DATA_HOME: the webview's own storage (the language choice in localStorage) is
+    // fresh too, so one run's choice never leaks into the next.
+    env: { ...process.env, RAPPORT_DATA_DIR: data, XDG_DATA_HOME: path.join(data, 'xdg'), ...env },
   });
   await waitForPort(4444, 10000);
   return driver;
@@ -114,7 +116,11 @@ export async function waitForLibrary(timeout = 10000) {
 
 export async function openLibrary() {
   if (await byId('back-to-library').isExisting()) await byId('back-to-library').click();
-  else if (await byId('abandon').isExisting()) await byId('abandon').click();
+  else if (await byId('abandon').isExisting()) {
+    await byId('abandon').click();
+    // Mid-conversation the app asks before throwing the conversation away.
+    if (await byId('confirm-dialog').isExisting()) await byId('confirm-yes').click();
+  }
   await waitForLibrary();
 }
 
