@@ -108,7 +108,7 @@ e2e: app
 
 screenshots:
 	cp .e2e-out/screenshots/library.png .e2e-out/screenshots/conversation.png \
-	   .e2e-out/screenshots/debrief.png \
+	   .e2e-out/screenshots/debrief.png .e2e-out/screenshots/customer-waiting.png \
 	   .e2e-out/screenshots/layout-1366x768.png .e2e-out/screenshots/layout-1366x768-160.png \
 	   .e2e-out/screenshots/fr-library.png .e2e-out/screenshots/fr-conversation.png \
 	   .e2e-out/screenshots/fr-debrief.png docs/
