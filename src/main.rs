@@ -133,12 +133,13 @@ enum Command {
         /// scenarios are the ones lines can name (default: the shipped pack).
         #[arg(long)]
         pack: Option<PathBuf>,
-        /// Which layers judge: the rubrics' rules, the semantic heads alone, or both as
-        /// the model chose per criterion (the default, what the app uses).
+        /// Which layers judge: the rubrics' rules alone, every learned head deciding its
+        /// criterion (`semantic`), or each criterion as the model chose (the default, what
+        /// the app uses).
         #[arg(long, value_enum, default_value_t = Layer::Hybrid)]
         layer: Layer,
-        /// Heads to use instead of the shipped ones (a `make train` output), for comparing
-        /// models without rebuilding.
+        /// A folder with heads.json and ngrams.bin to use instead of the shipped ones (a
+        /// `make train --out-dir` output), for comparing models without rebuilding.
         #[arg(long, hide = true)]
         heads: Option<PathBuf>,
     },
@@ -599,6 +600,9 @@ enum ModelCommand {
     /// line each: {"id", "language", "sentences": [[token, ...], ...], "customer": [...]},
     /// the scorer's own tokens, for training the semantic heads on what it will see.
     Tokens,
+    /// The examples every criterion's rubric file pins ({"criterion", "text", "met",
+    /// "file", "line"}, one a line): the training script learns them too.
+    Examples,
 }
 
 fn model(cmd: ModelCommand) -> Result<ExitCode> {
@@ -621,6 +625,15 @@ fn model(cmd: ModelCommand) -> Result<ExitCode> {
             let mut out = io::BufWriter::new(io::stdout().lock());
             for w in words {
                 writeln!(out, "{w}")?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ModelCommand::Examples => {
+            let scorer = RubricScorer::builtin();
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            for (criterion, file, line, text, met) in scorer.examples() {
+                let json = serde_json::json!({"criterion": criterion, "text": text, "met": met, "file": file, "line": line});
+                writeln!(out, "{json}")?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -932,11 +945,13 @@ fn score(pack_path: Option<PathBuf>, layer: Layer, heads: Option<PathBuf>) -> Re
     };
     let scorer = match heads {
         Some(path) => {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("reading {}", path.display()))?;
+            let text = std::fs::read_to_string(path.join("heads.json"))
+                .with_context(|| format!("reading {}/heads.json", path.display()))?;
+            let ngrams = std::fs::read(path.join("ngrams.bin"))
+                .with_context(|| format!("reading {}/ngrams.bin", path.display()))?;
             let model = rapport_core::scorer::semantic::Semantic::builtin()
-                .with_heads(&text)
-                .with_context(|| format!("{} is not a heads file", path.display()))?;
+                .with_heads(&ngrams, &text)
+                .with_context(|| format!("{} does not hold a model", path.display()))?;
             scorer.with_semantic(Arc::new(model))
         }
         None => scorer,
@@ -944,9 +959,7 @@ fn score(pack_path: Option<PathBuf>, layer: Layer, heads: Option<PathBuf>) -> Re
     let scorer = match layer {
         Layer::Hybrid => scorer,
         Layer::Rules => scorer.without_semantic(),
-        Layer::Semantic => {
-            scorer.with_semantic_mode(rapport_core::scorer::semantic::Mode::Semantic)
-        }
+        Layer::Semantic => scorer.with_semantic_mode(rapport_core::scorer::semantic::Mode::Learned),
     };
     // Scenarios only matter to lines that name one; a missing folder is no error here.
     let scenarios = if scenarios_dir.is_dir() {

@@ -2,8 +2,9 @@
 """Builds the labelled corpus files from the writers' raw replies and the labellers' labels.
 
 corpus/raw/<writer>.jsonl + corpus/labels/<labeller>-<writer>.jsonl -> corpus/train.jsonl
-(the training writers); corpus/blind/<writer>.jsonl + corpus/blind/labels/... are never
-written to train.jsonl (they are the blind split, see corpus/README.md).
+(the training writers), followed by the blind rounds already spent (SPENT: measured once,
+reported, and only then given to training, see corpus/README.md). The current blind round
+is never written to train.jsonl.
 Each output line: id, writer, situation, moment, industry, lang, language, customer,
 customer_name, text, labeller, labels (all fourteen criteria). Deterministic: files in name
 order, lines in file order. Prints counts; exits 1 if any reply has no label.
@@ -29,10 +30,22 @@ def labels_for(folder, writer):
     return found
 
 
-def build(raw_folder, label_folder, out_path, writers=None):
+# Blind rounds whose first read is committed and reported: from then on they are training
+# data, and the next round is the blind one.
+SPENT = ["blind/round1.jsonl", "blind2/round2.jsonl"]
+
+
+def build(raw_folder, label_folder, out_path, writers=None, spent=()):
     missing = 0
     n = 0
     with open(out_path, "w", encoding="utf-8") as out:
+        for rel in spent:
+            for line in open(os.path.join(root, rel), encoding="utf-8"):
+                if line.strip():
+                    d = json.loads(line)
+                    d.setdefault("labeller", "blind")
+                    out.write(json.dumps(d, ensure_ascii=False) + "\n")
+                    n += 1
         for raw in sorted(glob.glob(os.path.join(raw_folder, "*.jsonl"))):
             writer = os.path.basename(raw)[:-6]
             if writers is not None and writer not in writers:
@@ -59,5 +72,6 @@ def build(raw_folder, label_folder, out_path, writers=None):
 
 
 if __name__ == "__main__":
-    bad = build(os.path.join(root, "raw"), os.path.join(root, "labels"), os.path.join(root, "train.jsonl"))
+    bad = build(os.path.join(root, "raw"), os.path.join(root, "labels"), os.path.join(root, "train.jsonl"),
+                spent=SPENT)
     sys.exit(1 if bad else 0)

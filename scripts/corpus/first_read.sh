@@ -2,6 +2,8 @@
 # Measures a blind round once, before anyone reads it: rules only, semantic only, the
 # shipped hybrid and (when given) other heads, overall and per language, and writes the
 # figures next to the file. Usage: scripts/corpus/first_read.sh ROUND.jsonl OUT.txt [HEADS...]
+# SEMANTIC=DIR: the heads trained without the rules' verdicts (`train.py
+# --no-rules-features --out-dir DIR`) for the semantic-only row.
 set -euo pipefail
 round="$1"; out="$2"; shift 2
 R="${RAPPORT:-target/debug/rapport}"
@@ -23,7 +25,9 @@ measure() { # label, extra score args...
   echo "# First read of $(basename "$round"), $(date -u +%FT%TZ), scorer at git $(git rev-parse --short HEAD)"
   echo "# sha256 $(sha256sum "$round" | cut -d' ' -f1)"
   measure "rules only" --layer rules
-  measure "semantic only" --layer semantic
+  if [ -n "${SEMANTIC:-}" ]; then
+    measure "semantic only (heads without the rules' verdicts)" --layer semantic --heads "$SEMANTIC"
+  fi
   measure "hybrid (shipped)" --layer hybrid
   for h in "$@"; do measure "hybrid with $(basename "$h")" --layer hybrid --heads "$h"; done
 } > "$out"

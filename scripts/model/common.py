@@ -146,3 +146,82 @@ def tokenize_replies(rows):
         res[d["id"]] = (flat, d["customer"])
     assert len(res) == len(rows), "rapport model tokens dropped lines"
     return res
+
+
+# ---------- the learned stage's n-grams (exactly what the Rust side computes) ----------
+
+N_BUCKETS = 1 << 18
+FNV_OFFSET = 0xCBF29CE484222325
+FNV_PRIME = 0x100000001B3
+MASK64 = (1 << 64) - 1
+BOS = "\x02"   # sentence-boundary marks: no token of the tokenizer holds a control character
+EOS = "\x03"
+
+
+def fnv_feed(h, data):
+    for b in data:
+        h = ((h ^ b) * FNV_PRIME) & MASK64
+    return h
+
+
+def ngram_buckets(sentences):
+    """Per sentence, the buckets of its word 1-, 2- and 3-grams, in order of first
+    occurrence within the reply (the boundary marks are no unigrams of their own) (a bucket already seen in an earlier sentence is not
+    repeated: each present bucket counts once per reply, credited to its first sentence).
+    An n-gram's hash is FNV-1a 64 over the byte n, then for each token 0x1f and its UTF-8
+    bytes; its bucket is the hash's low 18 bits."""
+    seen = set()
+    out = []
+    for s in sentences:
+        seq = [BOS] + list(s) + [EOS]
+        enc = [t.encode("utf-8") for t in seq]
+        mine = []
+        for n in (1, 2, 3):
+            # The marks alone would be in every reply: they only count inside a 2- or 3-gram.
+            for i in range(1, len(seq) - 1) if n == 1 else range(len(seq) - n + 1):
+                h = fnv_feed(FNV_OFFSET, bytes([n]))
+                for t in enc[i:i + n]:
+                    h = fnv_feed(h, b"\x1f" + t)
+                b = h & (N_BUCKETS - 1)
+                if b not in seen:
+                    seen.add(b)
+                    mine.append(b)
+        out.append(mine)
+    return out
+
+
+def head_sum(grams, rules, x, ng, rw, ew, b, emb_frac=1024):
+    """z = emb_frac * (sum of the present buckets' weights + the rules weights of the
+    criteria the rules met) + sum(ew * x) + b, in exact integers; the head fires at z >= 0."""
+    s = sum(int(ng[v]) for sent in grams for v in sent)
+    s += sum(int(rw[c]) for c in range(len(rules)) if rules[c])
+    return emb_frac * s + sum(int(a) * int(c) for a, c in zip(ew, x)) + int(b)
+
+
+def write_ngrams(path, table):
+    """table: (N_BUCKETS, criteria) ints within i16. Little-endian: magic "RAPPORTN",
+    u32 version 1, u32 buckets, u32 criteria, then buckets x criteria i16, bucket-major."""
+    t = np.ascontiguousarray(table.astype("<i2"))
+    assert (t.astype(np.int64) == table).all(), "n-gram weights out of i16 range"
+    with open(path, "wb") as f:
+        f.write(b"RAPPORTN")
+        f.write(struct.pack("<III", 1, table.shape[0], table.shape[1]))
+        f.write(t.tobytes(order="C"))
+
+
+def tokenize_sentences(rows):
+    """`rapport model tokens` -> {id: (sentences [[token]], customer tokens)}."""
+    lines = []
+    for r in rows:
+        d = {"id": r["id"], "text": r["text"], "customer": r.get("customer") or ""}
+        lang = r.get("language") or r.get("lang")
+        if lang:
+            d["language"] = lang
+        lines.append(json.dumps(d, ensure_ascii=False))
+    out = run_rapport(["model", "tokens"], "\n".join(lines) + "\n")
+    res = {}
+    for line in out.splitlines():
+        d = json.loads(line)
+        res[d["id"]] = (d["sentences"], d["customer"])
+    assert len(res) == len(rows), "rapport model tokens dropped lines"
+    return res

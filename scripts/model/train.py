@@ -1,13 +1,20 @@
 #!/usr/bin/env python3
-"""Trains one logistic-regression head per criterion on the integer features of
-corpus/train.jsonl and writes crates/core/model/heads.json (see README.md there).
+"""Trains the learned stage of the scorer: one linear head per criterion over what the
+Rust scorer computes of a reply, and writes crates/core/model/{heads.json, ngrams.bin,
+golden.jsonl} (+ .sha256) and the CV tables of crates/core/model/README.md.
 
-x = concat(a, p) (common.features, exactly what the Rust scorer computes); numpy only,
-Newton's method on standardized x, L2, balanced class weights. Per criterion, a threshold
-and a combination mode with the rules ("rules", "or", "semantic") are chosen by
-leave-one-writer-out cross-validation over the training writers. The float head is then
-folded back to raw x and quantized: fire when sum_k w[k]*x[k] + b >= 0 (w int16, b int64).
-Deterministic: no randomness is used at all (Newton from zero), one BLAS thread.
+A head reads three groups of features (common.py has the exact definitions, mirrored by
+crates/core/src/scorer/semantic.rs):
+  - the word n-grams (1 to 3 tokens, within a sentence, with sentence-boundary marks) of
+    the scorer's own tokens, hashed into 2^18 buckets, each present bucket counting once;
+  - the rules' verdicts on the fourteen criteria (`rapport score --layer rules`): the
+    head learns where the phrases are right and where a paraphrase or a context beats them;
+  - the 256 integer embedding features of vectors.bin (reply mean, and its product with
+    the customer line's mean).
+L2 logistic regression (liblinear, balanced class weights, random_state 0: deterministic),
+the threshold and the mode (`rules` or `learned`) chosen per criterion by
+leave-one-writer-out CV; then the head is trained on every writer, quantized to integers
+(fire when z >= 0) so that inference is exact on every machine.
 """
 import os
 
@@ -19,95 +26,55 @@ import json  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
+from scipy import sparse  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 import common  # noqa: E402
 from common import CRITERIA, PENALTIES, log  # noqa: E402
 
-SEED = 0               # nothing is random; kept for the record
-LAMBDA = 0.1           # L2 strength (on standardized features, mean loss)
-MIN_GAIN = 0.01        # a mode other than "rules" must beat rules' CV F1 by this much
-W_MAX = 32000          # |w_int| <= this (int16 with headroom)
+SEED = 0
+C_REG = 0.3            # inverse L2 strength (liblinear's C)
+RULE_SCALE = 3.0       # a rules verdict enters as this value (its weight is then cheaper)
+EMB_SCALE = 0.3        # standardized embedding features enter times this
+MIN_GAIN = 0.01        # `or` / `learned` must beat the rules' CV F1 by this much to be chosen
+VETO_GAIN = 0.02       # `learned` (which may overrule a phrase) must beat `or` by this much
+W_MAX = 32000          # |n-gram and rule weights| <= this after quantization
+EMB_FRAC = 1024        # embedding weights carry this many extra fractional steps
 N_EXAMPLES = 8
 EXAMPLE_MAX_CHARS = 110
+# Labelled sets written for Rapport outside the corpus, by other labellers following the
+# same guide (the shared dev set and the tuning sets of tests/eval; never fresh-b, which is
+# held out, nor the current blind round): trained on like the corpus, each its own CV fold,
+# so the heads learn the guide's reading and not only the corpus labellers'.
+EXTRA_SETS = [("../shared/eval/dev-replies.jsonl", "dev"), ("tests/eval/fresh-a.jsonl", "fresh-a"),
+              ("tests/eval/fresh-c.jsonl", "fresh-c"), ("tests/eval/fresh-d.jsonl", "fresh-d")]
+GOLDEN_REPLIES = [
+    ("g01", "en", "You charged me twice!", "Dana",
+     "I'm so sorry, Dana. I can see you were charged twice; I'll refund it today."),
+    ("g02", "en", "Where is my parcel?", None, "Please hold for a moment."),
+    ("g03", "en", "This is ridiculous.", None, "Calm down. It's not our fault you typed it wrong."),
+    ("g04", "fr", "Vous m'avez facturé deux fois !", "Nadia",
+     "Je suis vraiment désolée, Nadia. Je m'en occupe et vous êtes remboursée d'ici vendredi."),
+    ("g05", "fr", "", None, "Merci de patienter."),
+    ("g06", "en", "My router is dead.", None, "12345 67890 !!!"),
+    ("g07", "en", "My router is dead.", None, ""),
+    ("g08", "en", "Can you fix the VPN?", "Sam",
+     "Could you send me the VPN config and the ONT serial, Sam? Does that work for you?"),
+    ("g09", "fr", "C'est inadmissible, trois semaines sans Internet.", "Luc",
+     "Je comprends, mais c'est la politique de l'entreprise, je ne peux rien faire."),
+    ("g10", "en", "I want a manager NOW.", None, "I WILL NOT TOLERATE THIS TONE."),
+    ("g11", "en", "Nothing works.", None,
+     "That sounds exhausting. Let me take this on myself and call you back by 5 pm."),
+    ("g12", "fr", "Mon colis n'est jamais arrivé.", "Inès",
+     "Inès, je vérifie tout de suite et je vous rappelle avant midi, ça vous va ?"),
+]
 
 
-# The labelled sets the rules were tuned on (shared/eval/dev-replies.jsonl and the tuning
-# sets of tests/eval, see tests/eval/README.md). Never fresh-b (held out) and never
-# corpus/blind. A head may join the rules only if it does not cost, on average over these,
-# more than TUNING_MAX_DROP of F1: they were labelled by other people than the corpus,
-# and a head that only fits the corpus labellers' reading of a criterion is not kept.
-TUNING_SETS = ["../shared/eval/dev-replies.jsonl", "tests/eval/fresh-a.jsonl",
-               "tests/eval/fresh-c.jsonl", "tests/eval/fresh-d.jsonl"]
-TUNING_MAX_DROP = 0.02
-
-
-ALLOW_PENALTY_HEADS = False  # set by --allow-penalty-heads, for comparisons only
-
-
-def allowed_modes(c):
-    if c == "personalize":
-        return ["rules"]
-    if c in PENALTIES and ALLOW_PENALTY_HEADS:
-        return ["rules", "or"]
-    # A penalty needs words that commit it: a learned penalty head fired on good and polite
-    # replies (half of 258 polite agent replies in an earlier measure; the shipped pack's
-    # model-answer runs drew dismissive and rude_tone from it), so penalties stay rules.
-    if c in PENALTIES:
-        return ["rules"]
-    return ["rules", "or", "semantic"]
-
-
-def load_tuning(vectors_path):
-    """The tuning sets' features, labels and rules verdicts (those that exist)."""
-    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-    out = []
-    _, index, q, _ = common.read_vectors(vectors_path)
-    for rel in TUNING_SETS:
-        path = os.path.join(root, rel)
-        if not os.path.exists(path):
-            log(f"tuning set {rel} is missing: skipped")
-            continue
-        rows = common.read_jsonl(path)
-        for r in rows:
-            r.setdefault("writer", "tuning")
-        toks = common.tokenize_replies(rows)
-        X = np.zeros((len(rows), 2 * q.shape[1]), dtype=np.int64)
-        for i, r in enumerate(rows):
-            reply, customer = toks[r["id"]]
-            X[i], _ = common.features(reply, customer, index, q)
-        Y = np.array([[bool(r["labels"][c]) for c in CRITERIA] for r in rows])
-        out.append((rel, X, Y, rules_verdicts(rows)))
-    return out
-
-
-def tuning_drop(tuning, k, mode, w_int, b_int):
-    """Mean F1 change over the tuning sets of `mode` against the rules alone."""
-    if mode == "rules" or not tuning:
-        return 0.0
-    drops = []
-    for _, X, Y, R in tuning:
-        fired = int_fire(X, w_int, b_int)
-        pred = fired if mode == "semantic" else (R[:, k] | fired)
-        drops.append(f1(Y[:, k], pred) - f1(Y[:, k], R[:, k]))
-    return float(np.mean(drops))
-
-
-# ---------- data ----------
-
-def load(train_path, vectors_path):
-    rows = common.read_jsonl(train_path)
-    rows.sort(key=lambda r: r["id"])
-    tokens, index, q, scale = common.read_vectors(vectors_path)
-    toks = common.tokenize_replies(rows)
-    X = np.zeros((len(rows), 2 * q.shape[1]), dtype=np.int64)
-    A = np.zeros((len(rows), q.shape[1]), dtype=np.int64)
-    for i, r in enumerate(rows):
-        reply, customer = toks[r["id"]]
-        X[i], A[i] = common.features(reply, customer, index, q)
-    Y = np.array([[bool(r["labels"][c]) for c in CRITERIA] for r in rows])
-    R = rules_verdicts(rows)
-    writers = np.array([str(r["writer"]) for r in rows])
-    return rows, X, A, Y, R, writers
+def f1(y, pred):
+    tp = int((y & pred).sum())
+    fp = int((~y & pred).sum())
+    fn = int((y & ~pred).sum())
+    return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
 
 
 def rules_verdicts(rows):
@@ -119,12 +86,7 @@ def rules_verdicts(rows):
         if r.get("language") or r.get("lang"):
             d["language"] = r.get("language") or r.get("lang")
         lines.append(json.dumps(d, ensure_ascii=False))
-    # Once the semantic layer is built into the scorer, `rapport score` is hybrid by default:
-    # ask for the rules alone (older binaries have no --layer and are rules only).
-    args = ["score"]
-    if "--layer" in common.run_rapport(["score", "--help"], ""):
-        args += ["--layer", "rules"]
-    out = common.run_rapport(args, "\n".join(lines) + "\n")
+    out = common.run_rapport(["score", "--layer", "rules"], "\n".join(lines) + "\n")
     got = {}
     for line in out.splitlines():
         d = json.loads(line)
@@ -132,286 +94,272 @@ def rules_verdicts(rows):
             raise SystemExit(f"rapport score: {d}")
         met = {c["id"]: bool(c["met"]) for c in d["criteria"]}
         got[d["id"]] = [met.get(c, False) for c in CRITERIA]
-    return np.array([got[r["id"]] for r in rows])
+    return np.array([got[r["id"]] for r in rows], dtype=bool)
 
 
-# ---------- logistic regression ----------
+class Data:
+    """Everything the heads read of a list of rows, in the rows' order."""
 
-def fit(X, y, lam=LAMBDA, iters=50):
-    """Weighted L2 logistic regression by Newton's method on standardized X.
-    Returns (w_raw, b_raw): the logit on raw X is X @ w_raw + b_raw."""
-    X = X.astype(np.float64)
-    mu = X.mean(axis=0)
-    sd = X.std(axis=0)
-    sd[sd == 0] = 1.0
-    Z = (X - mu) / sd
-    n, d = Z.shape
-    npos = max(int(y.sum()), 1)
-    nneg = max(n - int(y.sum()), 1)
-    cw = np.where(y, n / (2.0 * npos), n / (2.0 * nneg))
-    Z1 = np.hstack([Z, np.ones((n, 1))])
-    beta = np.zeros(d + 1)
-    reg = np.full(d + 1, lam)
-    reg[-1] = 0.0
-    yf = y.astype(np.float64)
-    for _ in range(iters):
-        z = Z1 @ beta
-        pr = 1.0 / (1.0 + np.exp(-z))
-        g = Z1.T @ (cw * (pr - yf)) / n + reg * beta
-        h = (Z1 * (cw * pr * (1 - pr) / n)[:, None]).T @ Z1 + np.diag(reg + 1e-9)
-        step = np.linalg.solve(h, g)
-        beta -= step
-        if np.max(np.abs(step)) < 1e-8:
-            break
-    w = beta[:-1] / sd
-    b = beta[-1] - float((beta[:-1] * mu / sd).sum())
-    return w, b
+    def __init__(self, rows, index, q):
+        self.rows = rows
+        toks = common.tokenize_sentences(rows)
+        self.sentences = [toks[r["id"]][0] for r in rows]
+        self.E = np.zeros((len(rows), 2 * q.shape[1]), dtype=np.int64)
+        self.A = np.zeros((len(rows), q.shape[1]), dtype=np.int64)
+        self.found = np.zeros(len(rows), dtype=np.int64)
+        for i, r in enumerate(rows):
+            sents, customer = toks[r["id"]]
+            flat = [t for s in sents for t in s]
+            self.E[i], self.A[i] = common.features(flat, customer, index, q)
+            self.found[i] = sum(1 for t in flat if t in index)
+        self.R = rules_verdicts(rows)
+        self.grams = [common.ngram_buckets(s) for s in self.sentences]
+        self.lang = np.array([(r.get("language") or r.get("lang")) == "fr" for r in rows])
+
+    def matrix(self, mu, sd):
+        """The design matrix: n-gram presence | rules * RULE_SCALE | standardized embedding."""
+        n = len(self.rows)
+        ri, ci = [], []
+        for i, g in enumerate(self.grams):
+            for b in sorted(set(x for s in g for x in s)):
+                ri.append(i)
+                ci.append(b)
+        ng = sparse.csr_matrix((np.ones(len(ri), dtype=np.float64), (ri, ci)),
+                               shape=(n, common.N_BUCKETS))
+        rules = sparse.csr_matrix(self.R.astype(np.float64) * (0.0 if NO_RULES else RULE_SCALE))
+        emb = (self.E - mu) / sd * EMB_SCALE
+        # The reply-times-customer-line half is not learned from: with it, a question that
+        # takes up the customer's words ("why you'd like to cancel" after "cancel it?") was
+        # judged no question, and a reply scored out of context (no customer line) sat
+        # where no training reply was. Its weights are 0; the format keeps the slots.
+        emb[:, emb.shape[1] // 2:] = 0.0
+        emb = sparse.csr_matrix(emb)
+        return sparse.hstack([ng, rules, emb]).tocsr()
 
 
-def f1(y, pred):
-    tp = int((y & pred).sum())
-    fp = int((~y & pred).sum())
-    fn = int((y & ~pred).sum())
-    return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
+NO_RULES = False       # --no-rules-features
+EXAMPLE_WEIGHT = 3.0   # a rubric file's pinned example counts as this many replies
 
 
-def best_threshold(y, score, rules=None):
-    """Threshold t (fire when score >= t) maximizing F1 of score>=t (or rules | score>=t)."""
-    cand = np.unique(score)
-    if len(cand) > 400:
-        cand = np.unique(np.quantile(score, np.linspace(0, 1, 401)))
+def fit(X, y, extra=None):
+    """extra: (X_ex, y_ex) rows added with EXAMPLE_WEIGHT (the rubric files' examples of
+    this criterion)."""
+    w = np.ones(X.shape[0])
+    if extra is not None and extra[0].shape[0]:
+        X = sparse.vstack([X, extra[0]]).tocsr()
+        y = np.concatenate([y, extra[1]])
+        w = np.concatenate([w, np.full(extra[0].shape[0], EXAMPLE_WEIGHT)])
+    m = LogisticRegression(C=C_REG, class_weight="balanced", solver="liblinear",
+                           random_state=SEED, max_iter=2000)
+    m.fit(X, y, sample_weight=w)
+    return m.coef_[0].copy(), float(m.intercept_[0])
+
+
+def rubric_examples(index, q, mu, sd):
+    """The examples the rubric files pin, per criterion: (X_ex, y_ex)."""
+    ex = [json.loads(line) for line in
+          common.run_rapport(["model", "examples"], "").splitlines() if line.strip()]
+    rows = [{"id": f"ex{i:04d}", "text": e["text"], "customer": "", "customer_name": "Dana"}
+            for i, e in enumerate(ex)]
+    data = Data(rows, index, q)
+    Xe = data.matrix(mu, sd)
+    out = {}
+    for k, c in enumerate(CRITERIA):
+        idx = [i for i, e in enumerate(ex) if e["criterion"] == c]
+        out[k] = (Xe[idx], np.array([bool(ex[i]["met"]) for i in idx], dtype=bool))
+    return out
+
+
+def best_threshold(y, s, rules=None):
+    """The threshold maximizing F1 of s >= t (or of rules | s >= t)."""
+    cand = np.unique(np.quantile(s, np.linspace(0, 1, 801)))
     best = (-1.0, 0.0)
     for t in cand:
-        pred = score >= t
-        if rules is not None:
-            pred = pred | rules
-        v = f1(y, pred)
+        v = f1(y, (s >= t) | rules) if rules is not None else f1(y, s >= t)
         if v > best[0] + 1e-12:
             best = (v, float(t))
     return best[1], best[0]
 
 
-def oof_scores(X, y, writers, lam):
-    s = np.zeros(len(y))
+def oof(X, Y, writers, ks, examples):
+    """Leave-one-writer-out decision values for criteria ks."""
+    S = np.zeros((X.shape[0], len(CRITERIA)))
     for w in sorted(set(writers)):
         tr = writers != w
-        wr, br = fit(X[tr], y[tr], lam)
-        s[~tr] = X[~tr].astype(np.float64) @ wr + br
-    return s
+        for k in ks:
+            coef, b = fit(X[tr], Y[tr, k], examples[k])
+            S[~tr, k] = X[~tr] @ coef + b
+    return S
 
 
-def choose(y, s, rules, c):
-    """Threshold and mode for criterion c from out-of-fold scores s -> (mode, t, cand)."""
-    t_sem, f_sem = best_threshold(y, s)
-    t_or, f_or = best_threshold(y, s, rules)
-    cand = {"rules": (f1(y, rules), t_sem), "or": (f_or, t_or), "semantic": (f_sem, t_sem)}
-    mode = "rules"
-    for m in allowed_modes(c):
-        if m != "rules" and cand[m][0] >= cand[mode][0] + (MIN_GAIN if mode == "rules" else 0):
-            mode = m
-    return mode, cand[mode][1], cand
+def quantize(coef, b, t, mu, sd):
+    """Float head (on the design matrix) -> integer head on the raw features."""
+    nb = common.N_BUCKETS
+    w_ng = coef[:nb]
+    w_r = coef[nb:nb + len(CRITERIA)] * RULE_SCALE
+    w_e_std = coef[nb + len(CRITERIA):] * EMB_SCALE
+    w_e = w_e_std / sd
+    b_raw = b - t - float((w_e_std * mu / sd).sum())
+    top = max(float(np.abs(w_ng).max()), float(np.abs(w_r).max()))
+    scale = W_MAX / top if top > 0 else 1.0
+    ng = np.round(w_ng * scale).astype(np.int64)
+    rw = np.round(w_r * scale).astype(np.int64)
+    ew = np.round(w_e * scale * EMB_FRAC).astype(np.int64)
+    bi = int(round(b_raw * scale * EMB_FRAC))
+    return ng, rw, ew, bi
 
 
-def predict(mode, score, t, rules):
-    if mode == "rules":
-        return rules.copy()
-    if mode == "semantic":
-        return score >= t
-    return rules | (score >= t)
+def int_z(data, i, k, ng, rw, ew, bi):
+    """Exactly the Rust sum for reply i and head k (see common.head_sum)."""
+    return common.head_sum(data.grams[i], data.R[i], data.E[i], ng[:, k], rw[k], ew[k], bi[k])
 
-
-def nested(X, y, rules, writers, c, lam):
-    """An honest estimate of the whole procedure: for each writer, the threshold and mode are
-    chosen by LOWO CV on the other writers only, the head trained on them, and the held-out
-    writer predicted. -> pooled predictions (chosen mode, semantic only)."""
-    pred_ch = np.zeros(len(y), dtype=bool)
-    pred_sem = np.zeros(len(y), dtype=bool)
-    for w in sorted(set(writers)):
-        tr = writers != w
-        s_in = oof_scores(X[tr], y[tr], writers[tr], lam)
-        mode, t, cand = choose(y[tr], s_in, rules[tr], c)
-        wr, br = fit(X[tr], y[tr], lam)
-        s_out = X[~tr].astype(np.float64) @ wr + br
-        pred_ch[~tr] = predict(mode, s_out, t, rules[~tr])
-        pred_sem[~tr] = s_out >= cand["semantic"][1]
-    return pred_ch, pred_sem
-
-
-def quantize(w, b, t):
-    """Integer head: sum w_int*x + b_int >= 0  <=>  (approximately) w.x + b >= t."""
-    s = W_MAX / max(float(np.abs(w).max()), 1e-12)
-    w_int = np.rint(w * s).astype(np.int64)
-    b_int = int(np.rint((b - t) * s))
-    return w_int, b_int
-
-
-def int_fire(X, w_int, b_int):
-    return (X @ w_int + b_int) >= 0
-
-
-# ---------- examples for "sounds like" ----------
 
 def pick_examples(rows, A, y, score, fired):
-    idx = [i for i in range(len(rows)) if y[i] and fired[i]
-           and 12 <= len(rows[i]["text"]) <= EXAMPLE_MAX_CHARS and "\n" not in rows[i]["text"]]
-    idx.sort(key=lambda i: (-score[i], rows[i]["id"]))
-    langs = sorted({rows[i].get("language") or rows[i].get("lang") for i in idx})
-    per_lang = N_EXAMPLES if len(langs) < 2 else (N_EXAMPLES + 1) // 2
-    chosen, count = [], {}
-    An = A.astype(np.float64)
-    norms = np.linalg.norm(An, axis=1) + 1e-9
-    for i in idx:
-        lang = rows[i].get("language") or rows[i].get("lang")
-        if count.get(lang, 0) >= per_lang:
+    """Up to N_EXAMPLES short positives the head fires on, best first, half per language
+    when both have some, no two too alike (cosine > 0.9 of their means)."""
+    order = np.argsort(-score, kind="stable")
+    cand = [i for i in order if y[i] and fired[i] and len(rows[i]["text"]) <= EXAMPLE_MAX_CHARS]
+    by_lang = {}
+    for i in cand:
+        by_lang.setdefault(rows[i].get("language") or rows[i].get("lang"), []).append(i)
+    cap = N_EXAMPLES // 2 if len(by_lang) > 1 else N_EXAMPLES
+    taken, counts = [], {}
+    for i in cand:
+        lg = rows[i].get("language") or rows[i].get("lang")
+        if counts.get(lg, 0) >= cap:
             continue
-        if any(An[i] @ An[j] / (norms[i] * norms[j]) > 0.9 for j in chosen):
+        a = A[i].astype(np.float64)
+        if any(np.dot(a, A[j]) / (np.linalg.norm(a) * np.linalg.norm(A[j]) + 1e-9) > 0.9
+               for j in taken):
             continue
-        chosen.append(i)
-        count[lang] = count.get(lang, 0) + 1
-        if len(chosen) == N_EXAMPLES:
+        taken.append(i)
+        counts[lg] = counts.get(lg, 0) + 1
+        if len(taken) == N_EXAMPLES:
             break
     return [{"text": rows[i]["text"], "a": [int(v) for v in np.clip(A[i], -127, 127)]}
-            for i in chosen]
+            for i in taken]
 
-
-# ---------- golden file for the Rust side ----------
-
-GOLDEN = [
-    ("en", "I'm so sorry, Dana. I'll refund the double charge right now.", "You charged me twice!"),
-    ("en", "Your refund of £42.50 will arrive in 3-5 business days (ref ZX-99812).",
-     "Where's my money?"),
-    ("en", "Calm down, it's not a big deal.", ""),
-    ("en", "Obviously you should have read the terms.", "Why was I charged a fee??"),
-    ("en", "Does that work for you? Anything else I can help with today?", "OK, thanks."),
-    ("en", "ok so i checked ur account, the engineer slot on tuesday was cancelled on our side. "
-           "im booking a new one for thursday 8-12, u'll get a text tomorrow",
-     "Nobody showed up AGAIN. I took the day off work for this."),
-    ("en", "12345 67890 !!!", "???"),
-    ("en", "", "Hello?"),
-    ("fr", "Je suis vraiment désolée, Madame. Je m'en occupe tout de suite.",
-     "C'est la troisième fois que j'appelle !"),
-    ("fr", "C'est la politique de l'entreprise, je ne peux rien faire.",
-     "Je veux un remboursement."),
-    ("fr", "Vous auriez dû lire les conditions avant de signer, aujourd'hui c'est trop tard.",
-     "Pourquoi ces frais ?"),
-    ("fr", "Est-ce que ça vous convient ? Le remboursement arrivera d'ici vendredi.",
-     "D'accord, merci."),
-]
-
-
-def write_golden(path, heads, index, q):
-    """Inputs and the exact integers the Rust side must reproduce (tokens, n, x, head sums)."""
-    rows = [{"id": f"golden-{i + 1:02d}", "language": lang, "text": text, "customer": cust}
-            for i, (lang, text, cust) in enumerate(GOLDEN)]
-    toks = common.tokenize_replies(rows)
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
-        for r in rows:
-            reply, customer = toks[r["id"]]
-            x, _ = common.features(reply, customer, index, q)
-            sums = {c: int(np.dot(np.array(h["w"], dtype=np.int64), x) + h["b"])
-                    for c, h in heads.items()}
-            d = dict(r)
-            d.update({"reply_tokens": reply, "customer_tokens": customer,
-                      "reply_found": sum(t in index for t in reply),
-                      "customer_found": sum(t in index for t in customer),
-                      "x": [int(v) for v in x], "head_sums": sums,
-                      "head_fires": {c: v >= 0 for c, v in sums.items()}})
-            f.write(json.dumps(d, ensure_ascii=False, separators=(",", ":")) + "\n")
-
-
-# ---------- main ----------
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--train", default=common.TRAIN)
     ap.add_argument("--vectors", default=common.VECTORS)
-    ap.add_argument("--out", default=common.HEADS)
-    ap.add_argument("--readme", default=os.path.join(common.MODEL_DIR, "README.md"))
-    ap.add_argument("--lambda", dest="lam", type=float, default=LAMBDA)
+    ap.add_argument("--out-dir", default=common.MODEL_DIR)
     ap.add_argument("--no-readme", action="store_true")
-    ap.add_argument("--no-nested", action="store_true", help="skip the nested CV estimate")
-    ap.add_argument("--allow-penalty-heads", action="store_true",
-                    help="let penalty criteria use `or` (for comparisons; never shipped)")
-    ap.add_argument("--no-tuning-guard", action="store_true",
-                    help="keep the CV-chosen modes even where they cost on the tuning sets "
-                         "(for comparisons; the shipped heads keep the guard)")
+    ap.add_argument("--no-rules-features", action="store_true",
+                    help="semantic only, for comparisons: the heads do not read the rules' "
+                         "verdicts, and every head decides its criterion")
     args = ap.parse_args()
+    global NO_RULES
+    NO_RULES = args.no_rules_features
+    os.makedirs(args.out_dir, exist_ok=True)
     t0 = time.time()
-
-    rows, X, A, Y, R, writers = load(args.train, args.vectors)
-    log(f"{len(rows)} replies, writers {', '.join(sorted(set(writers)))}, x dim {X.shape[1]} "
-        f"(|x| <= {int(np.abs(X).max())}), {time.time() - t0:.1f}s")
-    french = np.array([(r.get("language") or r.get("lang")) == "fr" for r in rows])
-    fr_writers = sorted({str(w) for w in writers[french]})
-
-    global ALLOW_PENALTY_HEADS
-    ALLOW_PENALTY_HEADS = args.allow_penalty_heads
-    tuning = [] if args.no_tuning_guard else load_tuning(args.vectors)
-    heads, table = {}, []
-    for k, c in enumerate(CRITERIA):
-        y, rules = Y[:, k], R[:, k]
-        s = oof_scores(X, y, writers, args.lam)
-        mode, t, cand = choose(y, s, rules, c)
-        f_rules, f_or, f_sem = cand["rules"][0], cand["or"][0], cand["semantic"][0]
-        preds = {"rules": rules, "semantic": s >= cand["semantic"][1],
-                 "or": rules | (s >= cand["or"][1])}
-        row = {"criterion": c, "mode": mode, "n_pos": int(y.sum()), "x_max": int(np.abs(X).max()),
-               "rules": f_rules, "semantic": f_sem, "or": f_or, "chosen": cand[mode][0],
-               "fr_rules": f1(y[french], rules[french]) if french.any() else None,
-               "fr_semantic": f1(y[french], preds["semantic"][french]) if french.any() else None,
-               "fr_chosen": f1(y[french], preds[mode][french]) if french.any() else None}
-        if not args.no_nested:
-            n_ch, n_sem = nested(X, y, rules, writers, c, args.lam)
-            row.update({"nested_chosen": f1(y, n_ch), "nested_semantic": f1(y, n_sem),
-                        "fr_nested_chosen": f1(y[french], n_ch[french]) if french.any() else None,
-                        "fr_nested_semantic": f1(y[french], n_sem[french]) if french.any() else None})
-        table.append(row)
-
-        w, b = fit(X, y, args.lam)
-        w_int, b_int = quantize(w, b, t)
-        drop = tuning_drop(tuning, k, mode, w_int, b_int)
-        row["tuning_delta"] = drop
-        if drop < -TUNING_MAX_DROP:
-            log(f"{c}: {mode} costs {-drop:.3f} F1 on the tuning sets: kept to the rules")
-            mode = "rules"
-            row["mode"] = mode
-            row["chosen"] = f_rules
-            row["fr_chosen"] = row["fr_rules"]
-            if "nested_chosen" in row:
-                row["nested_chosen"] = f_rules
-                row["fr_nested_chosen"] = row["fr_rules"]
-        fired = int_fire(X, w_int, b_int)
-        agree = float((fired == (X.astype(np.float64) @ w + b >= t)).mean())
-        score = X.astype(np.float64) @ w + b
-        heads[c] = {"mode": mode, "w": [int(v) for v in w_int], "b": b_int,
-                    "examples": pick_examples(rows, A, y, score, fired)}
-        log(f"{c:22s} pos {int(y.sum()):4d}  rules {f_rules:.3f}  sem {f_sem:.3f}  "
-            f"or {f_or:.3f}  -> {mode:8s} nested {row.get('nested_chosen', -1):.3f} "
-            f"(int/float agree {agree:.4f}, "
-            f"{len(heads[c]['examples'])} examples)")
-
-    doc = {"version": 1, "dim": int(A.shape[1]), "vectors_sha256": common.sha256_file(args.vectors),
-           "heads": heads}
-    with open(args.out, "w", encoding="utf-8", newline="\n") as f:
-        json.dump(doc, f, ensure_ascii=False, separators=(",", ":"))
-        f.write("\n")
-    digest = common.write_sha256(args.out)
+    rows = common.read_jsonl(args.train)
+    for rel, name in EXTRA_SETS:
+        path = os.path.join(common.ROOT, rel)
+        if not os.path.exists(path):
+            raise SystemExit(f"{rel} is missing: the heads are trained on it")
+        for r in common.read_jsonl(path):
+            rows.append(dict(r, writer=name))
+    rows.sort(key=lambda r: r["id"])
     _, index, q, _ = common.read_vectors(args.vectors)
-    write_golden(os.path.join(os.path.dirname(args.out), "golden.jsonl"), heads, index, q)
-    macro = {k: float(np.mean([r[k] for r in table])) for k in table[0]
-             if isinstance(table[0][k], float)}
-    log(f"macro-F1 (LOWO CV): rules {macro['rules']:.3f}  semantic {macro['semantic']:.3f}  "
-        f"chosen {macro['chosen']:.3f}  nested chosen {macro.get('nested_chosen', -1):.3f}")
-    log(f"wrote {args.out} ({os.path.getsize(args.out)} bytes, sha256 {digest}) "
-        f"in {time.time() - t0:.0f}s")
-    os.makedirs(common.SCRATCH, exist_ok=True)
-    with open(os.path.join(common.SCRATCH, "cv.json"), "w") as f:
-        json.dump({"lambda": args.lam, "writers": sorted({str(w) for w in writers}), "n": len(rows),
-                   "table": table, "macro": macro}, f, indent=1)
+    data = Data(rows, index, q)
+    Y = np.array([[bool(r["labels"][c]) for c in CRITERIA] for r in rows])
+    writers = np.array([str(r["writer"]) for r in rows])
+    mu = data.E.mean(axis=0)
+    sd = data.E.std(axis=0)
+    sd[sd == 0] = 1.0
+    X = data.matrix(mu, sd)
+    log(f"{len(rows)} replies, {len(set(writers))} writers, {X.shape[1]} features "
+        f"({time.time() - t0:.0f} s)")
+    learnable = [k for k, c in enumerate(CRITERIA) if c != "personalize"]
+    examples = rubric_examples(index, q, mu, sd)
+    S = oof(X, Y, writers, learnable, examples)
+    log(f"CV done ({time.time() - t0:.0f} s)")
+
+    heads, table = {}, []
+    ng_all = np.zeros((common.N_BUCKETS, len(CRITERIA)), dtype=np.int64)
+    rws, ews, bis, modes = [], [], [], []
+    for k, c in enumerate(CRITERIA):
+        y = Y[:, k]
+        rules_f1 = f1(y, data.R[:, k])
+        fr_rules = f1(y[data.lang], data.R[data.lang, k])
+        mode, t, cv_f1, learned = "rules", 0.0, float("nan"), data.R[:, k]
+        fr_learned = float("nan")
+        if k in learnable:
+            t_l, f_l = best_threshold(y, S[:, k])
+            t_o, f_o = best_threshold(y, S[:, k], data.R[:, k])
+            # The mode that keeps more of the phrases wins unless the other beats it by
+            # MIN_GAIN: a phrase is explainable, and what trainers' tests pin.
+            if NO_RULES:
+                mode, t, cv_f1, learned = "learned", t_l, f_l, S[:, k] >= t_l
+            elif f_o >= rules_f1 + MIN_GAIN and f_l < f_o + VETO_GAIN:
+                mode, t, cv_f1, learned = "or", t_o, f_o, data.R[:, k] | (S[:, k] >= t_o)
+            elif f_l >= rules_f1 + MIN_GAIN:
+                mode, t, cv_f1, learned = "learned", t_l, f_l, S[:, k] >= t_l
+            else:
+                cv_f1 = max(f_l, f_o)
+            fr_learned = f1(y[data.lang], learned[data.lang])
+            log(f"  {c}: rules {rules_f1:.3f} or {f_o:.3f} learned {f_l:.3f} -> {mode}")
+        coef, b = fit(X, y, examples[k]) if k in learnable else (np.zeros(X.shape[1]), -1.0)
+        ng, rw, ew, bi = quantize(coef, b, t, mu, sd)
+        ng_all[:, k] = ng
+        rws.append(rw)
+        ews.append(ew)
+        bis.append(bi)
+        modes.append(mode)
+        table.append((c, int(y.sum()), rules_f1, cv_f1, mode, fr_rules, fr_learned,
+                      {w: (f1(y[writers == w], data.R[writers == w, k]),
+                           f1(y[writers == w], learned[writers == w])) for w in sorted(set(writers))}))
+    assert np.abs(ng_all).max() <= 32767
+    # Fired on the training set by the final integer heads (for the examples).
+    for k in range(len(CRITERIA)):
+        assert max(abs(int(v)) for v in ews[k]) < 2**40 and abs(bis[k]) < 2**50, CRITERIA[k]
+    Z = np.zeros((len(rows), len(CRITERIA)), dtype=np.float64)
+    for i in range(len(rows)):
+        for k in range(len(CRITERIA)):
+            Z[i, k] = int_z(data, i, k, ng_all, rws, ews, bis)
+    for k, c in enumerate(CRITERIA):
+        heads[c] = {"mode": modes[k], "b": bis[k], "rules": [int(v) for v in rws[k]],
+                    "w": [int(v) for v in ews[k]],
+                    "examples": pick_examples(rows, data.A, Y[:, k], Z[:, k],
+                                              Z[:, k] >= 0)}
+    vectors_sha = common.sha256_file(args.vectors)
+    common.write_ngrams(os.path.join(args.out_dir, "ngrams.bin"), ng_all)
+    ngrams_sha = common.write_sha256(os.path.join(args.out_dir, "ngrams.bin"))
+    out = {"version": 2, "dim": int(q.shape[1]), "vectors_sha256": vectors_sha,
+           "ngrams_sha256": ngrams_sha, "criteria": CRITERIA, "emb_frac": EMB_FRAC,
+           "heads": heads}
+    heads_path = os.path.join(args.out_dir, "heads.json")
+    with open(heads_path, "w", encoding="utf-8", newline="\n") as f:
+        json.dump(out, f, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        f.write("\n")
+    common.write_sha256(heads_path)
+    write_golden(os.path.join(args.out_dir, "golden.jsonl"), index, q, ng_all, rws, ews, bis)
     if not args.no_readme:
         import readme
-        readme.write(args.readme, table, sorted({str(w) for w in writers}), fr_writers, len(rows),
-                     args.vectors, args.out, args.lam)
+        readme.write_cv(os.path.join(args.out_dir, "README.md"), table, rows, writers, data.lang)
+    for c, npos, r, l, mode, frr, frl, _ in table:
+        log(f"  {c:22s} {npos:5d} rules {r:.3f} learned {l:.3f} {mode:8s} FR {frr:.3f} {frl:.3f}")
+    for w in sorted(set(writers)):
+        r = np.mean([t[7][w][0] for t in table])
+        sh = np.mean([t[7][w][1] if t[4] != "rules" else t[7][w][0] for t in table])
+        log(f"  writer {w:8s} rules {r:.3f} shipped {sh:.3f}")
+    log(f"wrote {heads_path} ({time.time() - t0:.0f} s)")
+
+
+def write_golden(path, index, q, ng, rws, ews, bis):
+    rows = [{"id": g, "language": lg, "customer": cu, "customer_name": nm, "text": tx}
+            for g, lg, cu, nm, tx in GOLDEN_REPLIES]
+    data = Data(rows, index, q)
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        for i, r in enumerate(rows):
+            sums = [int_z(data, i, k, ng, rws, ews, bis) for k in range(len(CRITERIA))]
+            rec = dict(r)
+            rec.update({"sentences": data.sentences[i], "buckets": [list(s) for s in data.grams[i]],
+                        "reply_found": int(data.found[i]), "rules": [bool(v) for v in data.R[i]],
+                        "x": [int(v) for v in data.E[i]], "head_sums": sums})
+            f.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

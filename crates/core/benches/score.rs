@@ -3,7 +3,7 @@
 //! - `reply_60_words`: one ~60-word reply, the shipped hybrid scorer.
 //! - `distinct_replies_every_head`: 120 distinct replies of 40-80 words from the training
 //!   corpus, each with its own customer line, and every semantic head run on every reply
-//!   (`Mode::Semantic`), so nothing is skipped or cached between them. Goal for both: under
+//!   (`Mode::Learned`), so nothing is skipped or cached between them. Goal for both: under
 //!   50 µs a reply on one core (20,000 replies a second).
 
 use std::hint::black_box;
@@ -49,7 +49,7 @@ fn bench(c: &mut Criterion) {
     let replies = corpus_replies();
     assert!(replies.len() >= 100, "{} replies", replies.len());
     group.throughput(Throughput::Elements(replies.len() as u64));
-    let every_head = RubricScorer::builtin().with_semantic_mode(Mode::Semantic);
+    let every_head = RubricScorer::builtin().with_semantic_mode(Mode::Learned);
     let rules_only = RubricScorer::builtin().without_semantic();
     for (name, scorer) in [
         ("distinct_replies_every_head", &every_head),

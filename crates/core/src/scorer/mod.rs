@@ -125,8 +125,8 @@ pub struct RubricScorer {
     langs: [Lang; 2],
     /// The last per-reply compilation (see [`ExtraKey`]).
     cache: Mutex<Option<(ExtraKey, Arc<Extra>)>>,
-    /// The semantic stage, and for each of its heads the criterion it judges.
-    semantic: Option<(Arc<Semantic>, Vec<Option<usize>>)>,
+    /// The learned stage (see [`semantic`]) and how it maps onto the criteria.
+    semantic: Option<(Arc<Semantic>, LearnedMap)>,
     /// Where each compiled phrase was written (file, line, text), for `explain`.
     sources: Vec<(String, usize, String)>,
 }
@@ -307,11 +307,15 @@ impl RubricScorer {
     /// This scorer with a semantic stage: each head adds recall to the criterion of its
     /// name (heads for criteria the rubrics do not define are ignored).
     pub fn with_semantic(mut self, semantic: Arc<Semantic>) -> RubricScorer {
-        let map = semantic
-            .heads()
-            .iter()
-            .map(|h| self.criteria.iter().position(|c| c.id == h.criterion))
-            .collect();
+        let position = |id: &str| self.criteria.iter().position(|c| c.id == id);
+        let map = LearnedMap {
+            heads: semantic
+                .heads()
+                .iter()
+                .map(|h| position(&h.criterion))
+                .collect(),
+            inputs: semantic.criteria().iter().map(|c| position(c)).collect(),
+        };
         self.semantic = Some((semantic, map));
         self
     }
@@ -835,53 +839,95 @@ fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
     a.0 < b.1 && b.0 < a.1
 }
 
+/// Which criterion each head judges, and which criterion's rules verdict each of the
+/// model's inputs reads (`None`: the rubrics do not define it).
+#[derive(Debug, Clone)]
+struct LearnedMap {
+    heads: Vec<Option<usize>>,
+    inputs: Vec<Option<usize>>,
+}
+
+/// What the rules leave for the learned stage to read, per criterion.
+struct RulesView<'a> {
+    /// Evidence after the relations.
+    kept: &'a mut [Vec<(usize, usize)>],
+    /// Sentences where a phrase of the criterion was negated.
+    negated: &'a [Vec<usize>],
+    /// Spans of `unless` phrases.
+    unless: &'a [Vec<(usize, usize)>],
+    /// Whether a phrase the trainer wrote for this scenario or node found it.
+    trainer: &'a [bool],
+}
+
 impl RubricScorer {
-    /// The semantic stage: for each head that fires, the sentence that carries the move
-    /// becomes evidence of its criterion (`or`: only where the phrases found none;
-    /// `semantic`: in place of the phrases), unless a phrase of that criterion was negated
-    /// or one of its `unless` phrases was said in that sentence, or the criterion needs a
-    /// question and the sentence is not one. Returns, per criterion, the labelled example
-    /// its semantic evidence resembles.
-    fn add_semantic(
+    /// The learned stage: each head in `learned` mode decides its criterion, reading the
+    /// rules' verdicts among its features. A phrase the trainer wrote for this scenario or
+    /// node always counts (the author's word for this moment). Met by the head where the
+    /// rules found nothing: the sentence that carries the move is the evidence, if the
+    /// rules leave it eligible (no negated phrase of the criterion, no `unless`, a
+    /// question where one is needed). Returns, per criterion, the labelled example its
+    /// evidence resembles, and traces what the head added or overruled.
+    fn learned(
         &self,
         text: &Text,
         customer: Option<&Text>,
         extra: &Extra,
-        raw: &mut [Vec<(usize, usize)>],
-        unless: &[Vec<(usize, usize)>],
-        negated: &[Vec<usize>],
+        view: RulesView<'_>,
+        trace: &mut Option<&mut Trace>,
     ) -> Vec<Option<String>> {
-        let mut sounds = vec![None; raw.len()];
+        let mut sounds = vec![None; view.kept.len()];
         let Some((semantic, map)) = &self.semantic else {
             return sounds;
         };
-        if text.tokens.is_empty() {
+        if text.tokens.is_empty() || semantic.heads().iter().all(|h| h.mode == Mode::Rules) {
             return sounds;
         }
-        // Embedded on the first head that runs: with every head left to the rules (as
-        // shipped today) a reply costs no embedding at all.
-        let mut embedded = None;
+        let prepared = semantic.prepare(text, customer);
+        let rules_met: Vec<bool> = map
+            .inputs
+            .iter()
+            .map(|c| c.is_some_and(|c| !view.kept[c].is_empty()))
+            .collect();
         for (h, head) in semantic.heads().iter().enumerate() {
-            let Some(c) = map[h] else { continue };
-            if head.mode == Mode::Rules || (head.mode == Mode::Or && !raw[c].is_empty()) {
+            let Some(c) = map.heads[h] else { continue };
+            if head.mode == Mode::Rules {
                 continue;
             }
-            let embedded = embedded.get_or_insert_with(|| semantic.embed(text, customer));
             let crit = self.criterion(extra, c);
             let needs_question = crit.rules.contains(&Rule::AnyQuestion);
             let eligible = |k: usize| {
                 let s = &text.sentences[k];
-                !negated[c].contains(&k)
-                    && !unless[c].iter().any(|&u| overlaps(u, (s.first, s.end)))
+                !view.negated[c].contains(&k)
+                    && !view.unless[c]
+                        .iter()
+                        .any(|&u| overlaps(u, (s.first, s.end)))
                     && (!needs_question || s.question)
             };
-            let found = semantic.judge(h, text, embedded, eligible);
-            if head.mode == Mode::Semantic {
-                raw[c].clear();
+            if !view.kept[c].is_empty() {
+                // The rules found it: the head confirms or overrules, the phrase stays the
+                // evidence.
+                if head.mode == Mode::Learned
+                    && semantic.z(h, &prepared, &rules_met) < 0
+                    && !view.trainer[c]
+                {
+                    view.kept[c].clear();
+                    Trace::dropped(trace, c, || {
+                        "the learned head judged the phrases out of place here (it reads \
+                         the words around them and the other criteria)"
+                            .to_string()
+                    });
+                }
+                continue;
             }
-            if let Some(f) = found {
-                raw[c].push(f.span);
-                sounds[c] = f.sounds_like;
+            let verdict = semantic.judge(h, text, &prepared, &rules_met, eligible, crit.penalty);
+            if let semantic::Verdict::Met(found) = verdict {
+                view.kept[c].push(found.span);
+                if let Some(like) = &found.sounds_like {
+                    Trace::found(trace, c, found.span, || {
+                        format!("the learned head (sounds like: \"{like}\")")
+                    });
+                }
+                sounds[c] = found.sounds_like;
             }
         }
         sounds
@@ -1046,14 +1092,17 @@ impl RubricScorer {
         let toks = pattern::view(&text, &words, negators);
         let mut hits: Vec<Hit> = Vec::new();
         lang.index.find(&toks, &mut hits);
+        // Hits from here on are the trainer's phrases for this scenario or node.
+        let builtin_hits = hits.len();
         extra.index.find(&toks, &mut hits);
+        let mut trainer = vec![false; n_crit];
 
         let mut raw: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n_crit];
         let mut unless: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n_crit];
         let mut bare: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n_crit];
         // Sentences where a criterion's phrase was negated: no semantic evidence there.
         let mut negated: Vec<Vec<usize>> = vec![Vec::new(); n_crit];
-        for h in &hits {
+        for (i, h) in hits.iter().enumerate() {
             if h.end <= h.first {
                 continue;
             }
@@ -1095,6 +1144,7 @@ impl RubricScorer {
                 bare[c].push((h.first, h.end));
             } else {
                 raw[c].push((h.first, h.end));
+                trainer[c] |= i >= builtin_hits;
             }
         }
         // Sentences holding a match of each criterion's `mirror_with` criteria.
@@ -1149,26 +1199,21 @@ impl RubricScorer {
                 found.retain(|&h| !rules::from_customer(&text, &stems, customer, h, lang.lang));
             }
         }
-        let sounds_like = self.add_semantic(
+        let mut kept = self.relate(&extra, &raw, &bare, |(first, _)| {
+            text.sentences[text.tokens[first].sentence].question
+        });
+        let sounds_like = self.learned(
             &text,
             customer_text.as_ref(),
             &extra,
-            &mut raw,
-            &unless,
-            &negated,
+            RulesView {
+                kept: &mut kept,
+                negated: &negated,
+                unless: &unless,
+                trainer: &trainer,
+            },
+            &mut trace,
         );
-        if trace.is_some() {
-            for (c, like) in sounds_like.iter().enumerate() {
-                if let (Some(like), Some(&span)) = (like, raw[c].last()) {
-                    Trace::found(&mut trace, c, span, || {
-                        format!("the semantic head (sounds like: \"{like}\")")
-                    });
-                }
-            }
-        }
-        let kept = self.relate(&extra, &raw, &bare, |(first, _)| {
-            text.sentences[text.tokens[first].sentence].question
-        });
 
         let chars = CharIndex::new(input.text);
         let li = lang_index(lang.lang);

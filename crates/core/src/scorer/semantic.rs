@@ -1,22 +1,27 @@
-//! The semantic stage: recall for the paraphrases no phrase covers.
+//! The learned stage: recall for the paraphrases no phrase covers, and precision where
+//! a phrase fires out of place.
 //!
-//! A reply is embedded with static word vectors (distilled once from a multilingual
-//! sentence encoder, `crates/core/model/README.md`) looked up on the scorer's own tokens,
-//! so there is one tokenizer for the crate. One linear head per criterion reads
-//! `[a, a ⊙ c]`: the mean vector of the reply and its product with the mean vector of the
-//! customer's line. Everything is integer arithmetic, so a reply scores the same on every
-//! machine:
+//! One linear head per criterion reads three groups of features of a reply, all computed
+//! on the scorer's own tokens (one tokenizer for the crate), all in integers, so a reply
+//! scores the same on every machine (`crates/core/model/README.md` has the exact
+//! definitions, and `golden.jsonl` pins them against the training script):
 //!
-//! - a token's vector is `dim` int8 values; unknown tokens are skipped;
-//! - `a_k = trunc(16 · S_k / n)` for the sum `S` of the `n` known tokens' vectors (0 if none);
-//! - `p_k = trunc(a_k · c_k / 256)`, `c` the customer line's mean;
-//! - a head fires when `Σ w_k x_k + b ≥ 0` over `x = [a, p]`.
+//! - the word 1-, 2- and 3-grams of each sentence, hashed (FNV-1a) into 2^18 buckets, each
+//!   present bucket counting once (`ngrams.bin`: one i16 weight per bucket and criterion);
+//! - the rules' verdicts on the fourteen criteria: the head learns where the phrases are
+//!   right and where context or a paraphrase beats them;
+//! - static word vectors (distilled once from a multilingual sentence encoder) averaged
+//!   over the reply, and their product with the customer line's average.
 //!
-//! What the stage may do is decided per criterion by the model (`mode`): nothing
-//! (`rules`), add evidence where the rules found none (`or`), or replace the phrases
-//! (`semantic`). Its evidence is the sentence that carries the move best, it passes
-//! through the same negation, `unless` and relation checks as a phrase's, and it shows
-//! the nearest labelled example it resembles ("sounds like: ...").
+//! `z = F · (Σ n-gram weights + Σ weights of the criteria the rules met) + Σ w·x + b`, and
+//! the head fires when `z >= 0`. A criterion in `learned` mode takes the head's verdict;
+//! in `or` mode the head only adds what the phrases missed; in `rules` mode it is not
+//! used. Fired evidence must be a sentence the rules leave
+//! eligible (not where a phrase of the criterion was negated or an `unless` said), and
+//! must carry the move: the sentence whose n-grams weigh most, with positive weight. A
+//! penalty needs more: that sentence alone must fire the head, so a reply is never
+//! penalised for what it lacks. Evidence shows the nearest labelled example ("sounds
+//! like: ...").
 
 use std::collections::HashMap;
 
@@ -168,24 +173,27 @@ impl Vectors {
 pub enum Mode {
     /// The head is not used.
     Rules,
-    /// Met when the rules or the head find it.
+    /// Met when the rules or the head find it: the head adds recall, never vetoes.
     Or,
-    /// The head replaces the phrases (negation and relations still apply).
-    Semantic,
+    /// The head decides (it reads the rules' verdicts among its features).
+    Learned,
 }
 
 #[derive(Deserialize)]
 struct RawHeads {
     version: u32,
     dim: usize,
+    criteria: Vec<String>,
+    emb_frac: i64,
     heads: std::collections::BTreeMap<String, RawHead>,
 }
 
 #[derive(Deserialize)]
 struct RawHead {
     mode: Mode,
-    w: Vec<i32>,
     b: i64,
+    rules: Vec<i64>,
+    w: Vec<i64>,
     #[serde(default)]
     examples: Vec<RawExample>,
 }
@@ -201,24 +209,17 @@ struct RawExample {
 pub struct Head {
     pub criterion: String,
     pub mode: Mode,
-    w: Vec<i32>,
+    /// Column of this head in the n-gram table.
+    column: usize,
     b: i64,
+    /// Weight of each model criterion the rules met.
+    rules: Vec<i64>,
+    /// Weights of the embedding features.
+    w: Vec<i64>,
     examples: Vec<(String, Vec<i32>)>,
 }
 
 impl Head {
-    /// `Σ w x + b` over features `x` (see [`Semantic::features`]).
-    fn z(&self, x: &[i32]) -> i64 {
-        // |w| <= 32000 and |x| < 2^15 (see the model README), so each product fits an
-        // i32; the sum is taken in i64.
-        self.w
-            .iter()
-            .zip(x)
-            .map(|(&w, &x)| i64::from(w.wrapping_mul(x)))
-            .sum::<i64>()
-            + self.b
-    }
-
     /// The labelled example whose mean vector is nearest (largest dot product) to `a`.
     fn nearest(&self, a: &[i32]) -> Option<&str> {
         self.examples
@@ -235,27 +236,114 @@ impl Head {
     }
 }
 
-/// The word vectors and the heads, ready to judge.
+/// The n-gram weights: `buckets` rows of one i16 per criterion column.
+#[derive(Debug)]
+pub struct Ngrams {
+    columns: usize,
+    weights: Vec<i16>,
+}
+
+/// log2 of the number of buckets the n-grams are hashed into.
+pub const BUCKET_BITS: u32 = 18;
+const NGRAMS_MAGIC: &[u8; 8] = b"RAPPORTN";
+
+impl Ngrams {
+    /// Reads the format of `crates/core/model/README.md`.
+    pub fn parse(bytes: &[u8]) -> Result<Ngrams, ModelError> {
+        let mut at = 0;
+        if take(bytes, &mut at, 8)? != NGRAMS_MAGIC || u32_at(bytes, &mut at)? != 1 {
+            return Err(ModelError::BadHeader);
+        }
+        let buckets = u32_at(bytes, &mut at)? as usize;
+        let columns = u32_at(bytes, &mut at)? as usize;
+        if buckets != 1 << BUCKET_BITS || columns == 0 || columns > 64 {
+            return Err(ModelError::BadHeader);
+        }
+        let raw = take(bytes, &mut at, buckets * columns * 2)?;
+        Ok(Ngrams {
+            columns,
+            weights: raw
+                .chunks_exact(2)
+                .map(|b| i16::from_le_bytes([b[0], b[1]]))
+                .collect(),
+        })
+    }
+
+    fn row(&self, bucket: u32) -> &[i16] {
+        let at = bucket as usize * self.columns;
+        &self.weights[at..at + self.columns]
+    }
+}
+
+/// FNV-1a 64 over `bytes`, from state `h`.
+fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Sentence-boundary marks: no token holds a control character.
+const BOS: &str = "\u{2}";
+const EOS: &str = "\u{3}";
+
+/// Per sentence, the buckets of its 1-, 2- and 3-grams in order of first occurrence in
+/// the reply: a bucket already seen (in this or an earlier sentence) is not repeated.
+pub fn ngram_buckets<'t>(sentences: impl IntoIterator<Item = Vec<&'t str>>) -> Vec<Vec<u32>> {
+    let mask = (1u64 << BUCKET_BITS) - 1;
+    let mut seen: FnvMap<u32, ()> = FnvMap::default();
+    sentences
+        .into_iter()
+        .map(|words| {
+            let mut seq = Vec::with_capacity(words.len() + 2);
+            seq.push(BOS);
+            seq.extend(words);
+            seq.push(EOS);
+            let mut mine = Vec::with_capacity(seq.len() * 3);
+            for n in 1..=3usize {
+                // The marks alone would be in every reply: they only count inside a 2- or
+                // 3-gram.
+                let windows = seq.windows(n);
+                let skip = usize::from(n == 1);
+                let len = windows.len();
+                for window in windows.skip(skip).take(len - 2 * skip) {
+                    let mut h = fnv(0xcbf2_9ce4_8422_2325, &[n as u8]);
+                    for t in window {
+                        h = fnv(fnv(h, &[0x1f]), t.as_bytes());
+                    }
+                    let b = (h & mask) as u32;
+                    if seen.insert(b, ()).is_none() {
+                        mine.push(b);
+                    }
+                }
+            }
+            mine
+        })
+        .collect()
+}
+
+/// The word vectors, the n-gram table and the heads, ready to judge.
 #[derive(Debug)]
 pub struct Semantic {
     vectors: std::sync::Arc<Vectors>,
+    ngrams: std::sync::Arc<Ngrams>,
+    /// The criteria whose rules verdicts the heads read, in the heads' order.
+    criteria: Vec<String>,
+    emb_frac: i64,
     heads: Vec<Head>,
 }
 
-/// One reply as the heads see it (see [`Semantic::embed`]).
+/// One reply as the heads see it (see [`Semantic::prepare`]), computed once.
 #[derive(Debug, Clone)]
-pub struct Embedded {
-    /// Tokens of the reply found in the vocabulary: with none, no head fires (an empty
-    /// embedding says nothing, whatever a head's bias).
-    found: i32,
-    /// Known tokens of each sentence.
-    sentence_found: Vec<i32>,
+pub struct Prepared {
     /// The reply's mean vector.
     a: Vec<i32>,
-    /// The reply's features.
+    /// The embedding features `[a, a ⊙ c]`.
     x: Vec<i32>,
-    /// Each sentence's features.
-    sentences: Vec<Vec<i32>>,
+    /// Each sentence's n-gram buckets (see [`ngram_buckets`]).
+    grams: Vec<Vec<u32>>,
+    /// Per sentence and head column, the sum of its buckets' weights.
+    sentence_sums: Vec<Vec<i64>>,
 }
 
 /// `trunc(16 · S / n)`, 0 when nothing was found.
@@ -277,8 +365,18 @@ pub struct Found {
     pub sounds_like: Option<String>,
 }
 
+/// A head's verdict on one reply.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// Met, carried by this sentence.
+    Met(Found),
+    /// Not met (`z` below 0, or no eligible sentence carries it).
+    NotMet,
+}
+
 /// The shipped model (`crates/core/model/`), compiled in.
 const BUILTIN_VECTORS: &[u8] = include_bytes!("../../model/vectors.bin");
+const BUILTIN_NGRAMS: &[u8] = include_bytes!("../../model/ngrams.bin");
 const BUILTIN_HEADS: &str = include_str!("../../model/heads.json");
 
 impl Semantic {
@@ -288,17 +386,17 @@ impl Semantic {
         MODEL
             .get_or_init(|| {
                 // The artifacts are checked against their sha256 by the tests; a broken
-                // build of them is a bug in `make model`, not an input to recover from.
+                // build of them is a bug in `make train`, not an input to recover from.
                 std::sync::Arc::new(
-                    Semantic::parse(BUILTIN_VECTORS, BUILTIN_HEADS)
+                    Semantic::parse(BUILTIN_VECTORS, BUILTIN_NGRAMS, BUILTIN_HEADS)
                         .expect("the shipped semantic model is valid"),
                 )
             })
             .clone()
     }
 
-    /// This model with every head in `mode` (for comparing rules, semantics and the
-    /// hybrid; `personalize` stays with the rules: a name is a fact, not a paraphrase).
+    /// This model with every head in `mode` (for comparing layers; `personalize` stays
+    /// with the rules: a name is a fact, not a paraphrase).
     pub fn with_mode(&self, mode: Mode) -> Semantic {
         let heads = self
             .heads
@@ -314,23 +412,39 @@ impl Semantic {
             .collect();
         Semantic {
             vectors: self.vectors.clone(),
+            ngrams: self.ngrams.clone(),
+            criteria: self.criteria.clone(),
+            emb_frac: self.emb_frac,
             heads,
         }
     }
 
-    pub fn parse(vectors: &[u8], heads: &str) -> Result<Semantic, ModelError> {
-        Self::parse_heads(std::sync::Arc::new(Vectors::parse(vectors)?), heads)
+    pub fn parse(vectors: &[u8], ngrams: &[u8], heads: &str) -> Result<Semantic, ModelError> {
+        Self::parse_heads(
+            std::sync::Arc::new(Vectors::parse(vectors)?),
+            std::sync::Arc::new(Ngrams::parse(ngrams)?),
+            heads,
+        )
     }
 
-    /// These word vectors with other heads (a `make train` output), for comparisons.
-    pub fn with_heads(&self, heads: &str) -> Result<Semantic, ModelError> {
-        Self::parse_heads(self.vectors.clone(), heads)
+    /// These word vectors with other heads and n-grams (a `make train` output), for
+    /// comparisons.
+    pub fn with_heads(&self, ngrams: &[u8], heads: &str) -> Result<Semantic, ModelError> {
+        Self::parse_heads(
+            self.vectors.clone(),
+            std::sync::Arc::new(Ngrams::parse(ngrams)?),
+            heads,
+        )
     }
 
-    fn parse_heads(vectors: std::sync::Arc<Vectors>, heads: &str) -> Result<Semantic, ModelError> {
+    fn parse_heads(
+        vectors: std::sync::Arc<Vectors>,
+        ngrams: std::sync::Arc<Ngrams>,
+        heads: &str,
+    ) -> Result<Semantic, ModelError> {
         let raw: RawHeads =
             serde_json::from_str(heads).map_err(|e| ModelError::BadHeads(e.to_string()))?;
-        if raw.version != 1 {
+        if raw.version != 2 {
             return Err(ModelError::BadHeads(format!("version {}", raw.version)));
         }
         if raw.dim != vectors.dim {
@@ -339,39 +453,68 @@ impl Semantic {
                 vectors: vectors.dim,
             });
         }
+        if raw.criteria.len() != ngrams.columns {
+            return Err(ModelError::BadHeads(format!(
+                "{} criteria for {} n-gram columns",
+                raw.criteria.len(),
+                ngrams.columns
+            )));
+        }
         let heads = raw
             .heads
             .into_iter()
             .map(|(criterion, h)| {
-                if h.w.len() != 2 * raw.dim
-                    || h.examples.iter().any(|e| e.a.len() != raw.dim)
-                    || h.w.iter().any(|w| w.abs() > 32_000)
-                {
-                    return Err(ModelError::BadHeads(format!(
+                let column = raw.criteria.iter().position(|c| *c == criterion);
+                // Bounds that keep z within i64 (see the model README).
+                let ok = h.w.len() == 2 * raw.dim
+                    && h.rules.len() == raw.criteria.len()
+                    && h.examples.iter().all(|e| e.a.len() == raw.dim)
+                    && h.w.iter().all(|w| w.abs() < 1 << 40)
+                    && h.rules.iter().all(|w| w.abs() <= 32_767)
+                    && h.b.abs() < 1 << 50;
+                match (column, ok) {
+                    (Some(column), true) => Ok(Head {
+                        criterion,
+                        mode: h.mode,
+                        column,
+                        b: h.b,
+                        rules: h.rules,
+                        w: h.w,
+                        examples: h.examples.into_iter().map(|e| (e.text, e.a)).collect(),
+                    }),
+                    _ => Err(ModelError::BadHeads(format!(
                         "`{criterion}` has weights out of range or of the wrong length"
-                    )));
+                    ))),
                 }
-                Ok(Head {
-                    criterion,
-                    mode: h.mode,
-                    w: h.w,
-                    b: h.b,
-                    examples: h.examples.into_iter().map(|e| (e.text, e.a)).collect(),
-                })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Semantic { vectors, heads })
+        if !(1..=1 << 20).contains(&raw.emb_frac) {
+            return Err(ModelError::BadHeads("emb_frac out of range".into()));
+        }
+        Ok(Semantic {
+            vectors,
+            ngrams,
+            criteria: raw.criteria,
+            emb_frac: raw.emb_frac,
+            heads,
+        })
     }
 
     pub fn heads(&self) -> &[Head] {
         &self.heads
     }
 
+    /// The criteria whose rules verdicts the heads read, in the order
+    /// [`Semantic::z`] expects them.
+    pub fn criteria(&self) -> &[String] {
+        &self.criteria
+    }
+
     pub fn vectors(&self) -> &Vectors {
         &self.vectors
     }
 
-    /// The customer line's mean vector, computed once per reply.
+    /// The customer line's mean vector.
     pub fn customer_mean(&self, customer: Option<&Text>) -> Vec<i32> {
         match customer {
             Some(t) => self.vectors.mean(t.tokens.iter().map(|t| t.norm.as_str())),
@@ -379,61 +522,104 @@ impl Semantic {
         }
     }
 
-    /// Everything the heads read of one reply, computed once: the reply's features and
-    /// each sentence's (each token is looked up once).
-    pub fn embed(&self, text: &Text, customer: Option<&Text>) -> Embedded {
-        let d = self.vectors.dim;
-        let c = self.customer_mean(customer);
-        let mut total = vec![0i32; d];
-        let mut found = 0i32;
-        let mut sentences = Vec::with_capacity(text.sentences.len());
-        let mut sentence_found = Vec::with_capacity(text.sentences.len());
-        for s in &text.sentences {
-            let mut sum = vec![0i32; d];
-            let n = text.tokens[s.first..s.end]
+    /// Everything the heads read of one reply but the rules' verdicts.
+    pub fn prepare(&self, text: &Text, customer: Option<&Text>) -> Prepared {
+        let a = self.reply_mean(text);
+        let x = Self::features(&a, &self.customer_mean(customer));
+        let grams = ngram_buckets(text.sentences.iter().map(|s| {
+            text.tokens[s.first..s.end]
                 .iter()
-                .filter(|t| self.vectors.add(&t.norm, &mut sum))
-                .count() as i32;
-            for (t, v) in total.iter_mut().zip(&sum) {
-                *t += v;
-            }
-            found += n;
-            sentence_found.push(n);
-            sentences.push(Self::features(&mean_of(sum, n), &c));
-        }
-        let a = mean_of(total, found);
-        Embedded {
-            found,
-            sentence_found,
-            x: Self::features(&a, &c),
+                .map(|t| t.norm.as_str())
+                .collect()
+        }));
+        let cols = self.ngrams.columns;
+        let sentence_sums = grams
+            .iter()
+            .map(|g| {
+                let mut sums = vec![0i64; cols];
+                for &b in g {
+                    for (s, &w) in sums.iter_mut().zip(self.ngrams.row(b)) {
+                        *s += i64::from(w);
+                    }
+                }
+                sums
+            })
+            .collect();
+        Prepared {
             a,
-            sentences,
+            x,
+            grams,
+            sentence_sums,
         }
     }
 
-    /// Runs head `h` on the reply: `None` when it does not fire; else the best sentence
-    /// among those `eligible` allows (none eligible: `None`).
+    /// Head `h`'s sum: `F · (n-grams of the sentences `part` keeps + rules) + w·x + b`.
+    fn z_of(
+        &self,
+        h: usize,
+        p: &Prepared,
+        rules_met: &[bool],
+        part: impl Fn(usize) -> bool,
+    ) -> i64 {
+        let head = &self.heads[h];
+        let grams: i64 = (0..p.sentence_sums.len())
+            .filter(|&k| part(k))
+            .map(|k| p.sentence_sums[k][head.column])
+            .sum();
+        let rules: i64 = head
+            .rules
+            .iter()
+            .zip(rules_met)
+            .filter(|&(_, &met)| met)
+            .map(|(&w, _)| w)
+            .sum();
+        let emb: i64 = head
+            .w
+            .iter()
+            .zip(&p.x)
+            .map(|(&w, &x)| w * i64::from(x))
+            .sum();
+        self.emb_frac * (grams + rules) + emb + head.b
+    }
+
+    /// Head `h`'s sum on the whole reply (it fires when this is >= 0); `rules_met` in
+    /// the order of [`Semantic::criteria`].
+    pub fn z(&self, h: usize, p: &Prepared, rules_met: &[bool]) -> i64 {
+        self.z_of(h, p, rules_met, |_| true)
+    }
+
+    /// Head `h`'s verdict on the reply: met when it fires and an `eligible` sentence
+    /// carries the move (the one whose n-grams weigh most, with positive weight); for a
+    /// `penalty`, that sentence alone (with the reply's rules and embedding) must fire.
     pub fn judge(
         &self,
         h: usize,
         text: &Text,
-        e: &Embedded,
+        p: &Prepared,
+        rules_met: &[bool],
         eligible: impl Fn(usize) -> bool,
-    ) -> Option<Found> {
+        penalty: bool,
+    ) -> Verdict {
         let head = &self.heads[h];
-        if head.mode == Mode::Rules || e.found == 0 || head.z(&e.x) < 0 {
-            return None;
+        if text.tokens.is_empty() || self.z(h, p, rules_met) < 0 {
+            return Verdict::NotMet;
         }
         let best = text
             .sentences
             .iter()
             .enumerate()
-            .filter(|&(k, s)| s.end > s.first && e.sentence_found[k] > 0 && eligible(k))
-            .map(|(k, s)| (head.z(&e.sentences[k]), std::cmp::Reverse(k), s))
-            .max_by_key(|&(z, k, _)| (z, k))?;
-        Some(Found {
-            span: (best.2.first, best.2.end),
-            sounds_like: head.nearest(&e.a).map(str::to_string),
+            .filter(|&(k, s)| s.end > s.first && eligible(k))
+            .map(|(k, s)| (p.sentence_sums[k][head.column], std::cmp::Reverse(k), s))
+            .max_by_key(|&(w, k, _)| (w, k));
+        let Some((weight, std::cmp::Reverse(k), s)) = best else {
+            return Verdict::NotMet;
+        };
+        if weight <= 0 || (penalty && self.z_of(h, p, rules_met, |j| j == k) < 0) {
+            return Verdict::NotMet;
+        }
+        Verdict::Met(Found {
+            span: (s.first, s.end),
+            sounds_like: head.nearest(&p.a).map(str::to_string),
         })
     }
 
@@ -445,15 +631,20 @@ impl Semantic {
             .collect()
     }
 
-    /// Head `h`'s sum `Σ w x + b` (it fires when this is >= 0).
-    pub fn head_sum(&self, h: usize, a: &[i32], c: &[i32]) -> i64 {
-        self.heads[h].z(&Self::features(a, c))
-    }
-
     /// The reply's mean vector over all its tokens.
     pub fn reply_mean(&self, text: &Text) -> Vec<i32> {
         self.vectors
             .mean(text.tokens.iter().map(|t| t.norm.as_str()))
+    }
+
+    /// The buckets of a prepared reply, per sentence (for the golden test).
+    pub fn buckets<'p>(&self, p: &'p Prepared) -> &'p [Vec<u32>] {
+        &p.grams
+    }
+
+    /// The embedding features of a prepared reply (for the golden test).
+    pub fn embedding<'p>(&self, p: &'p Prepared) -> &'p [i32] {
+        &p.x
     }
 }
 
@@ -483,52 +674,111 @@ pub(crate) mod tests {
         out
     }
 
-    fn model() -> Semantic {
+    /// An n-gram table with `weights` for the unigram of each word, one column.
+    pub(crate) fn ngrams_file(weights: &[(&str, i16)]) -> Vec<u8> {
+        let n = 1usize << BUCKET_BITS;
+        let mut table = vec![0i16; n];
+        for (w, v) in weights {
+            let b = ngram_buckets([vec![*w]])[0][0];
+            table[b as usize] = *v;
+        }
+        let mut out = Vec::new();
+        out.extend_from_slice(NGRAMS_MAGIC);
+        for v in [1u32, n as u32, 1] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in table {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out
+    }
+
+    fn model(b: i64) -> Semantic {
         let v = vectors_file(&[
             ("sorry", [100, 0]),
             ("apologies", [90, 10]),
             ("hello", [0, 50]),
         ]);
-        // Fires when the first coordinate of the mean is high.
-        let heads = r#"{"version":1,"dim":2,"heads":{"apologize":{"mode":"or","w":[1,0,0,0],"b":-400,
-            "examples":[{"text":"So sorry about that.","a":[1600,0]}]}}}"#;
-        Semantic::parse(&v, heads).unwrap()
+        let ng = ngrams_file(&[("apologies", 10), ("sorry", 6), ("idiot", 6), ("stupid", 6)]);
+        let heads = format!(
+            r#"{{"version":2,"dim":2,"criteria":["apologize"],"emb_frac":1,"heads":{{"apologize":{{"mode":"learned","b":{b},"rules":[0],"w":[0,0,0,0],
+            "examples":[{{"text":"So sorry about that.","a":[1600,0]}}]}}}}}}"#
+        );
+        Semantic::parse(&v, &ng, &heads).unwrap()
     }
 
     #[test]
-    fn the_mean_is_integer_and_skips_unknown_words() {
-        let m = model();
-        assert_eq!(m.vectors().mean(["sorry", "zzz", "hello"]), vec![800, 400]);
-        assert_eq!(m.vectors().mean(["zzz"]), vec![0, 0]);
+    fn buckets_count_once_per_reply_and_mark_sentence_bounds() {
+        let g = ngram_buckets([vec!["so", "sorry"], vec!["so", "sorry"]]);
+        // so, sorry; <s> so, so sorry, sorry </s>; <s> so sorry, so sorry </s>
+        assert_eq!(g[0].len(), 7);
+        assert!(g[1].is_empty(), "a repeated sentence adds nothing");
+        let alone = ngram_buckets([vec!["sorry"]]);
+        assert!(
+            g[0].contains(&alone[0][0]),
+            "the unigram of a word is one bucket"
+        );
     }
 
     #[test]
     fn a_head_fires_on_the_sentence_that_carries_the_move() {
-        let m = model();
+        let m = model(-5);
         let t = tokenize("Hello hello. Apologies!", Language::En);
-        let e = m.embed(&t, None);
-        let found = m.judge(0, &t, &e, |_| true).expect("fires");
+        let p = m.prepare(&t, None);
+        let Verdict::Met(found) = m.judge(0, &t, &p, &[false], |_| true, false) else {
+            panic!("fires")
+        };
         assert_eq!(found.span, (t.sentences[1].first, t.sentences[1].end));
         assert_eq!(found.sounds_like.as_deref(), Some("So sorry about that."));
-        assert!(m
-            .judge(0, &t, &e, |k| k == 0)
-            .is_some_and(|f| f.span.0 == 0));
+        // The carrying sentence is not eligible (say, negated there): not met.
+        assert_eq!(
+            m.judge(0, &t, &p, &[false], |k| k == 0, false),
+            Verdict::NotMet
+        );
         let t = tokenize("Hello there.", Language::En);
-        assert!(m.judge(0, &t, &m.embed(&t, None), |_| true).is_none());
+        let p = m.prepare(&t, None);
+        assert_eq!(
+            m.judge(0, &t, &p, &[false], |_| true, false),
+            Verdict::NotMet
+        );
     }
 
-    /// A reply with no word the model knows ("12345 67890 !!!") has an empty embedding;
-    /// heads with a positive bias fired on it.
+    /// A penalty is never drawn by what a reply lacks, nor by a sum of harmless parts:
+    /// one sentence has to commit it.
     #[test]
-    fn an_empty_embedding_fires_nothing() {
-        let v = vectors_file(&[("sorry", [100, 0])]);
-        let heads =
-            r#"{"version":1,"dim":2,"heads":{"apologize":{"mode":"or","w":[0,0,0,0],"b":5}}}"#;
-        let m = Semantic::parse(&v, heads).unwrap();
-        let t = tokenize("12345 67890 !!!", Language::En);
-        assert!(m.judge(0, &t, &m.embed(&t, None), |_| true).is_none());
-        let t = tokenize("Sorry.", Language::En);
-        assert!(m.judge(0, &t, &m.embed(&t, None), |_| true).is_some());
+    fn a_penalty_needs_one_sentence_that_commits_it() {
+        let m = model(-10);
+        let t = tokenize("You idiot. So stupid.", Language::En);
+        let p = m.prepare(&t, None);
+        assert!(m.z(0, &p, &[false]) >= 0, "the reply as a whole fires");
+        assert!(matches!(
+            m.judge(0, &t, &p, &[false], |_| true, false),
+            Verdict::Met(_)
+        ));
+        assert_eq!(
+            m.judge(0, &t, &p, &[false], |_| true, true),
+            Verdict::NotMet
+        );
+        // A head with a positive bias still needs positive evidence in a sentence.
+        let m = model(5);
+        let t = tokenize("Have a great day!", Language::En);
+        let p = m.prepare(&t, None);
+        assert!(m.z(0, &p, &[false]) >= 0);
+        assert_eq!(
+            m.judge(0, &t, &p, &[false], |_| true, true),
+            Verdict::NotMet
+        );
+        assert_eq!(
+            m.judge(0, &t, &p, &[false], |_| true, false),
+            Verdict::NotMet
+        );
+    }
+
+    #[test]
+    fn the_mean_is_integer_and_skips_unknown_words() {
+        let m = model(0);
+        assert_eq!(m.vectors().mean(["sorry", "zzz", "hello"]), vec![800, 400]);
+        assert_eq!(m.vectors().mean(["zzz"]), vec![0, 0]);
     }
 
     #[test]
@@ -541,10 +791,20 @@ pub(crate) mod tests {
         v.truncate(v.len() - 1);
         assert!(matches!(Vectors::parse(&v), Err(ModelError::Truncated(_))));
         let v = vectors_file(&[("a", [1, 1])]);
-        let bad = r#"{"version":1,"dim":3,"heads":{}}"#;
+        let ng = ngrams_file(&[]);
+        let bad = r#"{"version":2,"dim":3,"criteria":["x"],"emb_frac":1,"heads":{}}"#;
         assert!(matches!(
-            Semantic::parse(&v, bad),
+            Semantic::parse(&v, &ng, bad),
             Err(ModelError::DimensionMismatch { .. })
+        ));
+        let old = r#"{"version":1,"dim":2,"heads":{}}"#;
+        assert!(matches!(
+            Semantic::parse(&v, &ng, old),
+            Err(ModelError::BadHeads(_))
+        ));
+        assert!(matches!(
+            Ngrams::parse(&ng[..100]),
+            Err(ModelError::Truncated(_))
         ));
     }
 }
