@@ -204,9 +204,36 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Share a pack as one file: export a folder to NAME.rapportpack, import one.
+    #[command(subcommand)]
+    Pack(PackCommand),
     /// Developer tools for the semantic model (`make model`, `make train`).
     #[command(hide = true, subcommand)]
     Model(ModelCommand),
+}
+
+#[derive(Subcommand)]
+enum PackCommand {
+    /// Write the pack in DIR (scenarios, rubrics/, pack.yaml, notes) to one file: a zip
+    /// with a manifest (id, title, version, author from pack.yaml; every file with its
+    /// SHA-256). A pack with validation errors is not exported.
+    Export {
+        /// The pack folder.
+        dir: PathBuf,
+        /// The file to write, e.g. billing.rapportpack.
+        #[arg(short, long)]
+        out: PathBuf,
+    },
+    /// Install a pack file into the data folder ($RAPPORT_DATA_DIR, else the per-user data
+    /// folder), under packs/ID. It is checked (no links, no paths outside the pack, size
+    /// limits, the manifest's SHA-256) and validated before anything is installed.
+    Import {
+        /// The .rapportpack file.
+        file: PathBuf,
+        /// Replace an installed pack with the same id (otherwise the import stops and says so).
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -245,6 +272,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Test { paths, verbose } => test(paths, verbose),
         Command::Score { pack, layer, heads } => score(pack, layer, heads),
         Command::Model(cmd) => model(cmd),
+        Command::Pack(cmd) => pack_command(cmd),
         Command::Paths { scenario, format } => paths(&scenario, format),
         Command::Graph { scenario, format } => {
             let (scenario, scorer) = find_scenario(&scenario, None)?;
@@ -382,6 +410,67 @@ fn resume(id: Option<String>, dir: Option<PathBuf>, timer: bool) -> Result<ExitC
             _ => Err(e),
         },
         ok => ok,
+    }
+}
+
+fn pack_command(cmd: PackCommand) -> Result<ExitCode> {
+    use rapport_packfile::{PackError, Replace};
+    let result = match cmd {
+        PackCommand::Export { dir, out } => rapport_packfile::export(&dir, &out).map(|m| {
+            let bytes: u64 = m.files.iter().map(|f| f.size).sum();
+            println!(
+                "exported {} \"{}\" version {} ({} files, {} KiB) to {}",
+                m.id,
+                m.title,
+                m.version,
+                m.files.len(),
+                bytes.div_ceil(1024),
+                out.display()
+            );
+        }),
+        PackCommand::Import { file, replace } => {
+            let packs = rapport_core::pack::installed_packs_dir()
+                .context("no data folder to install into (set RAPPORT_DATA_DIR)")?;
+            let replace = if replace { Replace::Yes } else { Replace::No };
+            rapport_packfile::import(&file, &packs, replace).map(|i| {
+                for w in &i.warnings {
+                    eprintln!("{w}");
+                }
+                let was = i
+                    .replaced
+                    .as_ref()
+                    .map(|v| format!(", replacing version {v}"))
+                    .unwrap_or_default();
+                println!(
+                    "installed {} \"{}\" version {} in {}{was}",
+                    i.manifest.id,
+                    i.manifest.title,
+                    i.manifest.version,
+                    i.dir.display()
+                );
+            })
+        }
+    };
+    match result {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => {
+            eprintln!("rapport: {e}");
+            match &e {
+                PackError::Invalid { diagnostics, .. } => {
+                    for d in diagnostics {
+                        eprintln!("{d}");
+                    }
+                }
+                PackError::Exists { .. } => {
+                    eprintln!("  hint: `rapport pack import FILE --replace` replaces it")
+                }
+                _ => {}
+            }
+            Ok(ExitCode::from(match e {
+                PackError::Io { .. } => 2,
+                _ => 1,
+            }))
+        }
     }
 }
 
