@@ -4,6 +4,7 @@
 fn main() {
     let commands = &[
         "library",
+        "import_pack",
         "start_scenario",
         "send_reply",
         "choose",

@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use rapport_core::app::{App, AppError, HistoryEntry, LibraryView, SessionView};
 use rapport_core::engine::{Clock, Debrief, SystemClock};
+use rapport_packfile::{PackError, Replace};
 use serde::Serialize;
 use tauri::async_runtime::JoinHandle;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
@@ -42,9 +43,26 @@ pub const SEED_ENV: &str = "RAPPORT_SEED";
 pub struct CommandError {
     /// Stable: `not_found`, `no_session`, `not_ended`, `ended`, `invalid_input`,
     /// `no_history`, `history`, `nothing_to_resume`, `scenario_changed`, `replay_failed`,
-    /// `internal`.
+    /// `internal`; for a pack import `pack_` and [`PackError::kind`] (`pack_exists`: ask,
+    /// then import again with `replace`).
     pub kind: String,
     pub message: String,
+}
+
+impl From<PackError> for CommandError {
+    fn from(e: PackError) -> Self {
+        let mut message = e.to_string();
+        if let PackError::Invalid { diagnostics, .. } = &e {
+            for d in diagnostics.iter().skip(1).take(9) {
+                message.push('\n');
+                message.push_str(&d.to_string());
+            }
+        }
+        CommandError {
+            kind: format!("pack_{}", e.kind()),
+            message,
+        }
+    }
 }
 
 impl From<AppError> for CommandError {
@@ -64,6 +82,8 @@ pub struct AppState {
     clock: Arc<dyn Clock + Send + Sync>,
     timer: Mutex<Option<JoinHandle<()>>>,
     fixed_seed: Option<u64>,
+    /// Where imported packs are installed; `None`: importing is not possible.
+    packs_dir: Option<PathBuf>,
 }
 
 impl AppState {
@@ -73,7 +93,15 @@ impl AppState {
             clock: Arc::new(SystemClock),
             timer: Mutex::new(None),
             fixed_seed: None,
+            packs_dir: None,
         }
+    }
+
+    /// Installs imported packs in `dir` (and lists those already there: see
+    /// [`App::add_installed_packs`], called by [`run`]).
+    pub fn with_packs_dir(mut self, dir: Option<PathBuf>) -> AppState {
+        self.packs_dir = dir;
+        self
     }
 
     /// Starts every conversation with `seed` unless the page asks for another.
@@ -130,6 +158,44 @@ pub fn scenarios_dir(resource_dir: Option<PathBuf>) -> PathBuf {
 #[tauri::command]
 fn library(state: State<'_, AppState>) -> CmdResult<LibraryView> {
     Ok(state.app()?.library())
+}
+
+/// What an import did, and the library now.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct PackImported {
+    pub id: String,
+    pub title: String,
+    pub version: String,
+    /// The version it replaced, if that pack was installed.
+    pub replaced: Option<String>,
+    /// The validator's warnings (errors refuse the import), as `file:line:col: ...` text.
+    pub warnings: Vec<String>,
+    pub library: LibraryView,
+}
+
+/// Imports the pack file at `path` into the data folder and lists it. Fails with
+/// `pack_exists` when that pack is installed and `replace` is not true: ask the trainer,
+/// then call again with `replace`.
+#[tauri::command]
+fn import_pack(state: State<'_, AppState>, path: String, replace: bool) -> CmdResult<PackImported> {
+    let packs = state.packs_dir.as_ref().ok_or_else(|| CommandError {
+        kind: "pack_io".into(),
+        message: "there is no data folder to install packs into (set RAPPORT_DATA_DIR)".into(),
+    })?;
+    let replace = if replace { Replace::Yes } else { Replace::No };
+    let installed = rapport_packfile::import(Path::new(&path), packs, replace)?;
+    let mut app = state.app()?;
+    let id = installed.manifest.id.clone();
+    app.remove_pack(&id, state.clock.as_ref());
+    app.add_pack(&installed.dir, true);
+    Ok(PackImported {
+        id,
+        title: installed.manifest.title,
+        version: installed.manifest.version,
+        replaced: installed.replaced,
+        warnings: installed.warnings.iter().map(|d| d.to_string()).collect(),
+        library: app.library(),
+    })
 }
 
 #[tauri::command]
@@ -283,8 +349,10 @@ fn schedule_patience<R: Runtime>(handle: &AppHandle<R>) {
 pub fn builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
     builder
         .manage(state)
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(tauri::generate_handler![
             library,
+            import_pack,
             start_scenario,
             send_reply,
             choose,
@@ -312,7 +380,14 @@ pub fn run() {
     let fixed_seed = std::env::var(SEED_ENV)
         .ok()
         .and_then(|s| s.trim().parse().ok());
-    let state = AppState::new(open_recording(&dir)).with_fixed_seed(fixed_seed);
+    let packs_dir = rapport_core::pack::installed_packs_dir();
+    let mut app = open_recording(&dir);
+    if let Some(packs) = &packs_dir {
+        app.add_installed_packs(packs);
+    }
+    let state = AppState::new(app)
+        .with_fixed_seed(fixed_seed)
+        .with_packs_dir(packs_dir);
     if let Err(e) = builder(tauri::Builder::default(), state).run(context) {
         eprintln!("rapport-app: {e}");
         std::process::exit(1);

@@ -237,3 +237,56 @@ fn only_the_apps_own_commands_are_reachable() {
         "{err}"
     );
 }
+
+#[test]
+fn a_pack_file_imports_asks_before_replacing_and_lists_by_pack() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("billing");
+    std::fs::create_dir_all(&folder).unwrap();
+    let text = std::fs::read_to_string(fixtures().join("impatient.yaml")).unwrap();
+    std::fs::write(
+        folder.join("billing-impatient.yaml"),
+        text.replacen("id: impatient", "id: billing-impatient", 1),
+    )
+    .unwrap();
+    std::fs::write(folder.join("pack.yaml"), "id: billing\ntitle: Billing\n").unwrap();
+    let file = tmp.path().join("billing.rapportpack");
+    rapport_packfile::export(&folder, &file).unwrap();
+
+    let packs = tmp.path().join("data/packs");
+    let state = AppState::new(open_pack(fixtures())).with_packs_dir(Some(packs.clone()));
+    let (_app, w) = window_with(state);
+    let args = json!({"path": file.to_str().unwrap(), "replace": false});
+    let done = call(&w, "import_pack", args.clone()).unwrap();
+    assert_eq!(done["id"], "billing");
+    assert_eq!(done["replaced"], Value::Null);
+    let groups = done["library"]["packs"].as_array().unwrap();
+    assert_eq!(groups.len(), 2, "{done}");
+    assert_eq!(groups[1]["info"]["title"], "Billing");
+    assert_eq!(groups[1]["installed"], true);
+    assert_eq!(groups[1]["scenarios"], json!(["billing-impatient"]));
+    assert!(packs.join("billing/billing-impatient.yaml").is_file());
+
+    // Never overwritten without asking: the page gets `pack_exists` and asks.
+    let err = call(&w, "import_pack", args).unwrap_err();
+    assert_eq!(err["kind"], "pack_exists", "{err}");
+    let again = call(
+        &w,
+        "import_pack",
+        json!({"path": file.to_str().unwrap(), "replace": true}),
+    )
+    .unwrap();
+    assert_eq!(again["replaced"], "1");
+    assert_eq!(again["library"]["packs"].as_array().unwrap().len(), 2);
+
+    // A file that is not a pack is refused with a clear message.
+    let notes = tmp.path().join("notes.rapportpack");
+    std::fs::write(&notes, "hello").unwrap();
+    let err = call(
+        &w,
+        "import_pack",
+        json!({"path": notes.to_str().unwrap(), "replace": false}),
+    )
+    .unwrap_err();
+    assert_eq!(err["kind"], "pack_not_a_pack", "{err}");
+}

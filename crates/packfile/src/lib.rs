@@ -320,12 +320,15 @@ fn safe_name(name: &str) -> Result<(), PackError> {
     Ok(())
 }
 
+/// The files of a pack, as (path inside the pack, bytes).
+type Files = Vec<(String, Vec<u8>)>;
+
 /// Reads and checks every entry of the archive (names, kinds, sizes, ratio, the manifest
 /// and the SHA-256 of each file) without writing anything.
 fn read_archive<R: Read + Seek>(
     reader: R,
     file: &Path,
-) -> Result<(Manifest, Vec<(String, Vec<u8>)>), PackError> {
+) -> Result<(Manifest, Files), PackError> {
     let mut zip = zip::ZipArchive::new(reader)
         .map_err(|e| PackError::NotAPack(file.to_path_buf(), e.to_string()))?;
     if zip.len() > MAX_ENTRIES + 1 {

@@ -5,7 +5,8 @@ export type CommandError = {
 /**
  * Stable: `not_found`, `no_session`, `not_ended`, `ended`, `invalid_input`,
  * `no_history`, `history`, `nothing_to_resume`, `scenario_changed`, `replay_failed`,
- * `internal`.
+ * `internal`; for a pack import `pack_` and [`PackError::kind`] (`pack_exists`: ask,
+ * then import again with `replace`).
  */
 kind: string, message: string, };
 
@@ -23,10 +24,37 @@ scenarios: Array<Meta>,
  */
 skills: Array<string>, load_errors: Array<LoadError>, 
 /**
+ * The packs the scenarios come from, in the order loaded (the app's own pack first,
+ * then the imported ones), each with the ids of its playable scenarios.
+ */
+packs: Array<PackGroup>, 
+/**
  * Why attempts are not being recorded (the store could not be opened, or a write
  * failed), or what was done about an unreadable store; `None` when all is well.
  */
 history_problem: string | null, };
+
+export type PackGroup = { info: PackInfo, source: string, 
+/**
+ * Imported into the data folder (not the pack the app was opened on).
+ */
+installed: boolean, scenarios: Array<string>, };
+
+export type PackInfo = { 
+/**
+ * Lowercase letters, digits and `-`: the folder it installs into.
+ */
+id: string, title: string, version: string, author: string, description: string, };
+
+export type PackImported = { id: string, title: string, version: string, 
+/**
+ * The version it replaced, if that pack was installed.
+ */
+replaced: string | null, 
+/**
+ * The validator's warnings (errors refuse the import), as `file:line:col: ...` text.
+ */
+warnings: Array<string>, library: LibraryView, };
 
 export type Meta = { id: string, title: string, summary: string, 
 /**
