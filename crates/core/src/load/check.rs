@@ -111,6 +111,18 @@ pub(crate) fn check(ctx: &mut Ctx, root: &Value, opts: &LoadOptions) -> Checked 
     };
     if let (Some(scenario), Some(scorer)) = (&scenario, &opts.scorer) {
         super::answers::check(ctx, scenario, scorer.as_ref());
+        let leads: Vec<(String, usize, String)> = parts
+            .nodes
+            .iter()
+            .filter_map(|(id, n)| Some((id, n.as_ref()?)))
+            .flat_map(|(id, n)| {
+                n.choices
+                    .iter()
+                    .enumerate()
+                    .filter_map(move |(i, c)| Some((id.clone(), i, c.leads_to()?.to_string())))
+            })
+            .collect();
+        super::leads_to::check(ctx, scenario, &leads, scorer.as_ref());
     }
     Checked { scenario, id }
 }
@@ -349,7 +361,7 @@ fn build_node(n: &RawNode) -> Option<Node> {
             .as_ref()
             .map(|l| l.0.clone())
             .unwrap_or_default(),
-        choices: n.choices.clone(),
+        choices: n.choices.iter().map(|c| c.text().to_string()).collect(),
         rubric: n.rubric.clone().unwrap_or_default(),
         branches: n
             .branches
@@ -838,7 +850,16 @@ impl<'c, 'a> Checker<'c, 'a> {
             }
         }
         for (i, c) in node.choices.iter().enumerate() {
-            self.check_text(&join(&base, &[key("choices"), Seg::Index(i)]), c);
+            let at = join(&base, &[key("choices"), Seg::Index(i)]);
+            match c {
+                super::raw::RawChoice::Text(text) => self.check_text(&at, text),
+                super::raw::RawChoice::Leading(c) => {
+                    self.check_text(&join(&at, &[key("text")]), &c.text);
+                    if let Some(target) = &c.leads_to {
+                        self.check_target(&join(&at, &[key("leads_to")]), target);
+                    }
+                }
+            }
         }
         let mut known = self.known.clone();
         if let Some(rubric) = &node.rubric {

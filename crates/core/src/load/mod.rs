@@ -11,6 +11,7 @@
 mod answers;
 mod check;
 mod de;
+mod leads_to;
 mod raw;
 mod tree;
 
