@@ -152,9 +152,15 @@ enum Command {
     /// Print the JSON schema of scenario files, for editors that complete YAML.
     ///
     /// Scenario files start with `# yaml-language-server: $schema=../schema/scenario.schema.json`;
-    /// the shipped pack's copy is `schema/scenario.schema.json`. A pack kept elsewhere can
-    /// write its own: `rapport schema > schema/scenario.schema.json`.
-    Schema,
+    /// the shipped pack's copy is `schema/scenario.schema.json`. A pack kept elsewhere
+    /// writes its own with `rapport schema --write PACK/../schema` (the schema line of its
+    /// files then works as it is), or prints it with `rapport schema`.
+    Schema {
+        /// Write `scenario.schema.json` into this folder (created if needed) instead of
+        /// printing it.
+        #[arg(long, value_name = "DIR")]
+        write: Option<PathBuf>,
+    },
     /// Every distinct path from the start to an ending (loops cut and said), and which
     /// golden tests cover each branch.
     Paths {
@@ -305,8 +311,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             language.as_deref(),
             format,
         ),
-        Command::Schema => {
+        Command::Schema { write: None } => {
             println!("{:#}", load::scenario_schema());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema { write: Some(dir) } => {
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            let file = dir.join("scenario.schema.json");
+            std::fs::write(&file, format!("{:#}\n", load::scenario_schema()))
+                .with_context(|| format!("cannot write {}", file.display()))?;
+            println!("wrote {}", file.display());
+            println!(
+                "scenario files in a folder beside it start with:\n# yaml-language-server: $schema=../{}/scenario.schema.json",
+                dir.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval {

@@ -52,6 +52,9 @@ struct Parts {
     customer: Option<RawCustomer>,
     facts: BTreeMap<String, serde_json::Value>,
     start: Option<String>,
+    /// The customer's facts cannot be told (no `customer:`, or facts that could not be
+    /// read): that is reported once, and `{facts.x}` placeholders are not reported again.
+    facts_unknown: bool,
     /// In file order; `None` when the node could not be read.
     nodes: Vec<(String, Option<RawNode>)>,
     endings: Vec<(String, Option<RawEnding>)>,
@@ -97,6 +100,9 @@ pub(crate) fn check(ctx: &mut Ctx, root: &Value, opts: &LoadOptions) -> Checked 
         if top.get(required).is_none() {
             ctx.missing_key(&[], required);
         }
+    }
+    if top.get("customer").is_none() {
+        parts.facts_unknown = true;
     }
     let id = parts
         .id
@@ -154,12 +160,21 @@ impl Parts {
             "version" => self.version = read_version(ctx, value),
             "customer" => {
                 self.customer = self.take(ctx, &path, value);
-                let facts = self
-                    .customer
-                    .as_mut()
-                    .and_then(|c| c.facts.take())
-                    .unwrap_or_default();
-                self.facts = read_facts(ctx, &facts);
+                let facts = match self.customer.as_mut() {
+                    Some(c) => c.facts.take(),
+                    // The customer could not be read (`mood: high`, say; already reported):
+                    // its facts are still the ones the lines use, so read them on their own
+                    // rather than report every `{facts.x}` as a fact the customer lacks.
+                    None => match value.get("facts") {
+                        Some(serde_yaml::Value::Mapping(m)) => Some(m.clone()),
+                        None | Some(serde_yaml::Value::Null) => None,
+                        Some(_) => {
+                            self.facts_unknown = true;
+                            None
+                        }
+                    },
+                };
+                self.facts = read_facts(ctx, &facts.unwrap_or_default());
             }
             "nodes" => self.nodes = self.read_map(ctx, name, value),
             "endings" => self.endings = self.read_map(ctx, name, value),
@@ -545,9 +560,10 @@ impl<'c, 'a> Checker<'c, 'a> {
         if let Some(rubric) = &parts.rubric {
             known.extend(rubric.criteria.iter().map(|c| c.id.clone()));
         }
-        let mut placeholders: BTreeSet<String> = ["customer.name", "customer.first_name"]
-            .map(String::from)
-            .into();
+        let mut placeholders: BTreeSet<String> =
+            ["customer.name", "customer.first_name", "customer.last_name"]
+                .map(String::from)
+                .into();
         for (name, value) in &parts.facts {
             add_fact_placeholders(&mut placeholders, format!("facts.{name}"), value, 0);
         }
@@ -806,7 +822,14 @@ impl<'c, 'a> Checker<'c, 'a> {
             }
             self.check_text(&join(&path, &[key("tip")]), &c.tip);
             for (j, phrase) in c.phrases.iter().enumerate() {
-                self.check_text(&join(&path, &[key("phrases"), Seg::Index(j)]), phrase);
+                let at = join(&path, &[key("phrases"), Seg::Index(j)]);
+                self.check_text(&at, phrase);
+                super::phrases::check(
+                    self.ctx,
+                    &at,
+                    phrase,
+                    self.parts.language.unwrap_or_default(),
+                );
             }
         }
         for (id, weight) in &patch.weights {
@@ -825,7 +848,14 @@ impl<'c, 'a> Checker<'c, 'a> {
             let path = join(base, &[key("phrases"), key(id)]);
             self.check_criterion(&path, id, known, true);
             for (j, phrase) in phrases.iter().enumerate() {
-                self.check_text(&join(&path, &[Seg::Index(j)]), phrase);
+                let at = join(&path, &[Seg::Index(j)]);
+                self.check_text(&at, phrase);
+                super::phrases::check(
+                    self.ctx,
+                    &at,
+                    phrase,
+                    self.parts.language.unwrap_or_default(),
+                );
             }
         }
     }
@@ -879,16 +909,35 @@ impl<'c, 'a> Checker<'c, 'a> {
             let path = join(&base, &[key("branches"), Seg::Index(i)]);
             self.check_branch(&path, branch, &known, node.choices.len());
             if let Some(earlier) = always_taken {
+                let what = if is_empty_condition(&node.branches[earlier].when) {
+                    "has an empty `when`, which always holds"
+                } else {
+                    "has a `when` that always holds (no part of it can fail)"
+                };
                 self.ctx.warning_at_key(
                     &join(&path, &[key("when")]),
                     "unreachable-branch",
                     format!(
-                        "This branch is never taken: branch {} before it has an empty `when`, which always holds.",
+                        "This branch is never taken: branch {} before it {what}.",
                         earlier + 1
                     ),
                     Some("move this branch up, or give the earlier one a condition".into()),
                 );
-            } else if is_empty_condition(&branch.when) {
+            } else if let Some(earlier) = node.branches[..i]
+                .iter()
+                .position(|e| super::shadow::implies(&branch.when, &e.when))
+            {
+                self.ctx.warning_at_key(
+                    &join(&path, &[key("when")]),
+                    "shadowed-branch",
+                    format!(
+                        "This branch is never taken: whenever its `when` holds, so does that of branch {} before it (to `{}`), which is tried first.",
+                        earlier + 1,
+                        node.branches[earlier].goto
+                    ),
+                    Some("put the more specific branch first".into()),
+                );
+            } else if super::shadow::always_holds(&branch.when) {
                 always_taken = Some(i);
             }
         }
@@ -1450,6 +1499,9 @@ impl<'c, 'a> Checker<'c, 'a> {
             match found {
                 Piece::Text(_) => {}
                 Piece::Placeholder(name, _) if self.placeholders.contains(name) => {}
+                // A follow-on of the customer's own problem, already reported.
+                Piece::Placeholder(name, _)
+                    if self.parts.facts_unknown && name.starts_with("facts.") => {}
                 Piece::Placeholder(name, _) => {
                     let hint = match self
                         .ctx

@@ -12,7 +12,9 @@ mod answers;
 mod check;
 mod de;
 mod leads_to;
+mod phrases;
 mod raw;
+mod shadow;
 mod tree;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
