@@ -5,6 +5,11 @@ fn main() {
     let commands = &[
         "library",
         "import_pack",
+        "studio_open",
+        "studio_view",
+        "studio_graph",
+        "studio_tests",
+        "studio_try",
         "start_scenario",
         "send_reply",
         "choose",

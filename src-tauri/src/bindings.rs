@@ -13,6 +13,10 @@ use rapport_core::engine::{Debrief, DebriefTurn, Decision, Event, EventKind, Rul
 use rapport_core::model::{Channel, Language, Meta, Outcome};
 use rapport_core::pack::PackInfo;
 use rapport_core::score::{CriterionResult, Evidence, ReplyScore, RubricId, Scores};
+use rapport_core::studio::{
+    GraphEdge, GraphNode, ScenarioGraph, StudioFile, StudioView, TestResult, TrialView,
+    TriedCriterion, TriedRejected,
+};
 use ts_rs::{Config, TS};
 
 use crate::{CommandError, PackImported};
@@ -30,6 +34,15 @@ pub fn typescript() -> String {
         PackGroup::decl(&cfg),
         PackInfo::decl(&cfg),
         PackImported::decl(&cfg),
+        StudioView::decl(&cfg),
+        StudioFile::decl(&cfg),
+        ScenarioGraph::decl(&cfg),
+        GraphNode::decl(&cfg),
+        GraphEdge::decl(&cfg),
+        TestResult::decl(&cfg),
+        TrialView::decl(&cfg),
+        TriedCriterion::decl(&cfg),
+        TriedRejected::decl(&cfg),
         Meta::decl(&cfg),
         Channel::decl(&cfg),
         Language::decl(&cfg),

@@ -56,6 +56,89 @@ replaced: string | null,
  */
 warnings: Array<string>, library: LibraryView, };
 
+export type StudioView = { dir: string, 
+/**
+ * What the pack says it is (its `pack.yaml`), when that can be read.
+ */
+info: PackInfo | null, 
+/**
+ * Every scenario, rubric and pack file, sorted by path.
+ */
+files: Array<StudioFile>, 
+/**
+ * Increases with every reload, so the page can tell a new view from an old one.
+ */
+revision: number, };
+
+export type StudioFile = { 
+/**
+ * Relative to the pack folder, `/`-separated.
+ */
+path: string, 
+/**
+ * The scenario it defines, when it loaded.
+ */
+scenario_id: string | null, errors: number, warnings: number, diagnostics: Array<Diagnostic>, };
+
+export type ScenarioGraph = { scenario: string, title: string, nodes: Array<GraphNode>, edges: Array<GraphEdge>, };
+
+export type GraphNode = { id: string, 
+/**
+ * `None` for a node; the outcome for an ending.
+ */
+outcome: Outcome | null, start: boolean, 
+/**
+ * The node's first line (or the ending's closing line), for a tooltip.
+ */
+say: string, 
+/**
+ * Guided nodes: the choices, as written.
+ */
+choices: Array<string>, };
+
+export type GraphEdge = { from: string, to: string, 
+/**
+ * `branch N` (1-based), `otherwise`, `silence` or `hang up`.
+ */
+via: string, 
+/**
+ * The condition in words.
+ */
+label: string, 
+/**
+ * The golden tests that take it; empty: untested.
+ */
+covered_by: Array<string>, };
+
+export type TestResult = { name: string, passed: boolean, 
+/**
+ * What differed from the test's expectations (the first turn that left the
+ * expected path comes first).
+ */
+failures: Array<string>, 
+/**
+ * The run as `rapport test --verbose` prints it.
+ */
+transcript: string, };
+
+export type TrialView = { node: string, customer_line: string, scores: Scores, criteria: Array<TriedCriterion>, 
+/**
+ * `branch N` or `otherwise`.
+ */
+via: string, goto: string, mood: number, reason: string, rejected: Array<TriedRejected>, };
+
+export type TriedCriterion = { id: string, met: boolean, 
+/**
+ * Called for at this node (its `focus`).
+ */
+focus: boolean, decided_by: Array<string>, cancelled: Array<string>, };
+
+export type TriedRejected = { 
+/**
+ * 1-based, as the Studio numbers branches.
+ */
+branch: number, goto: string, failed: Array<string>, };
+
 export type Meta = { id: string, title: string, summary: string, 
 /**
  * 1 (gentle) to 5 (hardest).
