@@ -4,7 +4,18 @@ import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
 import { open } from '@tauri-apps/plugin-dialog';
-import type { CommandError, Debrief, HistoryEntry, LibraryView, PackImported, SessionView } from './bindings';
+import type {
+  CommandError,
+  Debrief,
+  HistoryEntry,
+  LibraryView,
+  PackImported,
+  ScenarioGraph,
+  SessionView,
+  StudioView,
+  TestResult,
+  TrialView,
+} from './bindings';
 
 export type * from './bindings';
 
@@ -121,4 +132,25 @@ export async function onFilesDropped(handler: (paths: string[]) => void): Promis
   return getCurrentWebview().onDragDropEvent((event) => {
     if (event.payload.type === 'drop') handler(event.payload.paths);
   });
+}
+
+/** The event the backend pushes when the Studio's pack changed on disk and was reloaded. */
+export const STUDIO_EVENT = 'studio-updated';
+
+/** Opens the pack folder at `path` in the Studio (and watches it for changes). */
+export const studioOpen = (path: string) => call<StudioView>('studio_open', { path });
+
+export const studioView = () => call<StudioView>('studio_view');
+
+export const studioGraph = (scenario: string) => call<ScenarioGraph>('studio_graph', { scenario });
+
+export const studioTests = (scenario: string) => call<TestResult[]>('studio_tests', { scenario });
+
+/** `reply` tried at `node`, as `rapport try` does it (`mood`: the customer's, default the starting one). */
+export const studioTry = (scenario: string, node: string, reply: string, mood?: number) =>
+  call<TrialView>('studio_try', { scenario, node, reply, mood: mood ?? null });
+
+/** Calls `handler` with every Studio view the backend pushes after a file changed. */
+export function onStudioUpdated(handler: (view: StudioView) => void): Promise<UnlistenFn> {
+  return listen<StudioView>(STUDIO_EVENT, (event) => handler(event.payload));
 }
