@@ -23,7 +23,9 @@ export interface PlacedEdge {
   d: string;
   labelX: number;
   labelY: number;
+  /** The short label drawn on the edge. */
   via: string;
+  /** The condition in words (the tooltip). */
   label: string;
   tested: boolean;
   coveredBy: string[];
@@ -47,9 +49,10 @@ export function layout(graph: ScenarioGraph): Placed {
   for (const n of graph.nodes) {
     g.setNode(n.id, { width: Math.max(80, n.id.length * CHAR + 24), height: 36 });
   }
+  // Edges are labelled by how they are taken (`b1` for branch 1, `else`, ...); the
+  // condition itself is the edge's tooltip, so long conditions do not spread the drawing.
   graph.edges.forEach((e, i) => {
-    const text = shortLabel(e.via, e.label);
-    g.setEdge(e.from, e.to, { width: Math.min(220, text.length * 6), height: 14, labelpos: 'c' }, `e${i}`);
+    g.setEdge(e.from, e.to, { width: viaLabel(e.via).length * 6 + 4, height: 12, labelpos: 'c' }, `e${i}`);
   });
   dagreLayout(g);
   const nodes: PlacedNode[] = graph.nodes.map((n) => {
@@ -77,8 +80,8 @@ export function layout(graph: ScenarioGraph): Placed {
       d,
       labelX: round(p?.x ?? 0),
       labelY: round(p?.y ?? 0),
-      via: e.via,
-      label: shortLabel(e.via, e.label),
+      via: viaLabel(e.via),
+      label: e.label || e.via,
       tested: e.covered_by.length > 0,
       coveredBy: e.covered_by,
     };
@@ -87,10 +90,11 @@ export function layout(graph: ScenarioGraph): Placed {
   return { width: Math.ceil(info.width ?? 0), height: Math.ceil(info.height ?? 0), nodes, edges };
 }
 
-/** What an edge says on the drawing: its condition, or how it is taken. */
-export function shortLabel(via: string, label: string): string {
-  const text = label || via;
-  return text.length > 36 ? `${text.slice(0, 35)}…` : text;
+/** What an edge says on the drawing: `b1` for `branch 1`, `else` for `otherwise`. */
+export function viaLabel(via: string): string {
+  const branch = /^branch (\d+)$/.exec(via);
+  if (branch) return `b${branch[1]}`;
+  return via === 'otherwise' ? 'else' : via;
 }
 
 function round(n: number): number {
