@@ -325,10 +325,7 @@ type Files = Vec<(String, Vec<u8>)>;
 
 /// Reads and checks every entry of the archive (names, kinds, sizes, ratio, the manifest
 /// and the SHA-256 of each file) without writing anything.
-fn read_archive<R: Read + Seek>(
-    reader: R,
-    file: &Path,
-) -> Result<(Manifest, Files), PackError> {
+fn read_archive<R: Read + Seek>(reader: R, file: &Path) -> Result<(Manifest, Files), PackError> {
     let mut zip = zip::ZipArchive::new(reader)
         .map_err(|e| PackError::NotAPack(file.to_path_buf(), e.to_string()))?;
     if zip.len() > MAX_ENTRIES + 1 {
