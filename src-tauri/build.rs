@@ -4,6 +4,12 @@
 fn main() {
     let commands = &[
         "library",
+        "import_pack",
+        "studio_open",
+        "studio_view",
+        "studio_graph",
+        "studio_tests",
+        "studio_try",
         "start_scenario",
         "send_reply",
         "choose",

@@ -153,9 +153,15 @@ enum Command {
     /// Print the JSON schema of scenario files, for editors that complete YAML.
     ///
     /// Scenario files start with `# yaml-language-server: $schema=../schema/scenario.schema.json`;
-    /// the shipped pack's copy is `schema/scenario.schema.json`. A pack kept elsewhere can
-    /// write its own: `rapport schema > schema/scenario.schema.json`.
-    Schema,
+    /// the shipped pack's copy is `schema/scenario.schema.json`. A pack kept elsewhere
+    /// writes its own with `rapport schema --write PACK/../schema` (the schema line of its
+    /// files then works as it is), or prints it with `rapport schema`.
+    Schema {
+        /// Write `scenario.schema.json` into this folder (created if needed) instead of
+        /// printing it.
+        #[arg(long, value_name = "DIR")]
+        write: Option<PathBuf>,
+    },
     /// Every distinct path from the start to an ending (loops cut and said), and which
     /// golden tests cover each branch.
     Paths {
@@ -205,9 +211,36 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Share a pack as one file: export a folder to NAME.rapportpack, import one.
+    #[command(subcommand)]
+    Pack(PackCommand),
     /// Developer tools for the semantic model (`make model`, `make train`).
     #[command(hide = true, subcommand)]
     Model(ModelCommand),
+}
+
+#[derive(Subcommand)]
+enum PackCommand {
+    /// Write the pack in DIR (scenarios, rubrics/, pack.yaml, notes) to one file: a zip
+    /// with a manifest (id, title, version, author from pack.yaml; every file with its
+    /// SHA-256). A pack with validation errors is not exported.
+    Export {
+        /// The pack folder.
+        dir: PathBuf,
+        /// The file to write, e.g. billing.rapportpack.
+        #[arg(short, long)]
+        out: PathBuf,
+    },
+    /// Install a pack file into the data folder ($RAPPORT_DATA_DIR, else the per-user data
+    /// folder), under packs/ID. It is checked (no links, no paths outside the pack, size
+    /// limits, the manifest's SHA-256) and validated before anything is installed.
+    Import {
+        /// The .rapportpack file.
+        file: PathBuf,
+        /// Replace an installed pack with the same id (otherwise the import stops and says so).
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -246,6 +279,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Test { paths, verbose } => test(paths, verbose),
         Command::Score { pack, layer, heads } => score(pack, layer, heads),
         Command::Model(cmd) => model(cmd),
+        Command::Pack(cmd) => pack_command(cmd),
         Command::Paths { scenario, format } => paths(&scenario, format),
         Command::Graph { scenario, format } => {
             let (scenario, scorer) = find_scenario(&scenario, None)?;
@@ -278,8 +312,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             language.as_deref(),
             format,
         ),
-        Command::Schema => {
+        Command::Schema { write: None } => {
             println!("{:#}", load::scenario_schema());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema { write: Some(dir) } => {
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            let file = dir.join("scenario.schema.json");
+            std::fs::write(&file, format!("{:#}\n", load::scenario_schema()))
+                .with_context(|| format!("cannot write {}", file.display()))?;
+            println!("wrote {}", file.display());
+            println!(
+                "scenario files in a folder beside it start with:\n# yaml-language-server: $schema=../{}/scenario.schema.json",
+                dir.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval {
@@ -383,6 +430,67 @@ fn resume(id: Option<String>, dir: Option<PathBuf>, timer: bool) -> Result<ExitC
             _ => Err(e),
         },
         ok => ok,
+    }
+}
+
+fn pack_command(cmd: PackCommand) -> Result<ExitCode> {
+    use rapport_packfile::{PackError, Replace};
+    let result = match cmd {
+        PackCommand::Export { dir, out } => rapport_packfile::export(&dir, &out).map(|m| {
+            let bytes: u64 = m.files.iter().map(|f| f.size).sum();
+            println!(
+                "exported {} \"{}\" version {} ({} files, {} KiB) to {}",
+                m.id,
+                m.title,
+                m.version,
+                m.files.len(),
+                bytes.div_ceil(1024),
+                out.display()
+            );
+        }),
+        PackCommand::Import { file, replace } => {
+            let packs = rapport_core::pack::installed_packs_dir()
+                .context("no data folder to install into (set RAPPORT_DATA_DIR)")?;
+            let replace = if replace { Replace::Yes } else { Replace::No };
+            rapport_packfile::import(&file, &packs, replace).map(|i| {
+                for w in &i.warnings {
+                    eprintln!("{w}");
+                }
+                let was = i
+                    .replaced
+                    .as_ref()
+                    .map(|v| format!(", replacing version {v}"))
+                    .unwrap_or_default();
+                println!(
+                    "installed {} \"{}\" version {} in {}{was}",
+                    i.manifest.id,
+                    i.manifest.title,
+                    i.manifest.version,
+                    i.dir.display()
+                );
+            })
+        }
+    };
+    match result {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => {
+            eprintln!("rapport: {e}");
+            match &e {
+                PackError::Invalid { diagnostics, .. } => {
+                    for d in diagnostics {
+                        eprintln!("{d}");
+                    }
+                }
+                PackError::Exists { .. } => {
+                    eprintln!("  hint: `rapport pack import FILE --replace` replaces it")
+                }
+                _ => {}
+            }
+            Ok(ExitCode::from(match e {
+                PackError::Io { .. } => 2,
+                _ => 1,
+            }))
+        }
     }
 }
 

@@ -319,7 +319,7 @@ fn the_committed_scenario_schema_is_current_and_every_scenario_points_at_it() {
     );
     for entry in std::fs::read_dir(root().join("scenarios")).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "yaml") {
+        if path.extension().is_some_and(|e| e == "yaml") && !path.ends_with("pack.yaml") {
             let text = std::fs::read_to_string(&path).unwrap();
             assert_eq!(
                 text.lines().next(),
@@ -652,4 +652,52 @@ fn resume_with_nothing_to_resume_says_so() {
         "{}",
         stderr(&out)
     );
+}
+
+/// A pack kept outside the repo gets its own schema, so the schema line keeps working.
+#[test]
+fn schema_write_puts_the_schema_where_a_pack_outside_the_repo_finds_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("schema");
+    let out = rapport(&["schema", "--write", dir.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    let written = std::fs::read_to_string(dir.join("scenario.schema.json")).unwrap();
+    let committed = std::fs::read_to_string(root().join("schema/scenario.schema.json")).unwrap();
+    assert_eq!(written, committed);
+    assert!(stdout(&out).contains("$schema=../schema/scenario.schema.json"));
+}
+
+/// `rapport pack export` then `rapport pack import` into $RAPPORT_DATA_DIR; a second
+/// import stops and says how to replace; `--replace` replaces.
+#[test]
+fn pack_export_and_import_through_the_cli() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("starter.rapportpack");
+    let data = tmp.path().join("data");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_rapport"))
+            .args(args)
+            .current_dir(root())
+            .env("RAPPORT_DATA_DIR", &data)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["pack", "export", "scenarios", "-o", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout(&out).starts_with("exported rapport-starter \"Rapport starter pack\" version 1"));
+    let out = run(&["pack", "import", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(data
+        .join("packs/rapport-starter/double-charge.yaml")
+        .is_file());
+    let out = run(&["pack", "import", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("already installed") && err.contains("--replace"),
+        "{err}"
+    );
+    let out = run(&["pack", "import", file.to_str().unwrap(), "--replace"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout(&out).contains("replacing version 1"));
 }

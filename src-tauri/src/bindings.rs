@@ -6,15 +6,20 @@
 
 use rapport_core::app::{
     AttemptStatus, CustomerCard, Definition, EndingView, Fact, HistoryEntry, LibraryView,
-    LoadError, SessionView,
+    LoadError, PackGroup, SessionView,
 };
 use rapport_core::diag::{Diagnostic, Severity};
 use rapport_core::engine::{Debrief, DebriefTurn, Decision, Event, EventKind, Rule};
 use rapport_core::model::{Channel, Language, Meta, Outcome};
+use rapport_core::pack::PackInfo;
 use rapport_core::score::{CriterionResult, Evidence, ReplyScore, RubricId, Scores};
+use rapport_core::studio::{
+    GraphEdge, GraphNode, ScenarioGraph, StudioFile, StudioView, TestResult, TrialView,
+    TriedCriterion, TriedRejected,
+};
 use ts_rs::{Config, TS};
 
-use crate::CommandError;
+use crate::{CommandError, PackImported};
 
 /// Where the generated file lives, relative to this crate.
 pub const BINDINGS_PATH: &str = "../ui/src/ipc/bindings.ts";
@@ -26,6 +31,18 @@ pub fn typescript() -> String {
     let decls = [
         CommandError::decl(&cfg),
         LibraryView::decl(&cfg),
+        PackGroup::decl(&cfg),
+        PackInfo::decl(&cfg),
+        PackImported::decl(&cfg),
+        StudioView::decl(&cfg),
+        StudioFile::decl(&cfg),
+        ScenarioGraph::decl(&cfg),
+        GraphNode::decl(&cfg),
+        GraphEdge::decl(&cfg),
+        TestResult::decl(&cfg),
+        TrialView::decl(&cfg),
+        TriedCriterion::decl(&cfg),
+        TriedRejected::decl(&cfg),
         Meta::decl(&cfg),
         Channel::decl(&cfg),
         Language::decl(&cfg),

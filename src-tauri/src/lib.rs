@@ -21,6 +21,8 @@ use std::time::Duration;
 
 use rapport_core::app::{App, AppError, HistoryEntry, LibraryView, SessionView};
 use rapport_core::engine::{Clock, Debrief, SystemClock};
+use rapport_core::studio::{ScenarioGraph, Studio, StudioView, TestResult, TrialView};
+use rapport_packfile::{PackError, Replace};
 use serde::Serialize;
 use tauri::async_runtime::JoinHandle;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
@@ -33,6 +35,14 @@ pub const SESSION_EVENT: &str = "session-updated";
 /// [`scenarios_dir`]; this names the variable.
 pub const SCENARIOS_ENV: &str = "RAPPORT_SCENARIOS_DIR";
 
+/// The event the Studio listens to: the pack folder changed on disk and was reloaded.
+/// Its payload is a [`StudioView`].
+pub const STUDIO_EVENT: &str = "studio-updated";
+
+/// How long the folder must stay quiet after a change before the pack is reloaded (an
+/// editor's save is often several writes).
+pub const STUDIO_DEBOUNCE: Duration = Duration::from_millis(250);
+
 /// When set to a number, every conversation starts with this seed, so an end-to-end test
 /// or a demo meets the same customer lines every time.
 pub const SEED_ENV: &str = "RAPPORT_SEED";
@@ -42,9 +52,26 @@ pub const SEED_ENV: &str = "RAPPORT_SEED";
 pub struct CommandError {
     /// Stable: `not_found`, `no_session`, `not_ended`, `ended`, `invalid_input`,
     /// `no_history`, `history`, `nothing_to_resume`, `scenario_changed`, `replay_failed`,
-    /// `internal`.
+    /// `internal`; for a pack import `pack_` and [`PackError::kind`] (`pack_exists`: ask,
+    /// then import again with `replace`).
     pub kind: String,
     pub message: String,
+}
+
+impl From<PackError> for CommandError {
+    fn from(e: PackError) -> Self {
+        let mut message = e.to_string();
+        if let PackError::Invalid { diagnostics, .. } = &e {
+            for d in diagnostics.iter().skip(1).take(9) {
+                message.push('\n');
+                message.push_str(&d.to_string());
+            }
+        }
+        CommandError {
+            kind: format!("pack_{}", e.kind()),
+            message,
+        }
+    }
 }
 
 impl From<AppError> for CommandError {
@@ -64,6 +91,11 @@ pub struct AppState {
     clock: Arc<dyn Clock + Send + Sync>,
     timer: Mutex<Option<JoinHandle<()>>>,
     fixed_seed: Option<u64>,
+    /// Where imported packs are installed; `None`: importing is not possible.
+    packs_dir: Option<PathBuf>,
+    /// The pack open in the Studio and the watcher that reloads it.
+    studio: Arc<Mutex<Option<Studio>>>,
+    watcher: Mutex<Option<notify::RecommendedWatcher>>,
 }
 
 impl AppState {
@@ -73,7 +105,17 @@ impl AppState {
             clock: Arc::new(SystemClock),
             timer: Mutex::new(None),
             fixed_seed: None,
+            packs_dir: None,
+            studio: Arc::new(Mutex::new(None)),
+            watcher: Mutex::new(None),
         }
+    }
+
+    /// Installs imported packs in `dir` (and lists those already there: see
+    /// [`App::add_installed_packs`], called by [`run`]).
+    pub fn with_packs_dir(mut self, dir: Option<PathBuf>) -> AppState {
+        self.packs_dir = dir;
+        self
     }
 
     /// Starts every conversation with `seed` unless the page asks for another.
@@ -130,6 +172,44 @@ pub fn scenarios_dir(resource_dir: Option<PathBuf>) -> PathBuf {
 #[tauri::command]
 fn library(state: State<'_, AppState>) -> CmdResult<LibraryView> {
     Ok(state.app()?.library())
+}
+
+/// What an import did, and the library now.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct PackImported {
+    pub id: String,
+    pub title: String,
+    pub version: String,
+    /// The version it replaced, if that pack was installed.
+    pub replaced: Option<String>,
+    /// The validator's warnings (errors refuse the import), as `file:line:col: ...` text.
+    pub warnings: Vec<String>,
+    pub library: LibraryView,
+}
+
+/// Imports the pack file at `path` into the data folder and lists it. Fails with
+/// `pack_exists` when that pack is installed and `replace` is not true: ask the trainer,
+/// then call again with `replace`.
+#[tauri::command]
+fn import_pack(state: State<'_, AppState>, path: String, replace: bool) -> CmdResult<PackImported> {
+    let packs = state.packs_dir.as_ref().ok_or_else(|| CommandError {
+        kind: "pack_io".into(),
+        message: "there is no data folder to install packs into (set RAPPORT_DATA_DIR)".into(),
+    })?;
+    let replace = if replace { Replace::Yes } else { Replace::No };
+    let installed = rapport_packfile::import(Path::new(&path), packs, replace)?;
+    let mut app = state.app()?;
+    let id = installed.manifest.id.clone();
+    app.remove_pack(&id, state.clock.as_ref());
+    app.add_pack(&installed.dir, true);
+    Ok(PackImported {
+        id,
+        title: installed.manifest.title,
+        version: installed.manifest.version,
+        replaced: installed.replaced,
+        warnings: installed.warnings.iter().map(|d| d.to_string()).collect(),
+        library: app.library(),
+    })
 }
 
 #[tauri::command]
@@ -247,6 +327,131 @@ fn resume<R: Runtime>(
     Ok(view)
 }
 
+fn studio_error(message: String) -> CommandError {
+    CommandError {
+        kind: "studio".into(),
+        message,
+    }
+}
+
+/// Runs `f` on the pack open in the Studio.
+fn with_studio<T>(state: &AppState, f: impl FnOnce(&Studio) -> Result<T, String>) -> CmdResult<T> {
+    let guard = state
+        .studio
+        .lock()
+        .map_err(|_| studio_error("the Studio is unusable after an internal error".into()))?;
+    let studio = guard
+        .as_ref()
+        .ok_or_else(|| studio_error("no pack is open in the Studio".into()))?;
+    f(studio).map_err(studio_error)
+}
+
+/// Opens the pack folder `path` in the Studio and watches it: every change on disk
+/// reloads it (debounced) and pushes the new view as a [`STUDIO_EVENT`].
+#[tauri::command]
+fn studio_open<R: Runtime>(
+    handle: AppHandle<R>,
+    state: State<'_, AppState>,
+    path: String,
+) -> CmdResult<StudioView> {
+    let dir = PathBuf::from(path.trim());
+    if !dir.is_dir() {
+        return Err(studio_error(format!(
+            "{} is not a folder: give the folder of a pack (its scenario files)",
+            dir.display()
+        )));
+    }
+    let studio = Studio::open(&dir, 1);
+    let view = studio.view().clone();
+    if let Ok(mut slot) = state.studio.lock() {
+        *slot = Some(studio);
+    }
+    // Without a watcher the Studio still works; it just does not reload by itself.
+    let watcher = watch(handle, state.studio.clone(), &dir)
+        .inspect_err(|e| {
+            eprintln!(
+                "rapport-app: {} is not watched for changes: {e}",
+                dir.display()
+            )
+        })
+        .ok();
+    if let Ok(mut slot) = state.watcher.lock() {
+        // Replacing the old watcher drops it, which ends its thread.
+        *slot = watcher;
+    }
+    Ok(view)
+}
+
+/// A watcher on `dir` whose thread reloads the Studio's pack after each quiet spell.
+fn watch<R: Runtime>(
+    handle: AppHandle<R>,
+    studio: Arc<Mutex<Option<Studio>>>,
+    dir: &Path,
+) -> notify::Result<notify::RecommendedWatcher> {
+    use notify::Watcher;
+    let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
+    let mut watcher = notify::recommended_watcher(tx)?;
+    watcher.watch(dir, notify::RecursiveMode::Recursive)?;
+    let dir = dir.to_path_buf();
+    std::thread::spawn(move || {
+        let changed = |e: &notify::Result<notify::Event>| {
+            e.as_ref()
+                .is_ok_and(|e| !matches!(e.kind, notify::EventKind::Access(_)))
+        };
+        // Ends when the watcher (the sender) is dropped.
+        while let Ok(event) = rx.recv() {
+            if !changed(&event) {
+                continue;
+            }
+            while rx.recv_timeout(STUDIO_DEBOUNCE).is_ok() {}
+            let view = {
+                let Ok(mut slot) = studio.lock() else { return };
+                match slot.as_ref() {
+                    Some(open) if open.dir() == dir => {
+                        let next = Studio::open(&dir, open.view().revision + 1);
+                        let view = next.view().clone();
+                        *slot = Some(next);
+                        view
+                    }
+                    _ => return,
+                }
+            };
+            let _ = handle.emit(STUDIO_EVENT, &view);
+        }
+    });
+    Ok(watcher)
+}
+
+/// The pack open in the Studio, as last loaded.
+#[tauri::command]
+fn studio_view(state: State<'_, AppState>) -> CmdResult<StudioView> {
+    with_studio(&state, |s| Ok(s.view().clone()))
+}
+
+/// The graph of scenario `scenario` of the Studio's pack.
+#[tauri::command]
+fn studio_graph(state: State<'_, AppState>, scenario: String) -> CmdResult<ScenarioGraph> {
+    with_studio(&state, |s| s.graph(&scenario))
+}
+
+/// Runs the golden tests of scenario `scenario`.
+#[tauri::command]
+fn studio_tests(state: State<'_, AppState>, scenario: String) -> CmdResult<Vec<TestResult>> {
+    with_studio(&state, |s| s.run_tests(&scenario))
+}
+
+/// `reply` tried at `node` of `scenario`: what `rapport try` prints, as a view.
+#[tauri::command]
+fn studio_try(
+    state: State<'_, AppState>,
+    scenario: String,
+    node: String,
+    reply: String,
+    mood: Option<u8>,
+) -> CmdResult<TrialView> {
+    with_studio(&state, |s| s.try_reply(&scenario, &node, &reply, mood))
+}
+
 /// Replaces the pending patience timer with one for the session now in progress. Called
 /// after every command that changes the session, and by the timer itself after it fired
 /// (the customer's patience restarts after a chase that stays on the node).
@@ -283,8 +488,15 @@ fn schedule_patience<R: Runtime>(handle: &AppHandle<R>) {
 pub fn builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
     builder
         .manage(state)
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(tauri::generate_handler![
             library,
+            import_pack,
+            studio_open,
+            studio_view,
+            studio_graph,
+            studio_tests,
+            studio_try,
             start_scenario,
             send_reply,
             choose,
@@ -312,7 +524,14 @@ pub fn run() {
     let fixed_seed = std::env::var(SEED_ENV)
         .ok()
         .and_then(|s| s.trim().parse().ok());
-    let state = AppState::new(open_recording(&dir)).with_fixed_seed(fixed_seed);
+    let packs_dir = rapport_core::pack::installed_packs_dir();
+    let mut app = open_recording(&dir);
+    if let Some(packs) = &packs_dir {
+        app.add_installed_packs(packs);
+    }
+    let state = AppState::new(app)
+        .with_fixed_seed(fixed_seed)
+        .with_packs_dir(packs_dir);
     if let Err(e) = builder(tauri::Builder::default(), state).run(context) {
         eprintln!("rapport-app: {e}");
         std::process::exit(1);

@@ -237,3 +237,110 @@ fn only_the_apps_own_commands_are_reachable() {
         "{err}"
     );
 }
+
+#[test]
+fn a_pack_file_imports_asks_before_replacing_and_lists_by_pack() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("billing");
+    std::fs::create_dir_all(&folder).unwrap();
+    let text = std::fs::read_to_string(fixtures().join("impatient.yaml")).unwrap();
+    std::fs::write(
+        folder.join("billing-impatient.yaml"),
+        text.replacen("id: impatient", "id: billing-impatient", 1),
+    )
+    .unwrap();
+    std::fs::write(folder.join("pack.yaml"), "id: billing\ntitle: Billing\n").unwrap();
+    let file = tmp.path().join("billing.rapportpack");
+    rapport_packfile::export(&folder, &file).unwrap();
+
+    let packs = tmp.path().join("data/packs");
+    let state = AppState::new(open_pack(fixtures())).with_packs_dir(Some(packs.clone()));
+    let (_app, w) = window_with(state);
+    let args = json!({"path": file.to_str().unwrap(), "replace": false});
+    let done = call(&w, "import_pack", args.clone()).unwrap();
+    assert_eq!(done["id"], "billing");
+    assert_eq!(done["replaced"], Value::Null);
+    let groups = done["library"]["packs"].as_array().unwrap();
+    assert_eq!(groups.len(), 2, "{done}");
+    assert_eq!(groups[1]["info"]["title"], "Billing");
+    assert_eq!(groups[1]["installed"], true);
+    assert_eq!(groups[1]["scenarios"], json!(["billing-impatient"]));
+    assert!(packs.join("billing/billing-impatient.yaml").is_file());
+
+    // Never overwritten without asking: the page gets `pack_exists` and asks.
+    let err = call(&w, "import_pack", args).unwrap_err();
+    assert_eq!(err["kind"], "pack_exists", "{err}");
+    let again = call(
+        &w,
+        "import_pack",
+        json!({"path": file.to_str().unwrap(), "replace": true}),
+    )
+    .unwrap();
+    assert_eq!(again["replaced"], "1");
+    assert_eq!(again["library"]["packs"].as_array().unwrap().len(), 2);
+
+    // A file that is not a pack is refused with a clear message.
+    let notes = tmp.path().join("notes.rapportpack");
+    std::fs::write(&notes, "hello").unwrap();
+    let err = call(
+        &w,
+        "import_pack",
+        json!({"path": notes.to_str().unwrap(), "replace": false}),
+    )
+    .unwrap_err();
+    assert_eq!(err["kind"], "pack_not_a_pack", "{err}");
+}
+
+/// The Studio: open a pack by path, see every file with its diagnostics, edit a file on
+/// disk and get the reloaded view pushed without asking, try a reply, run the tests.
+#[test]
+fn the_studio_opens_a_pack_reloads_on_save_and_tries_a_reply() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pack = tmp.path().join("pack");
+    std::fs::create_dir_all(&pack).unwrap();
+    let good = std::fs::read_to_string(fixtures().join("impatient.yaml")).unwrap();
+    std::fs::write(pack.join("impatient.yaml"), &good).unwrap();
+    let (app, w) = window_over(open_pack(fixtures()));
+    let (tx, rx) = mpsc::channel();
+    app.listen_any(crate::STUDIO_EVENT, move |event| {
+        let _ = tx.send(serde_json::from_str::<Value>(event.payload()).unwrap());
+    });
+
+    let err = call(&w, "studio_view", json!({})).unwrap_err();
+    assert_eq!(err["kind"], "studio");
+    let view = call(&w, "studio_open", json!({"path": pack.to_str().unwrap()})).unwrap();
+    assert_eq!(view["files"][0]["path"], "impatient.yaml");
+    assert_eq!(view["files"][0]["errors"], 0);
+    assert_eq!(view["files"][0]["scenario_id"], "impatient");
+
+    let graph = call(&w, "studio_graph", json!({"scenario": "impatient"})).unwrap();
+    assert!(graph["nodes"].as_array().unwrap().len() >= 2, "{graph}");
+    let tried = call(
+        &w,
+        "studio_try",
+        json!({"scenario": "impatient", "node": "opening", "reply": "Hi Sam, how can I help?"}),
+    )
+    .unwrap();
+    assert_eq!(tried["via"], "otherwise");
+    assert_eq!(tried["goto"], "thanks");
+    let tests = call(&w, "studio_tests", json!({"scenario": "impatient"})).unwrap();
+    assert!(tests.is_array());
+
+    // A broken edit on disk: the reloaded view arrives by itself, with the diagnostic.
+    std::fs::write(
+        pack.join("impatient.yaml"),
+        good.replace("goto: thanks", "goto: thanx"),
+    )
+    .unwrap();
+    let pushed = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the Studio reloads on save");
+    assert!(pushed["revision"].as_u64().unwrap() > 1);
+    assert_eq!(pushed["files"][0]["errors"], 1, "{pushed}");
+    assert_eq!(
+        pushed["files"][0]["diagnostics"][0]["code"],
+        "unknown-target"
+    );
+    let view = call(&w, "studio_view", json!({})).unwrap();
+    assert_eq!(view["revision"], pushed["revision"]);
+}

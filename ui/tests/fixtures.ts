@@ -43,6 +43,7 @@ export function library(): LibraryView {
         ],
       },
     ],
+    packs: [],
     history_problem: null,
   };
 }

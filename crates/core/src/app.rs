@@ -32,7 +32,7 @@ use crate::engine::{Clock, Debrief, EngineError, Event, EventKind, Input, Manual
 use crate::history::{utc_text, AttemptLog, AttemptStart, Step, StoredAttempt};
 use crate::load::{self, Library, LoadOptions};
 use crate::model::{Meta, Outcome, Scenario};
-use crate::pack::Pack;
+use crate::pack::{Pack, PackInfo};
 use crate::score::{Scorer, Scores};
 use crate::template;
 
@@ -104,9 +104,24 @@ pub struct LibraryView {
     /// Every skill tag of the playable scenarios, sorted, for the filter.
     pub skills: Vec<String>,
     pub load_errors: Vec<LoadError>,
+    /// The packs the scenarios come from, in the order loaded (the app's own pack first,
+    /// then the imported ones), each with the ids of its playable scenarios.
+    pub packs: Vec<PackGroup>,
     /// Why attempts are not being recorded (the store could not be opened, or a write
     /// failed), or what was done about an unreadable store; `None` when all is well.
     pub history_problem: Option<String>,
+}
+
+/// A pack in the library: what it says it is, where it was loaded from, and its
+/// playable scenarios (ids, sorted as [`LibraryView::scenarios`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PackGroup {
+    pub info: PackInfo,
+    pub source: String,
+    /// Imported into the data folder (not the pack the app was opened on).
+    pub installed: bool,
+    pub scenarios: Vec<String>,
 }
 
 /// The customer as the persona card shows them.
@@ -238,6 +253,33 @@ pub struct App {
     sessions_started: u64,
     log: Option<Box<dyn AttemptLog>>,
     log_problem: Option<String>,
+    /// The packs loaded, the first being the one the app was opened on (scored by
+    /// `scorer`); see [`App::add_pack`].
+    packs: Vec<LoadedPack>,
+    /// For each scenario, its pack's index in `packs`.
+    pack_of: Vec<usize>,
+}
+
+struct LoadedPack {
+    info: PackInfo,
+    source: PathBuf,
+    installed: bool,
+    /// `None` for the first pack, whose scorer is `App::scorer`.
+    scorer: Option<Box<dyn Scorer + Send>>,
+}
+
+/// The scorer of scenario `index` (a free function, so it borrows only these fields).
+fn scorer_of<'a>(
+    first: &'a dyn Scorer,
+    packs: &'a [LoadedPack],
+    pack_of: &[usize],
+    index: usize,
+) -> &'a dyn Scorer {
+    pack_of
+        .get(index)
+        .and_then(|&p| packs.get(p))
+        .and_then(|p| p.scorer.as_deref())
+        .map_or(first, |s| s as &dyn Scorer)
 }
 
 impl App {
@@ -302,6 +344,14 @@ impl App {
             })
             .collect();
         let sha256 = scenarios.iter().map(scenario_sha256).collect();
+        let info = PackInfo::read(source).unwrap_or_else(|_| PackInfo {
+            id: "pack".into(),
+            title: source.display().to_string(),
+            version: String::new(),
+            author: String::new(),
+            description: String::new(),
+        });
+        let pack_of = vec![0; scenarios.len()];
         App {
             source: source.to_path_buf(),
             scenarios,
@@ -312,6 +362,13 @@ impl App {
             sessions_started: 0,
             log: None,
             log_problem: None,
+            packs: vec![LoadedPack {
+                info,
+                source: source.to_path_buf(),
+                installed: false,
+                scorer: None,
+            }],
+            pack_of,
         }
     }
 
@@ -344,9 +401,16 @@ impl App {
             self.scenarios.iter().flat_map(|s| &s.meta.skills).collect();
         LibraryView {
             source: self.source.display().to_string(),
-            scenarios: self.scenarios.iter().map(|s| s.meta.clone()).collect(),
+            scenarios: {
+                let mut all: Vec<Meta> = self.scenarios.iter().map(|s| s.meta.clone()).collect();
+                all.sort_by(|a, b| {
+                    (a.difficulty, &a.title, &a.id).cmp(&(b.difficulty, &b.title, &b.id))
+                });
+                all
+            },
             skills: skills.into_iter().cloned().collect(),
             load_errors: self.load_errors.clone(),
+            packs: self.pack_groups(),
             history_problem: self.log_problem.clone(),
         }
     }
@@ -505,7 +569,8 @@ impl App {
                 scenario: record.scenario_id,
             });
         }
-        let mut session = rebuild(&self.scenarios[index], self.scorer.as_ref(), &record)?;
+        let scorer = scorer_of(self.scorer.as_ref(), &self.packs, &self.pack_of, index);
+        let mut session = rebuild(&self.scenarios[index], scorer, &record)?;
         // Same text, same inputs; but the scoring (rubric files, the model) may have
         // changed since, and then the rebuilt conversation is not the one the trainee had.
         let recorded = log.recorded_events(&id).map_err(AppError::History)?;
@@ -723,14 +788,16 @@ impl App {
                 .patience_deadline_ms(scenario)
                 .map(|d| d.saturating_sub(clock.now_ms())),
             customer_waiting: session.is_typing(clock.now_ms()),
-            definitions: self.definitions(scenario, session),
+            definitions: self.definitions(active.scenario, session),
             attempt_id: active.attempt.clone(),
         })
     }
 
     /// The definitions of every criterion the latest reply was judged on: the rubric
     /// files' text, or a scenario criterion's own `description`.
-    fn definitions(&self, scenario: &Scenario, session: &Session) -> Vec<Definition> {
+    fn definitions(&self, index: usize, session: &Session) -> Vec<Definition> {
+        let scenario = &self.scenarios[index];
+        let scorer = scorer_of(self.scorer.as_ref(), &self.packs, &self.pack_of, index);
         let Some(score) = session
             .transcript()
             .iter()
@@ -756,7 +823,7 @@ impl App {
             .iter()
             .filter_map(|c| {
                 let text =
-                    own(&c.id).or_else(|| self.scorer.definition(&c.id, scenario.meta.language))?;
+                    own(&c.id).or_else(|| scorer.definition(&c.id, scenario.meta.language))?;
                 Some(Definition {
                     id: c.id.clone(),
                     text,
@@ -779,16 +846,165 @@ impl App {
         let before = active.session.transcript().len();
         // One reading of the clock, shared by the engine and the record (see `start`).
         let now = clock.now_ms();
-        active.session.advance(
-            scenario,
+        let scorer = scorer_of(
             self.scorer.as_ref(),
-            input,
-            &ManualClock::new(now),
-        )?;
+            &self.packs,
+            &self.pack_of,
+            active.scenario,
+        );
+        active
+            .session
+            .advance(scenario, scorer, input, &ManualClock::new(now))?;
         // Recorded once the engine took it: a refused input is never stored, so the
         // stored inputs always replay.
         self.record_step(&Step::from_input(input), before, now);
         self.view(clock)
+    }
+}
+
+/// More than one pack: the packs imported into the data folder, listed beside the app's
+/// own, each scored by its own rubrics.
+impl App {
+    /// Loads the pack in `dir` (its rubrics, scenarios and `pack.yaml`) into the library
+    /// beside the others. A scenario whose id another pack already has is not added and
+    /// is reported as a load error; problems in the pack's files join the load errors.
+    pub fn add_pack(&mut self, dir: &Path, installed: bool) {
+        let info = match PackInfo::read(dir) {
+            Ok(info) => info,
+            Err(d) => {
+                self.report(&d.file.clone(), vec![d]);
+                return;
+            }
+        };
+        let pack = Pack::open(dir);
+        let library = load::load_paths(&[dir.to_path_buf()], &pack.options);
+        let index = self.packs.len();
+        let mut by_file: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
+        for d in pack.rubric_diagnostics {
+            by_file.entry(d.file.clone()).or_default().push(d);
+        }
+        for (file, diagnostics) in by_file {
+            self.report(&file, diagnostics);
+        }
+        for r in library.reports {
+            if r.scenario.is_none() {
+                self.report(&r.path, r.diagnostics);
+            }
+        }
+        for scenario in library.scenarios {
+            if let Some(other) = self
+                .scenarios
+                .iter()
+                .position(|s| s.meta.id == scenario.meta.id)
+            {
+                let owner = &self.packs[self.pack_of[other]].info.title;
+                let d = Diagnostic::error(
+                    &scenario.source,
+                    0,
+                    0,
+                    "duplicate-id",
+                    format!(
+                        "The pack \"{owner}\" already has a scenario `{}`; this one is not listed.",
+                        scenario.meta.id
+                    ),
+                )
+                .with_hint("scenario ids must be unique across installed packs: rename one");
+                self.report(&scenario.source.clone(), vec![d]);
+                continue;
+            }
+            self.sha256.push(scenario_sha256(&scenario));
+            self.scenarios.push(scenario);
+            self.pack_of.push(index);
+        }
+        self.packs.push(LoadedPack {
+            info,
+            source: dir.to_path_buf(),
+            installed,
+            scorer: Some(Box::new(pack.scorer)),
+        });
+    }
+
+    /// Adds every pack installed under `packs_dir` (one folder each, in name order;
+    /// hidden folders, such as an import being staged, are skipped). A missing folder
+    /// means none is installed.
+    pub fn add_installed_packs(&mut self, packs_dir: &Path) {
+        let Ok(entries) = std::fs::read_dir(packs_dir) else {
+            return;
+        };
+        let mut dirs: Vec<PathBuf> = entries
+            .flatten()
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        dirs.sort();
+        for dir in dirs {
+            self.add_pack(&dir, true);
+        }
+    }
+
+    /// Takes the installed pack `id` out of the library (before it is replaced). A
+    /// conversation in one of its scenarios is abandoned. The app's own pack stays.
+    pub fn remove_pack(&mut self, id: &str, clock: &dyn Clock) {
+        let Some(index) = self
+            .packs
+            .iter()
+            .position(|p| p.installed && p.info.id == id)
+        else {
+            return;
+        };
+        if let Some(active) = &self.active {
+            if self.pack_of[active.scenario] == index {
+                self.close_active(clock.now_ms());
+                self.active = None;
+            }
+        }
+        let source = self.packs[index].source.display().to_string();
+        self.load_errors.retain(|e| !e.file.starts_with(&source));
+        let active_id = self
+            .active
+            .as_ref()
+            .map(|a| self.scenarios[a.scenario].meta.id.clone());
+        let kept: Vec<(Scenario, String, usize)> = std::mem::take(&mut self.scenarios)
+            .into_iter()
+            .zip(std::mem::take(&mut self.sha256))
+            .zip(std::mem::take(&mut self.pack_of))
+            .filter(|(_, p)| *p != index)
+            .map(|((s, h), p)| (s, h, if p > index { p - 1 } else { p }))
+            .collect();
+        for (scenario, sha, pack) in kept {
+            self.scenarios.push(scenario);
+            self.sha256.push(sha);
+            self.pack_of.push(pack);
+        }
+        self.packs.remove(index);
+        if let (Some(active), Some(id)) = (self.active.as_mut(), active_id) {
+            if let Some(new) = self.scenarios.iter().position(|s| s.meta.id == id) {
+                active.scenario = new;
+            }
+        }
+    }
+
+    fn pack_groups(&self) -> Vec<PackGroup> {
+        let mut order: Vec<usize> = (0..self.scenarios.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&self.scenarios[a].meta, &self.scenarios[b].meta);
+            (a.difficulty, &a.title, &a.id).cmp(&(b.difficulty, &b.title, &b.id))
+        });
+        self.packs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| PackGroup {
+                info: p.info.clone(),
+                source: p.source.display().to_string(),
+                installed: p.installed,
+                scenarios: order
+                    .iter()
+                    .filter(|&&s| self.pack_of[s] == i)
+                    .map(|&s| self.scenarios[s].meta.id.clone())
+                    .collect(),
+            })
+            .collect()
     }
 }
 

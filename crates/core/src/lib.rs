@@ -27,6 +27,7 @@ pub mod model;
 pub mod pack;
 pub mod score;
 pub mod scorer;
+pub mod studio;
 pub mod template;
 #[cfg(test)]
 mod testkit;

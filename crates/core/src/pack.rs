@@ -4,9 +4,15 @@
 //! the pack's own `rubrics/` make the scorer, and the criteria that scorer knows are the
 //! ones scenario files may name. The CLI, the app and the tests all open packs this way,
 //! so a scenario valid for one is valid for all.
+//!
+//! Where packs are found is decided here too: the data folder ([`data_dir`]), the folder
+//! imported packs are installed in ([`installed_packs_dir`]), and what a pack says about
+//! itself ([`PackInfo`], from its optional `pack.yaml`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
 
 use crate::diag::Diagnostic;
 use crate::load::LoadOptions;
@@ -31,6 +37,153 @@ impl Pack {
             scorer,
             rubric_diagnostics,
             options,
+        }
+    }
+}
+
+/// Overrides the folder Rapport keeps its data in (the attempt store, imported packs,
+/// settings).
+pub const DATA_ENV: &str = "RAPPORT_DATA_DIR";
+
+/// The folder of the data folder that imported packs are installed in, one folder each,
+/// named by the pack's id.
+pub const PACKS_DIR: &str = "packs";
+
+/// The optional file of a pack folder that says what the pack is (`id`, `title`,
+/// `version`, `author`, `description`); it is not a scenario.
+pub const PACK_FILE: &str = "pack.yaml";
+
+/// `$RAPPORT_DATA_DIR`, else the platform's per-user data folder plus `rapport`
+/// (`$XDG_DATA_HOME/rapport` or `~/.local/share/rapport` on Linux and other Unixes,
+/// `~/Library/Application Support/rapport` on macOS, `%APPDATA%\rapport` on Windows).
+/// `None` when none of those can be told (no home folder). The one place this is
+/// decided: the attempt store and pack import both ask here.
+pub fn data_dir() -> Option<PathBuf> {
+    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    if let Some(dir) = var(DATA_ENV) {
+        return Some(PathBuf::from(dir));
+    }
+    let base = if cfg!(windows) {
+        var("APPDATA").map(PathBuf::from)
+    } else if cfg!(target_os = "macos") {
+        var("HOME").map(|h| Path::new(&h).join("Library/Application Support"))
+    } else {
+        var("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .or_else(|| var("HOME").map(|h| Path::new(&h).join(".local/share")))
+    };
+    base.map(|b| b.join("rapport"))
+}
+
+/// Where imported packs live: `packs/` in [`data_dir`].
+pub fn installed_packs_dir() -> Option<PathBuf> {
+    data_dir().map(|d| d.join(PACKS_DIR))
+}
+
+/// What a pack is: its `pack.yaml`, or what can be told without one.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackInfo {
+    /// Lowercase letters, digits and `-`: the folder it installs into.
+    pub id: String,
+    pub title: String,
+    #[serde(default = "default_version")]
+    pub version: String,
+    #[serde(default)]
+    pub author: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+fn default_version() -> String {
+    "1".into()
+}
+
+/// Whether `id` may name a pack (and so a folder): 1 to 64 of `a-z`, `0-9`, `-`, not
+/// starting with `-`.
+pub fn valid_pack_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && !id.starts_with('-')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+impl PackInfo {
+    /// The pack in `dir`: its `pack.yaml` when there is one, else an id and title made
+    /// from the folder's name. A `pack.yaml` that cannot be used is an error, with where
+    /// and why.
+    pub fn read(dir: &Path) -> Result<PackInfo, Diagnostic> {
+        let file = dir.join(PACK_FILE);
+        let text = match std::fs::read_to_string(&file) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(PackInfo::from_folder_name(dir))
+            }
+            Err(e) => {
+                return Err(Diagnostic::error(
+                    &file,
+                    0,
+                    0,
+                    "io",
+                    format!("The pack file cannot be read: {e}."),
+                ))
+            }
+        };
+        Self::parse(&file, &text)
+    }
+
+    /// Parses the text of a `pack.yaml` (`file` is only used in the diagnostic).
+    pub fn parse(file: &Path, text: &str) -> Result<PackInfo, Diagnostic> {
+        let info: PackInfo = serde_yaml::from_str(text).map_err(|e| {
+            let (line, col) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+            Diagnostic::error(
+                file,
+                line,
+                col,
+                "pack-file",
+                format!("The pack file is not valid: {e}."),
+            )
+            .with_hint(
+                "pack.yaml holds `id`, `title`, and optionally `version`, `author`, `description`",
+            )
+        })?;
+        if !valid_pack_id(&info.id) {
+            return Err(Diagnostic::error(
+                file,
+                1,
+                1,
+                "pack-file",
+                format!("`{}` cannot be a pack id.", info.id),
+            )
+            .with_hint("use lowercase letters, digits and `-`, like `billing-basics`"));
+        }
+        Ok(info)
+    }
+
+    fn from_folder_name(dir: &Path) -> PackInfo {
+        let name = std::fs::canonicalize(dir)
+            .ok()
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "pack".into());
+        let mut id: String = name
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        id = id.trim_matches('-').chars().take(64).collect();
+        if !valid_pack_id(&id) {
+            id = "pack".into();
+        }
+        PackInfo {
+            id,
+            title: name,
+            version: default_version(),
+            author: String::new(),
+            description: String::new(),
         }
     }
 }

@@ -1,4 +1,5 @@
 //! Placeholders in scenario text: `{customer.name}`, `{customer.first_name}`,
+//! `{customer.last_name}`,
 //! `{facts.KEY}` and `{facts.KEY.SUB}`; `{{` and `}}` are literal braces.
 //!
 //! One parser serves both the validator (which reports unknown names with their offset)
@@ -82,6 +83,13 @@ pub fn lookup(name: &str, customer: &Customer) -> Option<String> {
         ("customer", Some("first_name")) if parts.next().is_none() => {
             Some(customer.first_name().to_string())
         }
+        // The last word of the name, as rubric files read it; a one-word name is itself.
+        ("customer", Some("last_name")) if parts.next().is_none() => customer
+            .name
+            .split_whitespace()
+            .last()
+            .map(str::to_string)
+            .or_else(|| Some(customer.name.clone())),
         ("facts", Some(key)) => {
             let mut value = customer.facts.get(key)?;
             for sub in parts {

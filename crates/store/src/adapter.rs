@@ -6,7 +6,7 @@
 //! It also knows where the store lives, so the desktop shell and the CLI open the same
 //! file the same way ([`open_default`]) and then hand it to the one `App`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rapport_core::engine::Event;
 use rapport_core::history::{AttemptLog, AttemptStart, Step, StoredAttempt, TimedStep};
@@ -15,33 +15,16 @@ use rapport_core::score;
 
 use crate::{AttemptId, AttemptSummary, InputKind, NewAttempt, Scores, Store};
 
-/// Overrides the folder Rapport keeps its data in.
-pub const DATA_ENV: &str = "RAPPORT_DATA_DIR";
+/// Overrides the folder Rapport keeps its data in (decided in the core, with the
+/// folder imported packs go to).
+pub use rapport_core::pack::DATA_ENV;
 
 /// The attempt store's file name in the data folder.
 pub const STORE_FILE: &str = "attempts.sqlite3";
 
-/// `$RAPPORT_DATA_DIR`, else the platform's per-user data folder plus `rapport`
-/// (`$XDG_DATA_HOME/rapport` or `~/.local/share/rapport` on Linux and other Unixes,
-/// `~/Library/Application Support/rapport` on macOS, `%APPDATA%\rapport` on Windows).
-/// `None` when none of those can be told (no home folder).
-pub fn data_dir() -> Option<PathBuf> {
-    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-    if let Some(dir) = var(DATA_ENV) {
-        return Some(PathBuf::from(dir));
-    }
-    let base = if cfg!(windows) {
-        var("APPDATA").map(PathBuf::from)
-    } else if cfg!(target_os = "macos") {
-        var("HOME").map(|h| Path::new(&h).join("Library/Application Support"))
-    } else {
-        var("XDG_DATA_HOME")
-            .map(PathBuf::from)
-            .filter(|p| p.is_absolute())
-            .or_else(|| var("HOME").map(|h| Path::new(&h).join(".local/share")))
-    };
-    base.map(|b| b.join("rapport"))
-}
+/// `$RAPPORT_DATA_DIR`, else the platform's per-user data folder plus `rapport`; see
+/// [`rapport_core::pack::data_dir`], the one place this is decided.
+pub use rapport_core::pack::data_dir;
 
 /// The attempt store in [`data_dir`], opened with [`Store::open_or_set_aside`], as a log
 /// for the `App`, and what to tell the trainee about it: a store set aside (kept, renamed)

@@ -7,12 +7,14 @@ import enConversation from './en/conversation.json';
 import enFeedback from './en/feedback.json';
 import enCriteria from './en/criteria.json';
 import enDebrief from './en/debrief.json';
+import enStudio from './en/studio.json';
 import frCommon from './fr/common.json';
 import frLibrary from './fr/library.json';
 import frConversation from './fr/conversation.json';
 import frFeedback from './fr/feedback.json';
 import frCriteria from './fr/criteria.json';
 import frDebrief from './fr/debrief.json';
+import frStudio from './fr/studio.json';
 
 export const en = {
   common: enCommon,
@@ -21,6 +23,7 @@ export const en = {
   feedback: enFeedback,
   criteria: enCriteria,
   debrief: enDebrief,
+  studio: enStudio,
 };
 
 export const fr = {
@@ -30,6 +33,7 @@ export const fr = {
   feedback: frFeedback,
   criteria: frCriteria,
   debrief: frDebrief,
+  studio: frStudio,
 };
 
 /** The languages the UI speaks, each named in itself (for the switch). */

@@ -5,7 +5,8 @@ export type CommandError = {
 /**
  * Stable: `not_found`, `no_session`, `not_ended`, `ended`, `invalid_input`,
  * `no_history`, `history`, `nothing_to_resume`, `scenario_changed`, `replay_failed`,
- * `internal`.
+ * `internal`; for a pack import `pack_` and [`PackError::kind`] (`pack_exists`: ask,
+ * then import again with `replace`).
  */
 kind: string, message: string, };
 
@@ -23,10 +24,120 @@ scenarios: Array<Meta>,
  */
 skills: Array<string>, load_errors: Array<LoadError>, 
 /**
+ * The packs the scenarios come from, in the order loaded (the app's own pack first,
+ * then the imported ones), each with the ids of its playable scenarios.
+ */
+packs: Array<PackGroup>, 
+/**
  * Why attempts are not being recorded (the store could not be opened, or a write
  * failed), or what was done about an unreadable store; `None` when all is well.
  */
 history_problem: string | null, };
+
+export type PackGroup = { info: PackInfo, source: string, 
+/**
+ * Imported into the data folder (not the pack the app was opened on).
+ */
+installed: boolean, scenarios: Array<string>, };
+
+export type PackInfo = { 
+/**
+ * Lowercase letters, digits and `-`: the folder it installs into.
+ */
+id: string, title: string, version: string, author: string, description: string, };
+
+export type PackImported = { id: string, title: string, version: string, 
+/**
+ * The version it replaced, if that pack was installed.
+ */
+replaced: string | null, 
+/**
+ * The validator's warnings (errors refuse the import), as `file:line:col: ...` text.
+ */
+warnings: Array<string>, library: LibraryView, };
+
+export type StudioView = { dir: string, 
+/**
+ * What the pack says it is (its `pack.yaml`), when that can be read.
+ */
+info: PackInfo | null, 
+/**
+ * Every scenario, rubric and pack file, sorted by path.
+ */
+files: Array<StudioFile>, 
+/**
+ * Increases with every reload, so the page can tell a new view from an old one.
+ */
+revision: number, };
+
+export type StudioFile = { 
+/**
+ * Relative to the pack folder, `/`-separated.
+ */
+path: string, 
+/**
+ * The scenario it defines, when it loaded.
+ */
+scenario_id: string | null, errors: number, warnings: number, diagnostics: Array<Diagnostic>, };
+
+export type ScenarioGraph = { scenario: string, title: string, nodes: Array<GraphNode>, edges: Array<GraphEdge>, };
+
+export type GraphNode = { id: string, 
+/**
+ * `None` for a node; the outcome for an ending.
+ */
+outcome: Outcome | null, start: boolean, 
+/**
+ * The node's first line (or the ending's closing line), for a tooltip.
+ */
+say: string, 
+/**
+ * Guided nodes: the choices, as written.
+ */
+choices: Array<string>, };
+
+export type GraphEdge = { from: string, to: string, 
+/**
+ * `branch N` (1-based), `otherwise`, `silence` or `hang up`.
+ */
+via: string, 
+/**
+ * The condition in words.
+ */
+label: string, 
+/**
+ * The golden tests that take it; empty: untested.
+ */
+covered_by: Array<string>, };
+
+export type TestResult = { name: string, passed: boolean, 
+/**
+ * What differed from the test's expectations (the first turn that left the
+ * expected path comes first).
+ */
+failures: Array<string>, 
+/**
+ * The run as `rapport test --verbose` prints it.
+ */
+transcript: string, };
+
+export type TrialView = { node: string, customer_line: string, scores: Scores, criteria: Array<TriedCriterion>, 
+/**
+ * `branch N` or `otherwise`.
+ */
+via: string, goto: string, mood: number, reason: string, rejected: Array<TriedRejected>, };
+
+export type TriedCriterion = { id: string, met: boolean, 
+/**
+ * Called for at this node (its `focus`).
+ */
+focus: boolean, decided_by: Array<string>, cancelled: Array<string>, };
+
+export type TriedRejected = { 
+/**
+ * 1-based, as the Studio numbers branches.
+ */
+branch: number, goto: string, failed: Array<string>, };
 
 export type Meta = { id: string, title: string, summary: string, 
 /**

@@ -2,7 +2,20 @@
 // the generated types; nothing else imports @tauri-apps/api (eslint enforces it).
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import type { CommandError, Debrief, HistoryEntry, LibraryView, SessionView } from './bindings';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
+import { open } from '@tauri-apps/plugin-dialog';
+import type {
+  CommandError,
+  Debrief,
+  HistoryEntry,
+  LibraryView,
+  PackImported,
+  ScenarioGraph,
+  SessionView,
+  StudioView,
+  TestResult,
+  TrialView,
+} from './bindings';
 
 export type * from './bindings';
 
@@ -84,4 +97,60 @@ export const resume = (attemptId?: string) => call<SessionView>('resume', { atte
 /** Calls `handler` with every view the backend pushes (the customer chasing a silent agent). */
 export function onSessionUpdated(handler: (view: SessionView) => void): Promise<UnlistenFn> {
   return listen<SessionView>(SESSION_EVENT, (event) => handler(event.payload));
+}
+
+/** The file extension of a pack file (`rapport pack export` writes them). */
+export const PACK_EXTENSION = 'rapportpack';
+
+/**
+ * Imports the pack file at `path` into the data folder. Fails with kind `pack_exists`
+ * when that pack is installed: ask, then call again with `replace` true. Other
+ * `pack_*` kinds say why a pack was refused (unsafe, too large, invalid, ...).
+ */
+export const importPack = (path: string, replace = false) =>
+  call<PackImported>('import_pack', { path, replace });
+
+/** The system's file dialog for one pack file; `null` when the trainer cancels. */
+export async function choosePackFile(): Promise<string | null> {
+  const picked = await open({
+    multiple: false,
+    directory: false,
+    filters: [{ name: 'Rapport pack', extensions: [PACK_EXTENSION] }],
+  });
+  return typeof picked === 'string' ? picked : null;
+}
+
+/** The system's folder dialog; `null` when the trainer cancels. */
+export async function chooseFolder(): Promise<string | null> {
+  const picked = await open({ multiple: false, directory: true });
+  return typeof picked === 'string' ? picked : null;
+}
+
+/** Calls `handler` with the paths of files dropped on the window. */
+export async function onFilesDropped(handler: (paths: string[]) => void): Promise<UnlistenFn> {
+  // Outside a Tauri window (tests, a plain browser) there is no webview: rejects.
+  return getCurrentWebview().onDragDropEvent((event) => {
+    if (event.payload.type === 'drop') handler(event.payload.paths);
+  });
+}
+
+/** The event the backend pushes when the Studio's pack changed on disk and was reloaded. */
+export const STUDIO_EVENT = 'studio-updated';
+
+/** Opens the pack folder at `path` in the Studio (and watches it for changes). */
+export const studioOpen = (path: string) => call<StudioView>('studio_open', { path });
+
+export const studioView = () => call<StudioView>('studio_view');
+
+export const studioGraph = (scenario: string) => call<ScenarioGraph>('studio_graph', { scenario });
+
+export const studioTests = (scenario: string) => call<TestResult[]>('studio_tests', { scenario });
+
+/** `reply` tried at `node`, as `rapport try` does it (`mood`: the customer's, default the starting one). */
+export const studioTry = (scenario: string, node: string, reply: string, mood?: number) =>
+  call<TrialView>('studio_try', { scenario, node, reply, mood: mood ?? null });
+
+/** Calls `handler` with every Studio view the backend pushes after a file changed. */
+export function onStudioUpdated(handler: (view: StudioView) => void): Promise<UnlistenFn> {
+  return listen<StudioView>(STUDIO_EVENT, (event) => handler(event.payload));
 }

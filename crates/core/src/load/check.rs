@@ -52,6 +52,9 @@ struct Parts {
     customer: Option<RawCustomer>,
     facts: BTreeMap<String, serde_json::Value>,
     start: Option<String>,
+    /// The customer's facts cannot be told (no `customer:`, or facts that could not be
+    /// read): that is reported once, and `{facts.x}` placeholders are not reported again.
+    facts_unknown: bool,
     /// In file order; `None` when the node could not be read.
     nodes: Vec<(String, Option<RawNode>)>,
     endings: Vec<(String, Option<RawEnding>)>,
@@ -98,6 +101,9 @@ pub(crate) fn check(ctx: &mut Ctx, root: &Value, opts: &LoadOptions) -> Checked 
             ctx.missing_key(&[], required);
         }
     }
+    if top.get("customer").is_none() {
+        parts.facts_unknown = true;
+    }
     let id = parts
         .id
         .clone()
@@ -111,6 +117,18 @@ pub(crate) fn check(ctx: &mut Ctx, root: &Value, opts: &LoadOptions) -> Checked 
     };
     if let (Some(scenario), Some(scorer)) = (&scenario, &opts.scorer) {
         super::answers::check(ctx, scenario, scorer.as_ref());
+        let leads: Vec<(String, usize, String)> = parts
+            .nodes
+            .iter()
+            .filter_map(|(id, n)| Some((id, n.as_ref()?)))
+            .flat_map(|(id, n)| {
+                n.choices
+                    .iter()
+                    .enumerate()
+                    .filter_map(move |(i, c)| Some((id.clone(), i, c.leads_to()?.to_string())))
+            })
+            .collect();
+        super::leads_to::check(ctx, scenario, &leads, scorer.as_ref());
     }
     Checked { scenario, id }
 }
@@ -142,12 +160,21 @@ impl Parts {
             "version" => self.version = read_version(ctx, value),
             "customer" => {
                 self.customer = self.take(ctx, &path, value);
-                let facts = self
-                    .customer
-                    .as_mut()
-                    .and_then(|c| c.facts.take())
-                    .unwrap_or_default();
-                self.facts = read_facts(ctx, &facts);
+                let facts = match self.customer.as_mut() {
+                    Some(c) => c.facts.take(),
+                    // The customer could not be read (`mood: high`, say; already reported):
+                    // its facts are still the ones the lines use, so read them on their own
+                    // rather than report every `{facts.x}` as a fact the customer lacks.
+                    None => match value.get("facts") {
+                        Some(serde_yaml::Value::Mapping(m)) => Some(m.clone()),
+                        None | Some(serde_yaml::Value::Null) => None,
+                        Some(_) => {
+                            self.facts_unknown = true;
+                            None
+                        }
+                    },
+                };
+                self.facts = read_facts(ctx, &facts.unwrap_or_default());
             }
             "nodes" => self.nodes = self.read_map(ctx, name, value),
             "endings" => self.endings = self.read_map(ctx, name, value),
@@ -349,7 +376,7 @@ fn build_node(n: &RawNode) -> Option<Node> {
             .as_ref()
             .map(|l| l.0.clone())
             .unwrap_or_default(),
-        choices: n.choices.clone(),
+        choices: n.choices.iter().map(|c| c.text().to_string()).collect(),
         rubric: n.rubric.clone().unwrap_or_default(),
         branches: n
             .branches
@@ -533,9 +560,10 @@ impl<'c, 'a> Checker<'c, 'a> {
         if let Some(rubric) = &parts.rubric {
             known.extend(rubric.criteria.iter().map(|c| c.id.clone()));
         }
-        let mut placeholders: BTreeSet<String> = ["customer.name", "customer.first_name"]
-            .map(String::from)
-            .into();
+        let mut placeholders: BTreeSet<String> =
+            ["customer.name", "customer.first_name", "customer.last_name"]
+                .map(String::from)
+                .into();
         for (name, value) in &parts.facts {
             add_fact_placeholders(&mut placeholders, format!("facts.{name}"), value, 0);
         }
@@ -794,7 +822,14 @@ impl<'c, 'a> Checker<'c, 'a> {
             }
             self.check_text(&join(&path, &[key("tip")]), &c.tip);
             for (j, phrase) in c.phrases.iter().enumerate() {
-                self.check_text(&join(&path, &[key("phrases"), Seg::Index(j)]), phrase);
+                let at = join(&path, &[key("phrases"), Seg::Index(j)]);
+                self.check_text(&at, phrase);
+                super::phrases::check(
+                    self.ctx,
+                    &at,
+                    phrase,
+                    self.parts.language.unwrap_or_default(),
+                );
             }
         }
         for (id, weight) in &patch.weights {
@@ -813,7 +848,14 @@ impl<'c, 'a> Checker<'c, 'a> {
             let path = join(base, &[key("phrases"), key(id)]);
             self.check_criterion(&path, id, known, true);
             for (j, phrase) in phrases.iter().enumerate() {
-                self.check_text(&join(&path, &[Seg::Index(j)]), phrase);
+                let at = join(&path, &[Seg::Index(j)]);
+                self.check_text(&at, phrase);
+                super::phrases::check(
+                    self.ctx,
+                    &at,
+                    phrase,
+                    self.parts.language.unwrap_or_default(),
+                );
             }
         }
     }
@@ -838,7 +880,16 @@ impl<'c, 'a> Checker<'c, 'a> {
             }
         }
         for (i, c) in node.choices.iter().enumerate() {
-            self.check_text(&join(&base, &[key("choices"), Seg::Index(i)]), c);
+            let at = join(&base, &[key("choices"), Seg::Index(i)]);
+            match c {
+                super::raw::RawChoice::Text(text) => self.check_text(&at, text),
+                super::raw::RawChoice::Leading(c) => {
+                    self.check_text(&join(&at, &[key("text")]), &c.text);
+                    if let Some(target) = &c.leads_to {
+                        self.check_target(&join(&at, &[key("leads_to")]), target);
+                    }
+                }
+            }
         }
         let mut known = self.known.clone();
         if let Some(rubric) = &node.rubric {
@@ -858,16 +909,35 @@ impl<'c, 'a> Checker<'c, 'a> {
             let path = join(&base, &[key("branches"), Seg::Index(i)]);
             self.check_branch(&path, branch, &known, node.choices.len());
             if let Some(earlier) = always_taken {
+                let what = if is_empty_condition(&node.branches[earlier].when) {
+                    "has an empty `when`, which always holds"
+                } else {
+                    "has a `when` that always holds (no part of it can fail)"
+                };
                 self.ctx.warning_at_key(
                     &join(&path, &[key("when")]),
                     "unreachable-branch",
                     format!(
-                        "This branch is never taken: branch {} before it has an empty `when`, which always holds.",
+                        "This branch is never taken: branch {} before it {what}.",
                         earlier + 1
                     ),
                     Some("move this branch up, or give the earlier one a condition".into()),
                 );
-            } else if is_empty_condition(&branch.when) {
+            } else if let Some(earlier) = node.branches[..i]
+                .iter()
+                .position(|e| super::shadow::implies(&branch.when, &e.when))
+            {
+                self.ctx.warning_at_key(
+                    &join(&path, &[key("when")]),
+                    "shadowed-branch",
+                    format!(
+                        "This branch is never taken: whenever its `when` holds, so does that of branch {} before it (to `{}`), which is tried first.",
+                        earlier + 1,
+                        node.branches[earlier].goto
+                    ),
+                    Some("put the more specific branch first".into()),
+                );
+            } else if super::shadow::always_holds(&branch.when) {
                 always_taken = Some(i);
             }
         }
@@ -1429,6 +1499,9 @@ impl<'c, 'a> Checker<'c, 'a> {
             match found {
                 Piece::Text(_) => {}
                 Piece::Placeholder(name, _) if self.placeholders.contains(name) => {}
+                // A follow-on of the customer's own problem, already reported.
+                Piece::Placeholder(name, _)
+                    if self.parts.facts_unknown && name.starts_with("facts.") => {}
                 Piece::Placeholder(name, _) => {
                     let hint = match self
                         .ctx

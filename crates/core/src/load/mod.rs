@@ -11,7 +11,10 @@
 mod answers;
 mod check;
 mod de;
+mod leads_to;
+mod phrases;
 mod raw;
+mod shadow;
 mod tree;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -306,7 +309,7 @@ fn first_tab_from(text: &str, line: usize, col: usize) -> Option<(usize, usize)>
 }
 
 /// Loads every scenario file under `paths` (files, or directories searched recursively,
-/// skipping `rubrics/`), checking ids are unique across files.
+/// skipping `rubrics/` and `pack.yaml`), checking ids are unique across files.
 ///
 /// Files named directly are loaded whatever their extension; in directories only
 /// `.yaml` and `.yml` files are. Files load in sorted path order, so results and the
@@ -401,6 +404,8 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>, reports: &mut Vec<FileRe
                 if entry.file_name() != "rubrics" {
                     pending.push(p);
                 }
+            } else if entry.file_name() == crate::pack::PACK_FILE {
+                // What the pack is (crate::pack::PackInfo), not a scenario.
             } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
                 files.push(p);
             }

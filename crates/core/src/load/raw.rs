@@ -90,9 +90,11 @@ pub(crate) struct RawNode {
     /// What a strong reply would say, shown in the debrief.
     #[serde(default)]
     pub model_answer: Option<Lines>,
-    /// Guided mode: replies to choose from instead of typing (each is scored).
+    /// Guided mode: replies to choose from instead of typing (each is scored). A choice
+    /// is its text, or `{text, leads_to}` naming the node or ending it should lead to
+    /// (`validate` warns when its scored result would take another branch).
     #[serde(default)]
-    pub choices: Vec<String>,
+    pub choices: Vec<RawChoice>,
     /// Rubric adjustments for this node only.
     #[serde(default)]
     pub rubric: Option<RubricPatch>,
@@ -106,6 +108,39 @@ pub(crate) struct RawNode {
     /// What happens when the trainee stays silent past the customer's patience.
     #[serde(default)]
     pub on_silence: Option<RawSilence>,
+}
+
+/// A guided choice: its text, or its text and where it should lead.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub(crate) enum RawChoice {
+    Text(String),
+    Leading(RawLeadingChoice),
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLeadingChoice {
+    /// What the trainee would say.
+    pub text: String,
+    /// The node or ending this choice should lead to.
+    pub leads_to: Option<String>,
+}
+
+impl RawChoice {
+    pub fn text(&self) -> &str {
+        match self {
+            RawChoice::Text(t) => t,
+            RawChoice::Leading(c) => &c.text,
+        }
+    }
+
+    pub fn leads_to(&self) -> Option<&str> {
+        match self {
+            RawChoice::Text(_) => None,
+            RawChoice::Leading(c) => c.leads_to.as_deref(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
