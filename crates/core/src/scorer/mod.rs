@@ -921,6 +921,25 @@ impl RubricScorer {
             }
             let verdict = semantic.judge(h, text, &prepared, &rules_met, eligible, crit.penalty);
             if let semantic::Verdict::Met(found) = verdict {
+                // The relations hold for the head's evidence as for a phrase's ("our
+                // policy is 30 days, but I can offer store credit" is no policy shield).
+                let span = found.span;
+                let related = crit.excluded_by.iter().any(|&o| !view.kept[o].is_empty())
+                    || crit
+                        .yields_to
+                        .iter()
+                        .any(|&o| view.kept[o].iter().any(|&u| overlaps(span, u)))
+                    || crit
+                        .undone_by
+                        .iter()
+                        .any(|&o| view.kept[o].iter().any(|&u| u.0 >= span.1));
+                if related {
+                    Trace::dropped(trace, c, || {
+                        "the learned head found it, and another criterion cancels it here"
+                            .to_string()
+                    });
+                    continue;
+                }
                 view.kept[c].push(found.span);
                 if let Some(like) = &found.sounds_like {
                     Trace::found(trace, c, found.span, || {

@@ -19,8 +19,8 @@
 //! used. Fired evidence must be a sentence the rules leave
 //! eligible (not where a phrase of the criterion was negated or an `unless` said), and
 //! must carry the move: the sentence whose n-grams weigh most, with positive weight. A
-//! penalty needs more: that sentence alone must fire the head, so a reply is never
-//! penalised for what it lacks. Evidence shows the nearest labelled example ("sounds
+//! penalty needs more: that sentence's words alone must fire the head, so a reply is
+//! never penalised for what it lacks, nor for where its embedding happens to lie. Evidence shows the nearest labelled example ("sounds
 //! like: ...").
 
 use std::collections::HashMap;
@@ -553,13 +553,15 @@ impl Semantic {
         }
     }
 
-    /// Head `h`'s sum: `F · (n-grams of the sentences `part` keeps + rules) + w·x + b`.
+    /// Head `h`'s sum: `F · (n-grams of the sentences `part` keeps + rules) + w·x + b`
+    /// (without `w·x` unless `with_embedding`).
     fn z_of(
         &self,
         h: usize,
         p: &Prepared,
         rules_met: &[bool],
         part: impl Fn(usize) -> bool,
+        with_embedding: bool,
     ) -> i64 {
         let head = &self.heads[h];
         let grams: i64 = (0..p.sentence_sums.len())
@@ -573,24 +575,28 @@ impl Semantic {
             .filter(|&(_, &met)| met)
             .map(|(&w, _)| w)
             .sum();
-        let emb: i64 = head
-            .w
-            .iter()
-            .zip(&p.x)
-            .map(|(&w, &x)| w * i64::from(x))
-            .sum();
+        let emb: i64 = if with_embedding {
+            head.w
+                .iter()
+                .zip(&p.x)
+                .map(|(&w, &x)| w * i64::from(x))
+                .sum()
+        } else {
+            0
+        };
         self.emb_frac * (grams + rules) + emb + head.b
     }
 
     /// Head `h`'s sum on the whole reply (it fires when this is >= 0); `rules_met` in
     /// the order of [`Semantic::criteria`].
     pub fn z(&self, h: usize, p: &Prepared, rules_met: &[bool]) -> i64 {
-        self.z_of(h, p, rules_met, |_| true)
+        self.z_of(h, p, rules_met, |_| true, true)
     }
 
     /// Head `h`'s verdict on the reply: met when it fires and an `eligible` sentence
     /// carries the move (the one whose n-grams weigh most, with positive weight); for a
-    /// `penalty`, that sentence alone (with the reply's rules and embedding) must fire.
+    /// `penalty`, that sentence's words alone (with the reply's rules, without the
+    /// embedding) must fire.
     pub fn judge(
         &self,
         h: usize,
@@ -614,7 +620,9 @@ impl Semantic {
         let Some((weight, std::cmp::Reverse(k), s)) = best else {
             return Verdict::NotMet;
         };
-        if weight <= 0 || (penalty && self.z_of(h, p, rules_met, |j| j == k) < 0) {
+        // A penalty's sentence must commit it in its words: the embedding of a one-word
+        // reply ("Yes.") lies far from every labelled reply and drew `blame_customer`.
+        if weight <= 0 || (penalty && self.z_of(h, p, rules_met, |j| j == k, false) < 0) {
             return Verdict::NotMet;
         }
         Verdict::Met(Found {
