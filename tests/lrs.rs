@@ -181,9 +181,17 @@ impl Ralph {
     }
 }
 
-impl Drop for Ralph {
+/// Stops the LRS when the test ends, passed or not (the proxy's threads keep their own
+/// handle on it, so `Ralph` itself is never dropped).
+struct StopOnDrop(Arc<Mutex<Ralph>>);
+
+impl Drop for StopOnDrop {
     fn drop(&mut self) {
-        self.stop(libc::SIGKILL);
+        let mut ralph = match self.0.lock() {
+            Ok(r) => r,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        ralph.stop(libc::SIGKILL);
     }
 }
 
@@ -349,6 +357,7 @@ fn sync_delivers_every_statement_exactly_once_through_outages_and_a_bad_password
     };
     let work = tempfile::tempdir().unwrap();
     let ralph = Arc::new(Mutex::new(Ralph::new(bin, work.path())));
+    let _stop = StopOnDrop(ralph.clone());
     let proxy = Proxy::start(ralph.clone());
     let me = Trainee {
         pack: tempfile::tempdir().unwrap(),
