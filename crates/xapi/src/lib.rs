@@ -29,7 +29,7 @@ pub mod sync;
 use std::path::{Path, PathBuf};
 
 pub use log::{open_recording, open_recording_in, QueueingLog};
-pub use settings::{Lrs, Profile, Settings};
+pub use settings::{Lrs, Profile, Settings, SettingsInput, SettingsView};
 pub use sync::{SyncReport, SyncStatus};
 
 use rapport_store::adapter::{self, StoreLog};

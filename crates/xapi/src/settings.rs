@@ -81,6 +81,84 @@ pub struct Settings {
     pub lrs: LrsSettings,
 }
 
+/// The settings as the settings screen shows them: everything but the secret, of which
+/// only whether one is saved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SettingsView {
+    pub name: String,
+    pub email: String,
+    pub home_page: String,
+    pub account: String,
+    pub endpoint: String,
+    pub key: String,
+    pub secret_saved: bool,
+    /// The name statements carry when `name` is empty.
+    pub system_user: String,
+    /// The `RAPPORT_LRS_*` variables set, which win over what is saved.
+    pub overridden_by_env: Vec<String>,
+}
+
+/// What the settings screen saves. `secret: None` keeps the saved secret; an empty
+/// field clears it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SettingsInput {
+    pub name: String,
+    pub email: String,
+    pub home_page: String,
+    pub account: String,
+    pub endpoint: String,
+    pub key: String,
+    pub secret: Option<String>,
+}
+
+fn field(v: &str) -> Option<String> {
+    let v = v.trim();
+    (!v.is_empty()).then(|| v.to_string())
+}
+
+impl Settings {
+    pub fn view(&self) -> SettingsView {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        SettingsView {
+            name: text(&self.profile.name),
+            email: text(&self.profile.email),
+            home_page: text(&self.profile.home_page),
+            account: text(&self.profile.account),
+            endpoint: text(&self.lrs.endpoint),
+            key: text(&self.lrs.key),
+            secret_saved: given(&self.lrs.secret).is_some(),
+            system_user: system_user(),
+            overridden_by_env: [ENDPOINT_ENV, KEY_ENV, SECRET_ENV]
+                .iter()
+                .filter(|v| std::env::var(v).is_ok_and(|x| !x.trim().is_empty()))
+                .map(|v| v.to_string())
+                .collect(),
+        }
+    }
+
+    /// These settings with `input` applied.
+    pub fn with(&self, input: &SettingsInput) -> Settings {
+        Settings {
+            profile: Profile {
+                name: field(&input.name),
+                email: field(&input.email),
+                home_page: field(&input.home_page),
+                account: field(&input.account),
+            },
+            lrs: LrsSettings {
+                endpoint: field(&input.endpoint),
+                key: field(&input.key),
+                secret: match &input.secret {
+                    None => self.lrs.secret.clone(),
+                    Some(s) => (!s.is_empty()).then(|| s.clone()),
+                },
+            },
+        }
+    }
+}
+
 /// The system user name, for a profile that names nobody.
 pub fn system_user() -> String {
     ["USER", "USERNAME", "LOGNAME"]
