@@ -54,8 +54,8 @@ pub const SEED_ENV: &str = "RAPPORT_SEED";
 pub struct CommandError {
     /// Stable: `not_found`, `no_session`, `not_ended`, `ended`, `invalid_input`,
     /// `no_history`, `history`, `nothing_to_resume`, `scenario_changed`, `replay_failed`,
-    /// `internal`; for a pack import `pack_` and [`PackError::kind`] (`pack_exists`: ask,
-    /// then import again with `replace`).
+    /// `no_lrs` (sync with no LRS configured), `internal`; for a pack import `pack_` and
+    /// [`PackError::kind`] (`pack_exists`: ask, then import again with `replace`).
     pub kind: String,
     pub message: String,
 }
@@ -129,6 +129,13 @@ impl AppState {
             results: None,
             sync: Arc::default(),
         }
+    }
+
+    /// Reads `clock` instead of the wall clock (tests: a clock that does not move never
+    /// lets the customer's patience run out, however slow the machine).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock + Send + Sync>) -> AppState {
+        self.clock = clock;
+        self
     }
 
     /// Settings, export and sync work on `results` (the data folder the log records in).

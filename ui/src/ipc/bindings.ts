@@ -5,8 +5,8 @@ export type CommandError = {
 /**
  * Stable: `not_found`, `no_session`, `not_ended`, `ended`, `invalid_input`,
  * `no_history`, `history`, `nothing_to_resume`, `scenario_changed`, `replay_failed`,
- * `internal`; for a pack import `pack_` and [`PackError::kind`] (`pack_exists`: ask,
- * then import again with `replace`).
+ * `no_lrs` (sync with no LRS configured), `internal`; for a pack import `pack_` and
+ * [`PackError::kind`] (`pack_exists`: ask, then import again with `replace`).
  */
 kind: string, message: string, };
 
