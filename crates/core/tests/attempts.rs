@@ -306,7 +306,11 @@ fn progress_lists_finished_attempts_and_a_past_attempt_opens_as_its_debrief() {
     app.start("four-turns", Some(5), &clock).unwrap();
     let p = app.progress().unwrap();
     let ids: Vec<&str> = p.attempts.iter().map(|a| a.attempt_id.as_str()).collect();
-    assert_eq!(ids, [seen[0].0.as_str(), seen[1].0.as_str()], "oldest first");
+    assert_eq!(
+        ids,
+        [seen[0].0.as_str(), seen[1].0.as_str()],
+        "oldest first"
+    );
     assert_eq!(p.attempts[0].title, "Four turns");
     assert_eq!(p.recent, 2);
     // Reopened from another app over the same store: the same debrief, from the record.
