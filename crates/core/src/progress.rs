@@ -207,3 +207,101 @@ fn suggest(
         practises,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::score::{CriterionResult, ReplyScore};
+    use crate::testkit::scenario;
+
+    fn criterion(id: &str, rubric: RubricId, penalty: bool, met: bool) -> CriterionResult {
+        CriterionResult {
+            id: id.into(),
+            rubric,
+            penalty,
+            met,
+            evidence: Vec::new(),
+            tip: None,
+            sounds_like: None,
+        }
+    }
+
+    fn reply(apologised: bool, blamed: bool) -> Event {
+        Event {
+            at_ms: 0,
+            kind: EventKind::AgentReply {
+                node: "n".into(),
+                text: "t".into(),
+                choice: None,
+                score: ReplyScore {
+                    scores: Scores {
+                        empathy: Some(50),
+                        problem_solving: None,
+                        professionalism: Some(100),
+                        overall: 50,
+                    },
+                    criteria: vec![
+                        criterion("apologize", RubricId::Empathy, false, apologised),
+                        criterion("blame", RubricId::Professionalism, true, blamed),
+                        // Its rubric was not assessed: not counted.
+                        criterion("offer_solution", RubricId::ProblemSolving, false, false),
+                    ],
+                },
+            },
+        }
+    }
+
+    fn attempt(id: &str, at: u64, finished: bool) -> StoredAttempt {
+        StoredAttempt {
+            id: id.into(),
+            scenario_id: "test".into(),
+            scenario_version: "1".into(),
+            scenario_sha256: String::new(),
+            seed: 1,
+            started_at_ms: at,
+            ended_at_ms: Some(at + 1),
+            outcome: finished.then(|| "success".into()),
+            scores: finished.then_some(Scores {
+                overall: 50,
+                ..Scores::default()
+            }),
+            steps: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn rates_count_assessed_turns_and_name_the_weakest_with_a_scenario_for_it() {
+        let mut sc = scenario();
+        sc.meta.id = "test".into();
+        let attempts = vec![
+            attempt("b", 2_000, true),
+            attempt("a", 1_000, true),
+            attempt("x", 3_000, false),
+        ];
+        let events = |id: &str| match id {
+            "a" => vec![reply(false, false), reply(true, false)],
+            "b" => vec![reply(false, true)],
+            _ => vec![reply(true, true)],
+        };
+        let p = progress(&attempts, &events, std::slice::from_ref(&sc));
+        let order: Vec<&str> = p.attempts.iter().map(|a| a.attempt_id.as_str()).collect();
+        assert_eq!(order, ["a", "b"], "finished only, oldest first");
+        assert_eq!(p.recent, 2);
+        let rate = |id: &str| p.criteria.iter().find(|c| c.id == id).cloned();
+        let apologize = rate("apologize").unwrap();
+        assert_eq!(
+            (apologize.judged, apologize.went_well, apologize.rate),
+            (3, 1, 33)
+        );
+        // A penalty goes well when avoided.
+        let blame = rate("blame").unwrap();
+        assert_eq!((blame.judged, blame.went_well, blame.rate), (3, 2, 67));
+        assert!(rate("offer_solution").is_none());
+        assert_eq!(p.weakest, ["apologize", "blame"]);
+        let s = p
+            .suggestion
+            .expect("the test scenario's node calls for apologize");
+        assert_eq!(s.scenario, "test");
+        assert!(s.practises.contains(&"apologize".to_string()));
+    }
+}
