@@ -429,3 +429,50 @@ fn progress_past_debriefs_settings_and_the_outbox_are_reachable_from_the_page() 
         "invalid_input"
     );
 }
+
+#[test]
+fn the_background_sender_runs_at_start_and_keeps_what_it_cannot_send() {
+    let data = tempfile::tempdir().unwrap();
+    let (log, _) = rapport_xapi::open_recording_in(data.path());
+    let results = rapport_xapi::Results::in_dir(data.path());
+    let state =
+        frozen(open_pack(fixtures()).with_log(log, None)).with_results(Some(results.clone()));
+    let sync = state.sync.clone();
+    let (_app, w) = window_with(state);
+    call(
+        &w,
+        "start_scenario",
+        json!({"scenarioId": "impatient", "seed": 4}),
+    )
+    .unwrap();
+    call(&w, "send_reply", json!({"text": "Hi Sam, how can I help?"})).unwrap();
+    results
+        .save_settings(&rapport_xapi::Settings {
+            lrs: rapport_xapi::settings::LrsSettings {
+                endpoint: Some("http://127.0.0.1:9".into()),
+                key: Some("k".into()),
+                secret: Some("s".into()),
+            },
+            ..Default::default()
+        })
+        .unwrap();
+    crate::spawn_sender(results.clone(), sync.clone());
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let report = loop {
+        if let Some(r) = sync.last.lock().unwrap().clone() {
+            break r;
+        }
+        assert!(std::time::Instant::now() < deadline, "no round ran");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        report
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("could not be reached"),
+        "{report:?}"
+    );
+    assert_eq!(report.waiting, 2);
+    assert_eq!(results.status().unwrap().waiting, 2);
+}
