@@ -7,6 +7,7 @@ import App from '../src/App.svelte';
 import Progress from '../src/lib/Progress.svelte';
 import Settings from '../src/lib/Settings.svelte';
 import { rateText } from '../src/lib/progress';
+import { setAppLanguage } from '../src/i18n/index.svelte';
 import type { ProgressView, SettingsView, SyncStatus } from '../src/ipc';
 import { XSS, debrief, library } from './fixtures';
 
@@ -109,7 +110,7 @@ describe('Progress', () => {
     expect(rows[2].textContent).toContain('72');
     expect(rows[2].textContent).toContain('–');
     const crit = within(screen.getByTestId('criteria-table')).getAllByRole('row');
-    expect(crit[2].textContent).toContain('Avoided blame');
+    expect(crit[2].textContent).toContain('Avoided: Blame');
     expect(screen.queryByTestId('score-chart')).toBeNull();
   });
 
@@ -133,6 +134,17 @@ describe('Progress', () => {
     render(Progress, { progress: p, onopen: () => undefined, onpractise: () => undefined });
     expect(document.querySelector('img')).toBeNull();
     expect(screen.getByTestId('suggestion').textContent).toContain(XSS);
+  });
+
+  it('speaks the app language', () => {
+    setAppLanguage('fr');
+    try {
+      render(Progress, { progress: progressView(), onopen: () => undefined, onpractise: () => undefined });
+      expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Vos progrès');
+      expect(screen.getAllByTestId('weak-criterion')[0].textContent).toContain('1 sur 4 tours (25 %)');
+    } finally {
+      setAppLanguage('en');
+    }
   });
 
   it('rate text counts turns', () => {

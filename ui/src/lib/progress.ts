@@ -1,14 +1,14 @@
 // Pure helpers of the Progress screen.
 import type { CriterionRate, ProgressPoint } from '../ipc';
+import { appLanguage, t } from '../i18n/index.svelte';
+import { criterionName } from './text';
 
 export type SeriesId = 'overall' | 'empathy' | 'problem_solving' | 'professionalism';
 
-export const SERIES: { id: SeriesId; label: string }[] = [
-  { id: 'overall', label: 'Overall' },
-  { id: 'empathy', label: 'Empathy' },
-  { id: 'problem_solving', label: 'Problem solving' },
-  { id: 'professionalism', label: 'Professionalism' },
-];
+export const SERIES: SeriesId[] = ['overall', 'empathy', 'problem_solving', 'professionalism'];
+
+/** The series' name in the app's language. */
+export const seriesLabel = (id: SeriesId) => t(`common.rubric.${id}`);
 
 /** The point's score for `series`, `null` when that rubric was not assessed. */
 export function seriesValue(p: ProgressPoint, series: SeriesId): number | null {
@@ -16,9 +16,17 @@ export function seriesValue(p: ProgressPoint, series: SeriesId): number | null {
   return v === null || v === undefined ? null : v;
 }
 
+/** A criterion's name in the app's language. */
+export const nameOf = (id: string) => criterionName(id, appLanguage());
+
+/** A rate's label: the criterion's name, "Avoided: ..." for a penalty. */
+export function rateLabel(c: Pick<CriterionRate, 'id' | 'penalty'>): string {
+  return c.penalty ? t('progress.avoided', { criterion: nameOf(c.id) }) : nameOf(c.id);
+}
+
 /** "3 of 4 turns (75%)". */
 export function rateText(c: CriterionRate): string {
-  return `${c.went_well} of ${c.judged} ${c.judged === 1 ? 'turn' : 'turns'} (${c.rate}%)`;
+  return t('progress.rateText', { count: c.judged, wentWell: c.went_well, rate: c.rate });
 }
 
 /**
