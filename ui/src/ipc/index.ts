@@ -10,17 +10,16 @@ import type {
   HistoryEntry,
   LibraryView,
   PackImported,
-  ScenarioGraph,
-  SessionView,
-  StudioView,
-  TestResult,
-  TrialView,
   ProgressView,
+  ScenarioGraph,
   SessionView,
   SettingsInput,
   SettingsView,
+  StudioView,
   SyncReport,
   SyncStatus,
+  TestResult,
+  TrialView,
 } from './bindings';
 
 export type * from './bindings';
