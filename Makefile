@@ -112,7 +112,8 @@ screenshots:
 	   .e2e-out/screenshots/layout-1366x768.png .e2e-out/screenshots/layout-1366x768-160.png \
 	   .e2e-out/screenshots/fr-library.png .e2e-out/screenshots/fr-conversation.png \
 	   .e2e-out/screenshots/fr-debrief.png .e2e-out/screenshots/studio.png \
-	   .e2e-out/screenshots/studio-diagnostics.png .e2e-out/screenshots/studio-try.png docs/
+	   .e2e-out/screenshots/studio-diagnostics.png .e2e-out/screenshots/studio-try.png \
+	   .e2e-out/screenshots/progress.png .e2e-out/screenshots/settings.png docs/
 
 ## Cold start to the first interactive screen and memory (app + WebKit processes) after
 ## one scenario, next to a bare Tauri window measured the same way (release builds).

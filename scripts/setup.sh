@@ -56,3 +56,7 @@ done
 if ! need_cmd tauri-driver && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
   cargo install tauri-driver --locked
 fi
+
+# Ralph, the learning record store the sync tests (tests/lrs.rs) run against, in a
+# virtualenv under target/; once.
+"$root/scripts/lrs/setup-ralph.sh"

@@ -22,6 +22,12 @@ fn main() {
         "history",
         "unfinished",
         "resume",
+        "progress",
+        "past_debrief",
+        "settings",
+        "save_settings",
+        "sync_status",
+        "sync_now",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

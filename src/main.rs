@@ -95,6 +95,37 @@ enum Command {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// Export every recorded attempt, for a spreadsheet (csv) or a learning record store
+    /// (xapi: a JSON array of xAPI 1.0.3 statements, exactly as `rapport sync` sends them).
+    ///
+    /// CSV: one table whose first column, `record`, is `attempt` (one row per attempt) or
+    /// `turn` (one row per turn, after its attempt); see the README for every column.
+    /// Neither format holds the LRS settings.
+    Export {
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// Send the statements waiting in the outbox to the learning record store.
+    ///
+    /// --endpoint, --key and --secret are saved (in settings.json in the data folder,
+    /// readable only by you) once given; RAPPORT_LRS_ENDPOINT, RAPPORT_LRS_KEY and
+    /// RAPPORT_LRS_SECRET override what is saved. Exit 0 when the outbox is empty
+    /// afterwards, 1 when statements are still waiting (they stay queued), 2 when no LRS
+    /// is configured.
+    Sync {
+        /// The LRS's xAPI endpoint (e.g. https://lrs.example.org/xAPI/) or base address.
+        #[arg(long)]
+        endpoint: Option<String>,
+        /// Basic-auth key (user name).
+        #[arg(long)]
+        key: Option<String>,
+        /// Basic-auth secret (password).
+        #[arg(long)]
+        secret: Option<String>,
+    },
     /// Continue an unfinished attempt where it stopped (default: the last one).
     ///
     /// The conversation so far is printed first, then replies are read as in `play`.
@@ -244,6 +275,12 @@ enum PackCommand {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Xapi,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
     Json,
@@ -276,6 +313,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::History { format, dir } => history(format, dir),
         Command::Resume { id, dir, no_timer } => resume(id, dir, !no_timer),
+        Command::Export { format, out } => export(format, out),
+        Command::Sync {
+            endpoint,
+            key,
+            secret,
+        } => sync(endpoint, key, secret),
         Command::Test { paths, verbose } => test(paths, verbose),
         Command::Score { pack, layer, heads } => score(pack, layer, heads),
         Command::Model(cmd) => model(cmd),
@@ -339,18 +382,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
 /// An app over `scenario` alone that records into the attempt store, opened exactly as
 /// the desktop app opens it; a store that cannot be opened is reported and play goes on.
 fn recording_app(scenario: &Scenario, scorer: Arc<RubricScorer>) -> App {
-    let (log, problem) = rapport_store::adapter::open_default();
+    let (log, problem) = rapport_xapi::open_recording();
     let library = load::Library {
         scenarios: vec![scenario.clone()],
         reports: Vec::new(),
     };
-    App::from_library(&scenario.source, library, Box::new(scorer))
-        .with_log(log.map(|l| Box::new(l) as Box<dyn AttemptLog>), problem)
+    App::from_library(&scenario.source, library, Box::new(scorer)).with_log(log, problem)
 }
 
-/// The attempt store, or the reason there is none.
-fn open_log() -> Result<rapport_store::adapter::StoreLog> {
-    match rapport_store::adapter::open_default() {
+/// The attempt store (queueing statements as attempts end), or the reason there is none.
+fn open_log() -> Result<Box<dyn AttemptLog>> {
+    match rapport_xapi::open_recording() {
         (Some(log), notice) => {
             if let Some(n) = notice {
                 eprintln!("rapport: {n}");
@@ -363,7 +405,7 @@ fn open_log() -> Result<rapport_store::adapter::StoreLog> {
 
 fn history(format: Format, dir: Option<PathBuf>) -> Result<ExitCode> {
     let log = open_log()?;
-    let app = App::open_pack(&dir.unwrap_or_else(default_dir)).with_log(Some(Box::new(log)), None);
+    let app = App::open_pack(&dir.unwrap_or_else(default_dir)).with_log(Some(log), None);
     let entries = app.history()?;
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&entries)?),
@@ -394,6 +436,61 @@ fn history(format: Format, dir: Option<PathBuf>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn export(format: ExportFormat, out: Option<PathBuf>) -> Result<ExitCode> {
+    let results = rapport_xapi::Results::open_default()?;
+    let text = match format {
+        ExportFormat::Csv => results.export_csv()?,
+        ExportFormat::Xapi => results.export_xapi(rapport_xapi::now_ms())?,
+    };
+    match out {
+        Some(path) => std::fs::write(&path, text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => io::stdout().write_all(text.as_bytes())?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sync(endpoint: Option<String>, key: Option<String>, secret: Option<String>) -> Result<ExitCode> {
+    let results = rapport_xapi::Results::open_default()?;
+    if endpoint.is_some() || key.is_some() || secret.is_some() {
+        let mut settings = results.settings()?;
+        for (given, saved) in [
+            (endpoint, &mut settings.lrs.endpoint),
+            (key, &mut settings.lrs.key),
+            (secret, &mut settings.lrs.secret),
+        ] {
+            if given.is_some() {
+                *saved = given;
+            }
+        }
+        results.save_settings(&settings)?;
+    }
+    let Some(lrs) = results.lrs()? else {
+        let queued = results.queue_missing(rapport_xapi::now_ms())?;
+        let status = results.status()?;
+        eprintln!(
+            "rapport: {} ({} statement(s) waiting{})",
+            rapport_xapi::XapiError::NoLrs,
+            status.waiting,
+            if queued > 0 { ", just queued" } else { "" }
+        );
+        return Ok(ExitCode::from(2));
+    };
+    let report = results.sync(&lrs, &rapport_xapi::now_ms)?;
+    println!(
+        "sent {} statement(s); {} waiting",
+        report.sent, report.waiting
+    );
+    if let Some(e) = &report.error {
+        eprintln!("rapport: {e}");
+    }
+    Ok(if report.waiting == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
 fn resume(id: Option<String>, dir: Option<PathBuf>, timer: bool) -> Result<ExitCode> {
     let log = open_log()?;
     let id = match id {
@@ -413,8 +510,8 @@ fn resume(id: Option<String>, dir: Option<PathBuf>, timer: bool) -> Result<ExitC
         scenarios: vec![scenario.clone()],
         reports: Vec::new(),
     };
-    let mut app = App::from_library(&scenario.source, library, Box::new(scorer))
-        .with_log(Some(Box::new(log)), None);
+    let mut app =
+        App::from_library(&scenario.source, library, Box::new(scorer)).with_log(Some(log), None);
     match play::run(
         &mut app,
         &scenario,

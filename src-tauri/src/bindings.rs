@@ -12,11 +12,13 @@ use rapport_core::diag::{Diagnostic, Severity};
 use rapport_core::engine::{Debrief, DebriefTurn, Decision, Event, EventKind, Rule};
 use rapport_core::model::{Channel, Language, Meta, Outcome};
 use rapport_core::pack::PackInfo;
+use rapport_core::progress::{CriterionRate, ProgressPoint, ProgressView, Suggestion};
 use rapport_core::score::{CriterionResult, Evidence, ReplyScore, RubricId, Scores};
 use rapport_core::studio::{
     GraphEdge, GraphNode, ScenarioGraph, StudioFile, StudioView, TestResult, TrialView,
     TriedCriterion, TriedRejected,
 };
+use rapport_xapi::{SettingsInput, SettingsView, SyncReport, SyncStatus};
 use ts_rs::{Config, TS};
 
 use crate::{CommandError, PackImported};
@@ -68,6 +70,14 @@ pub fn typescript() -> String {
         Definition::decl(&cfg),
         HistoryEntry::decl(&cfg),
         AttemptStatus::decl(&cfg),
+        ProgressView::decl(&cfg),
+        ProgressPoint::decl(&cfg),
+        CriterionRate::decl(&cfg),
+        Suggestion::decl(&cfg),
+        SettingsView::decl(&cfg),
+        SettingsInput::decl(&cfg),
+        SyncStatus::decl(&cfg),
+        SyncReport::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `rapport-app` (src-tauri/src/bindings.rs). Do not edit:\n\

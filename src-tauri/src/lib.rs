@@ -21,8 +21,10 @@ use std::time::Duration;
 
 use rapport_core::app::{App, AppError, HistoryEntry, LibraryView, SessionView};
 use rapport_core::engine::{Clock, Debrief, SystemClock};
+use rapport_core::progress::ProgressView;
 use rapport_core::studio::{ScenarioGraph, Studio, StudioView, TestResult, TrialView};
 use rapport_packfile::{PackError, Replace};
+use rapport_xapi::{Results, SettingsInput, SettingsView, SyncReport, SyncStatus};
 use serde::Serialize;
 use tauri::async_runtime::JoinHandle;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
@@ -52,8 +54,8 @@ pub const SEED_ENV: &str = "RAPPORT_SEED";
 pub struct CommandError {
     /// Stable: `not_found`, `no_session`, `not_ended`, `ended`, `invalid_input`,
     /// `no_history`, `history`, `nothing_to_resume`, `scenario_changed`, `replay_failed`,
-    /// `internal`; for a pack import `pack_` and [`PackError::kind`] (`pack_exists`: ask,
-    /// then import again with `replace`).
+    /// `no_lrs` (sync with no LRS configured), `internal`; for a pack import `pack_` and
+    /// [`PackError::kind`] (`pack_exists`: ask, then import again with `replace`).
     pub kind: String,
     pub message: String,
 }
@@ -85,7 +87,8 @@ impl From<AppError> for CommandError {
 
 type CmdResult<T> = Result<T, CommandError>;
 
-/// The managed state: the core facade, the clock it reads, and the pending patience timer.
+/// The managed state: the core facade, the clock it reads, the pending patience timer,
+/// and the results folder (settings, outbox, sync) with the background sender's state.
 pub struct AppState {
     app: Mutex<App>,
     clock: Arc<dyn Clock + Send + Sync>,
@@ -96,7 +99,22 @@ pub struct AppState {
     /// The pack open in the Studio and the watcher that reloads it.
     studio: Arc<Mutex<Option<Studio>>>,
     watcher: Mutex<Option<notify::RecommendedWatcher>>,
+    results: Option<Results>,
+    sync: Arc<SyncState>,
 }
+
+/// The background sender: the last round's report, and a bell to ring for a round now.
+#[derive(Default)]
+pub struct SyncState {
+    last: Mutex<Option<SyncReport>>,
+    wake: tokio::sync::Notify,
+}
+
+/// Back-off of the background sender: the first wait after a failure, doubling up to
+/// the longest; with nothing failing it looks again every `IDLE`.
+const BACKOFF_FIRST: Duration = Duration::from_secs(5);
+const BACKOFF_MAX: Duration = Duration::from_secs(600);
+const IDLE: Duration = Duration::from_secs(60);
 
 impl AppState {
     pub fn new(app: App) -> AppState {
@@ -108,7 +126,29 @@ impl AppState {
             packs_dir: None,
             studio: Arc::new(Mutex::new(None)),
             watcher: Mutex::new(None),
+            results: None,
+            sync: Arc::default(),
         }
+    }
+
+    /// Reads `clock` instead of the wall clock (tests: a clock that does not move never
+    /// lets the customer's patience run out, however slow the machine).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock + Send + Sync>) -> AppState {
+        self.clock = clock;
+        self
+    }
+
+    /// Settings, export and sync work on `results` (the data folder the log records in).
+    pub fn with_results(mut self, results: Option<Results>) -> AppState {
+        self.results = results;
+        self
+    }
+
+    fn results(&self) -> CmdResult<&Results> {
+        self.results.as_ref().ok_or_else(|| CommandError {
+            kind: "no_history".into(),
+            message: "there is no data folder (set RAPPORT_DATA_DIR)".into(),
+        })
     }
 
     /// Installs imported packs in `dir` (and lists those already there: see
@@ -139,12 +179,25 @@ pub fn open_pack(dir: &Path) -> App {
 }
 
 /// Loads the pack in `dir` and records attempts in the default store.
+/// Finished attempts queue their xAPI statements in the store's outbox as they end.
 pub fn open_recording(dir: &Path) -> App {
-    let (log, problem) = rapport_store::adapter::open_default();
+    let (log, problem) = rapport_xapi::open_recording();
     if let Some(p) = &problem {
         eprintln!("rapport-app: {p}");
     }
-    App::open_pack(dir).with_log(log.map(|l| Box::new(l) as _), problem)
+    App::open_pack(dir).with_log(log, problem)
+}
+
+fn xapi_error(e: rapport_xapi::XapiError) -> CommandError {
+    let kind = match e {
+        rapport_xapi::XapiError::Invalid(_) => "invalid_input",
+        rapport_xapi::XapiError::NoLrs => "no_lrs",
+        _ => "history",
+    };
+    CommandError {
+        kind: kind.into(),
+        message: e.to_string(),
+    }
 }
 
 /// `$RAPPORT_SCENARIOS_DIR`, else the first existing of: the pack bundled next to the
@@ -235,6 +288,9 @@ fn send_reply<R: Runtime>(
 ) -> CmdResult<SessionView> {
     let view = state.app()?.reply(&text, state.clock.as_ref())?;
     schedule_patience(&handle);
+    if view.ending.is_some() {
+        state.sync.wake.notify_one();
+    }
     Ok(view)
 }
 
@@ -246,6 +302,9 @@ fn choose<R: Runtime>(
 ) -> CmdResult<SessionView> {
     let view = state.app()?.choose(number, state.clock.as_ref())?;
     schedule_patience(&handle);
+    if view.ending.is_some() {
+        state.sync.wake.notify_one();
+    }
     Ok(view)
 }
 
@@ -452,6 +511,117 @@ fn studio_try(
     with_studio(&state, |s| s.try_reply(&scenario, &node, &reply, mood))
 }
 
+/// The trainee's progress: scores over time, criteria rates, weakest, a suggestion.
+#[tauri::command]
+fn progress(state: State<'_, AppState>) -> CmdResult<ProgressView> {
+    Ok(state.app()?.progress()?)
+}
+
+/// A finished attempt's debrief, from what was recorded (not scored again).
+#[tauri::command]
+fn past_debrief(state: State<'_, AppState>, attempt_id: String) -> CmdResult<Debrief> {
+    Ok(state.app()?.past_debrief(&attempt_id)?)
+}
+
+/// The profile and LRS settings (never the secret itself).
+#[tauri::command]
+fn settings(state: State<'_, AppState>) -> CmdResult<SettingsView> {
+    Ok(state.results()?.settings().map_err(xapi_error)?.view())
+}
+
+/// Saves the settings; the background sender tries the new LRS at once.
+#[tauri::command]
+fn save_settings(state: State<'_, AppState>, settings: SettingsInput) -> CmdResult<SettingsView> {
+    let results = state.results()?;
+    let saved = results.settings().map_err(xapi_error)?.with(&settings);
+    results.save_settings(&saved).map_err(xapi_error)?;
+    state.sync.wake.notify_one();
+    Ok(saved.view())
+}
+
+/// What waits in the outbox, and the last error (of the last round, else of the outbox).
+#[tauri::command]
+fn sync_status(state: State<'_, AppState>) -> CmdResult<SyncStatus> {
+    let mut status = state.results()?.status().map_err(xapi_error)?;
+    if let Some(Some(e)) = state
+        .sync
+        .last
+        .lock()
+        .ok()
+        .and_then(|l| l.as_ref().map(|r| r.error.clone()))
+    {
+        status.last_error = Some(e);
+    }
+    Ok(status)
+}
+
+/// Sends what waits now (off the main thread); the page stays usable meanwhile.
+#[tauri::command]
+async fn sync_now(state: State<'_, AppState>) -> CmdResult<SyncReport> {
+    let results = state.results()?.clone();
+    let report = tauri::async_runtime::spawn_blocking(move || sync_round(&results))
+        .await
+        .map_err(|e| CommandError {
+            kind: "internal".into(),
+            message: e.to_string(),
+        })?
+        .map_err(xapi_error)?;
+    if let Ok(mut last) = state.sync.last.lock() {
+        *last = Some(report.clone());
+    }
+    Ok(report)
+}
+
+/// One round: queue what is missing; send, if an LRS is configured.
+fn sync_round(results: &Results) -> Result<SyncReport, rapport_xapi::XapiError> {
+    match results.lrs()? {
+        Some(lrs) => results.sync(&lrs, &rapport_xapi::now_ms),
+        None => {
+            results.queue_missing(rapport_xapi::now_ms())?;
+            Err(rapport_xapi::XapiError::NoLrs)
+        }
+    }
+}
+
+/// The background sender: a round at start, after each attempt ends, when the settings
+/// change, and every minute; after a failure it waits 5 s, then twice as long each time
+/// up to 10 minutes (a new attempt or new settings still ring it at once). Practice never
+/// waits for it: rounds run on the blocking pool, and the store is opened per round.
+pub fn spawn_sender(results: Results, sync: Arc<SyncState>) {
+    tauri::async_runtime::spawn(async move {
+        let mut failed: Option<Duration> = None;
+        loop {
+            let r = results.clone();
+            let round = tauri::async_runtime::spawn_blocking(move || sync_round(&r)).await;
+            let report = match round {
+                Ok(Ok(report)) => report,
+                Ok(Err(rapport_xapi::XapiError::NoLrs)) => SyncReport::default(),
+                Ok(Err(e)) => SyncReport {
+                    error: Some(e.to_string()),
+                    ..SyncReport::default()
+                },
+                Err(e) => SyncReport {
+                    error: Some(e.to_string()),
+                    ..SyncReport::default()
+                },
+            };
+            failed = match (&report.error, failed) {
+                (None, _) => None,
+                (Some(_), None) => Some(BACKOFF_FIRST),
+                (Some(_), Some(d)) => Some((d * 2).min(BACKOFF_MAX)),
+            };
+            if let Ok(mut last) = sync.last.lock() {
+                *last = Some(report);
+            }
+            let wait = failed.unwrap_or(IDLE);
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = sync.wake.notified() => {}
+            }
+        }
+    });
+}
+
 /// Replaces the pending patience timer with one for the session now in progress. Called
 /// after every command that changes the session, and by the timer itself after it fired
 /// (the customer's patience restarts after a chase that stays on the node).
@@ -508,7 +678,13 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri
             abandon,
             history,
             unfinished,
-            resume
+            resume,
+            progress,
+            past_debrief,
+            settings,
+            save_settings,
+            sync_status,
+            sync_now
         ])
 }
 
@@ -529,10 +705,19 @@ pub fn run() {
     if let Some(packs) = &packs_dir {
         app.add_installed_packs(packs);
     }
+    let results = Results::open_default().ok();
     let state = AppState::new(app)
         .with_fixed_seed(fixed_seed)
-        .with_packs_dir(packs_dir);
-    if let Err(e) = builder(tauri::Builder::default(), state).run(context) {
+        .with_packs_dir(packs_dir)
+        .with_results(results.clone());
+    let sync = state.sync.clone();
+    let app = builder(tauri::Builder::default(), state).setup(move |_| {
+        if let Some(results) = results {
+            spawn_sender(results, sync);
+        }
+        Ok(())
+    });
+    if let Err(e) = app.run(context) {
         eprintln!("rapport-app: {e}");
         std::process::exit(1);
     }

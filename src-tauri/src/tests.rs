@@ -113,6 +113,21 @@ fn a_scenario_plays_to_its_debrief_and_restarts() {
     );
 }
 
+/// A clock that never moves: the impatient fixture's one-second patience never runs out
+/// while a loaded machine runs the tests (the shell's timer still fires, finds nothing
+/// due, and waits again).
+struct Frozen(u64);
+
+impl rapport_core::engine::Clock for Frozen {
+    fn now_ms(&self) -> u64 {
+        self.0
+    }
+}
+
+fn frozen(app: App) -> AppState {
+    AppState::new(app).with_clock(std::sync::Arc::new(Frozen(1_775_989_015_000)))
+}
+
 fn recording_app(data: &Path) -> App {
     let (log, problem) = rapport_store::adapter::open_in(data);
     assert_eq!(problem, None);
@@ -123,7 +138,7 @@ fn recording_app(data: &Path) -> App {
 fn attempts_are_listed_and_an_unfinished_one_resumes() {
     let data = tempfile::tempdir().unwrap();
     let started = {
-        let (_app, w) = window_over(recording_app(data.path()));
+        let (_app, w) = window_with(frozen(recording_app(data.path())));
         assert_eq!(
             call(&w, "resume", json!({})).unwrap_err()["kind"],
             "nothing_to_resume"
@@ -139,7 +154,7 @@ fn attempts_are_listed_and_an_unfinished_one_resumes() {
         .as_str()
         .expect("recorded")
         .to_string();
-    let (_app, w) = window_over(recording_app(data.path()));
+    let (_app, w) = window_with(frozen(recording_app(data.path())));
     let offer = call(&w, "unfinished", json!({})).unwrap();
     assert_eq!(offer["id"], id.as_str());
     assert_eq!(offer["resumable"], true);
@@ -343,4 +358,121 @@ fn the_studio_opens_a_pack_reloads_on_save_and_tries_a_reply() {
     );
     let view = call(&w, "studio_view", json!({})).unwrap();
     assert_eq!(view["revision"], pushed["revision"]);
+}
+
+#[test]
+fn progress_past_debriefs_settings_and_the_outbox_are_reachable_from_the_page() {
+    let data = tempfile::tempdir().unwrap();
+    let (log, _) = rapport_xapi::open_recording_in(data.path());
+    let state = frozen(open_pack(fixtures()).with_log(log, None))
+        .with_results(Some(rapport_xapi::Results::in_dir(data.path())));
+    let (_app, w) = window_with(state);
+    let started = call(
+        &w,
+        "start_scenario",
+        json!({"scenarioId": "impatient", "seed": 4}),
+    )
+    .unwrap();
+    let id = started["attempt_id"].as_str().unwrap().to_string();
+    let end = call(&w, "send_reply", json!({"text": "Hi Sam, how can I help?"})).unwrap();
+    let seen = call(&w, "debrief", json!({})).unwrap();
+    assert_eq!(end["ending"]["outcome"], "success");
+
+    let progress = call(&w, "progress", json!({})).unwrap();
+    assert_eq!(progress["attempts"][0]["attempt_id"], id.as_str());
+    assert_eq!(progress["recent"], 1);
+    assert_eq!(
+        call(&w, "past_debrief", json!({"attemptId": id})).unwrap(),
+        seen
+    );
+    assert_eq!(
+        call(&w, "past_debrief", json!({"attemptId": "nope"})).unwrap_err()["kind"],
+        "not_found"
+    );
+
+    // The statements were queued as the attempt ended; nothing is configured to send to.
+    let status = call(&w, "sync_status", json!({})).unwrap();
+    assert_eq!(status["waiting"], 2);
+    assert_eq!(status["configured"], false);
+    assert_eq!(
+        call(&w, "sync_now", json!({})).unwrap_err()["kind"],
+        "no_lrs"
+    );
+
+    let input = json!({"settings": {
+        "name": "Ana", "email": "ana@example.org", "home_page": "", "account": "",
+        "endpoint": "http://127.0.0.1:9", "key": "k", "secret": "s3cret"
+    }});
+    let saved = call(&w, "save_settings", input).unwrap();
+    assert_eq!(saved["secret_saved"], true);
+    assert!(!saved.to_string().contains("s3cret"), "{saved}");
+    let view = call(&w, "settings", json!({})).unwrap();
+    assert_eq!(view["email"], "ana@example.org");
+    // Nothing listens on port 9: the round fails, keeps everything and says why.
+    let report = call(&w, "sync_now", json!({})).unwrap();
+    assert_eq!(report["waiting"], 2);
+    assert!(report["error"]
+        .as_str()
+        .unwrap()
+        .contains("could not be reached"));
+    let status = call(&w, "sync_status", json!({})).unwrap();
+    assert!(status["last_error"]
+        .as_str()
+        .unwrap()
+        .contains("could not be reached"));
+    let bad = json!({"settings": {
+        "name": "", "email": "not an email", "home_page": "", "account": "",
+        "endpoint": "", "key": "", "secret": null
+    }});
+    assert_eq!(
+        call(&w, "save_settings", bad).unwrap_err()["kind"],
+        "invalid_input"
+    );
+}
+
+#[test]
+fn the_background_sender_runs_at_start_and_keeps_what_it_cannot_send() {
+    let data = tempfile::tempdir().unwrap();
+    let (log, _) = rapport_xapi::open_recording_in(data.path());
+    let results = rapport_xapi::Results::in_dir(data.path());
+    let state =
+        frozen(open_pack(fixtures()).with_log(log, None)).with_results(Some(results.clone()));
+    let sync = state.sync.clone();
+    let (_app, w) = window_with(state);
+    call(
+        &w,
+        "start_scenario",
+        json!({"scenarioId": "impatient", "seed": 4}),
+    )
+    .unwrap();
+    call(&w, "send_reply", json!({"text": "Hi Sam, how can I help?"})).unwrap();
+    results
+        .save_settings(&rapport_xapi::Settings {
+            lrs: rapport_xapi::settings::LrsSettings {
+                endpoint: Some("http://127.0.0.1:9".into()),
+                key: Some("k".into()),
+                secret: Some("s".into()),
+            },
+            ..Default::default()
+        })
+        .unwrap();
+    crate::spawn_sender(results.clone(), sync.clone());
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let report = loop {
+        if let Some(r) = sync.last.lock().unwrap().clone() {
+            break r;
+        }
+        assert!(std::time::Instant::now() < deadline, "no round ran");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        report
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("could not be reached"),
+        "{report:?}"
+    );
+    assert_eq!(report.waiting, 2);
+    assert_eq!(results.status().unwrap().waiting, 2);
 }

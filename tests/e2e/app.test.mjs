@@ -125,6 +125,32 @@ describe('rapport-app', { timeout: 240000 }, () => {
     await shot('debrief-failure');
   });
 
+  it('charts the attempts on the Progress screen and reopens one as its debrief', async () => {
+    await (await byId('nav-progress')).click();
+    const chart = await byId('score-chart');
+    await chart.waitForExist({ timeout: 10000 });
+    const points = await browser.$$('[data-testid="score-chart"] circle.point.overall');
+    assert.ok(points.length >= 2, `a point per finished attempt, got ${points.length}`);
+    assert.ok((await browser.$$('[data-testid="criteria-chart"] rect.bar')).length > 0);
+    assert.ok(await byId('weakest').isExisting());
+    assert.equal(await browser.execute(() => document.querySelectorAll('[style]').length), 0, 'no inline styles');
+    await shot('progress');
+    await (await byId('table-toggle')).click();
+    const rows = await browser.$$('[data-testid="scores-table"] tbody tr');
+    assert.ok(rows.length >= 2);
+    await (await byId('table-toggle')).click();
+    // The newest attempt is the failure run: its recorded debrief, not scored again.
+    await (await allById('open-attempt'))[0].click();
+    await (await byId('debrief')).waitForExist({ timeout: 10000 });
+    assert.equal(Number(await (await byId('score-overall')).getText()), runs.failure.scores.overall);
+    await (await byId('nav-settings')).click();
+    await (await byId('outbox-waiting')).waitForExist({ timeout: 10000 });
+    assert.match(await (await byId('outbox-waiting')).getText(), /waiting to be sent/);
+    await shot('settings');
+    await (await byId('nav-library')).click();
+    await waitForLibrary();
+  });
+
   it('chases a silent trainee from the backend timer', async () => {
     await start('impatient');
     await browser.waitUntil(

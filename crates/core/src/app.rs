@@ -33,6 +33,7 @@ use crate::history::{utc_text, AttemptLog, AttemptStart, Step, StoredAttempt};
 use crate::load::{self, Library, LoadOptions};
 use crate::model::{Meta, Outcome, Scenario};
 use crate::pack::{Pack, PackInfo};
+use crate::progress::{self, ProgressView};
 use crate::score::{Scorer, Scores};
 use crate::template;
 
@@ -603,6 +604,38 @@ impl App {
         self.view(clock)
     }
 
+    /// The trainee's progress over every recorded attempt (see [`crate::progress`]).
+    pub fn progress(&self) -> Result<ProgressView, AppError> {
+        let log = self.log()?;
+        let attempts = log.history().map_err(AppError::History)?;
+        let events = |id: &str| recorded(log, id);
+        Ok(progress::progress(&attempts, &events, &self.scenarios))
+    }
+
+    /// Finished attempt `id` as its debrief, from its events as recorded: the replies,
+    /// scores and mood the trainee had, not scored again. Focus and model answers come
+    /// from the library's copy of the scenario (the text played, or a newer one).
+    pub fn past_debrief(&self, id: &str) -> Result<Debrief, AppError> {
+        let log = self.log()?;
+        let record = log
+            .attempt(id)
+            .map_err(AppError::History)?
+            .ok_or_else(|| AppError::UnknownAttempt(id.to_string()))?;
+        if record.outcome.is_none() {
+            return Err(AppError::NotEnded);
+        }
+        let scenario = self
+            .scenarios
+            .iter()
+            .find(|s| s.meta.id == record.scenario_id)
+            .ok_or_else(|| AppError::UnknownScenario(record.scenario_id.clone()))?;
+        crate::engine::debrief_of(scenario, &recorded(log, id)).ok_or_else(|| AppError::Replay {
+            attempt: id.to_string(),
+            reason: "its recorded events do not reach an ending of the scenario as it is now"
+                .into(),
+        })
+    }
+
     fn log(&self) -> Result<&dyn AttemptLog, AppError> {
         self.log.as_deref().ok_or_else(|| {
             AppError::NoHistory(
@@ -1041,6 +1074,15 @@ pub fn rebuild(
         }
     }
     Ok(session)
+}
+
+/// The events recorded for attempt `id` that this version reads (none on a failure).
+fn recorded(log: &dyn AttemptLog, id: &str) -> Vec<Event> {
+    log.recorded_events(id)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|json| serde_json::from_str(json).ok())
+        .collect()
 }
 
 /// The first event of `rebuilt` that is not the `recorded` one (as JSON text), if any.

@@ -25,6 +25,7 @@ pub mod jsonl;
 pub mod load;
 pub mod model;
 pub mod pack;
+pub mod progress;
 pub mod score;
 pub mod scorer;
 pub mod studio;

@@ -287,3 +287,40 @@ fn a_resume_that_would_score_differently_is_refused() {
     assert_eq!(err.kind(), "replay_failed", "{err}");
     assert!(err.to_string().contains("scoring"), "{err}");
 }
+
+#[test]
+fn progress_lists_finished_attempts_and_a_past_attempt_opens_as_its_debrief() {
+    let f = fixture();
+    let mut app = f.app();
+    let clock = ManualClock::new(T0);
+    let mut seen = Vec::new();
+    for seed in [3, 4] {
+        let v = app.start("four-turns", Some(seed), &clock).unwrap();
+        for reply in ["hello", "I'm sorry", "let me fix that", "done"] {
+            clock.advance(1_000);
+            app.reply(reply, &clock).unwrap();
+        }
+        seen.push((v.attempt_id.unwrap(), app.debrief().unwrap()));
+    }
+    // An unfinished one is not on the time line.
+    app.start("four-turns", Some(5), &clock).unwrap();
+    let p = app.progress().unwrap();
+    let ids: Vec<&str> = p.attempts.iter().map(|a| a.attempt_id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [seen[0].0.as_str(), seen[1].0.as_str()],
+        "oldest first"
+    );
+    assert_eq!(p.attempts[0].title, "Four turns");
+    assert_eq!(p.recent, 2);
+    // Reopened from another app over the same store: the same debrief, from the record.
+    let other = f.app();
+    for (id, debrief) in &seen {
+        assert_eq!(&other.past_debrief(id).unwrap(), debrief);
+    }
+    let unfinished = app.unfinished().unwrap().unwrap().id;
+    assert_eq!(
+        other.past_debrief(&unfinished).unwrap_err().kind(),
+        "not_ended"
+    );
+}

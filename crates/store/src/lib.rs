@@ -64,6 +64,7 @@
 pub mod adapter;
 mod error;
 mod open;
+mod outbox;
 mod types;
 
 use std::path::{Path, PathBuf};
@@ -72,6 +73,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, Transact
 
 pub use error::StoreError;
 pub use open::{SetAside, APPLICATION_ID, SCHEMA_VERSION};
+pub use outbox::{OutboxItem, OutboxStatus};
 pub use types::{
     AttemptId, AttemptRecord, AttemptSummary, FinishedAttempt, Input, InputKind, NewAttempt,
     ScenarioStats, Scores, StoredEvent, ATTEMPT_NAMESPACE,
@@ -84,10 +86,11 @@ pub struct Store {
     path: PathBuf,
 }
 
-const SUMMARY_COLUMNS: &str = "id, scenario_id, scenario_version, scenario_sha256, seed, \
+pub(crate) const SUMMARY_COLUMNS: &str =
+    "id, scenario_id, scenario_version, scenario_sha256, seed, \
      started_at_ms, ended_at_ms, outcome, overall, empathy, problem_solving, professionalism";
 
-fn summary(row: &Row<'_>) -> rusqlite::Result<AttemptSummary> {
+pub(crate) fn summary(row: &Row<'_>) -> rusqlite::Result<AttemptSummary> {
     let outcome: Option<String> = row.get(7)?;
     let overall: Option<u8> = row.get(8)?;
     let scores = match overall {
@@ -152,7 +155,7 @@ impl Store {
     /// Runs `f` in one IMMEDIATE transaction and commits it. IMMEDIATE takes the write
     /// lock first, so a busy store makes us wait (up to the busy timeout) instead of
     /// failing at the first write of a transaction that has already read.
-    fn write<T>(
+    pub(crate) fn write<T>(
         &mut self,
         f: impl FnOnce(&Transaction<'_>, &Path) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
@@ -421,7 +424,7 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    fn err(&self, e: rusqlite::Error) -> StoreError {
+    pub(crate) fn err(&self, e: rusqlite::Error) -> StoreError {
         StoreError::from_sqlite(&self.path, e)
     }
 }

@@ -16,7 +16,7 @@ use rusqlite_migration::{Migrations, M};
 use crate::{Store, StoreError};
 
 /// The schema version this code writes and understands (SQLite's `user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// `PRAGMA application_id` of a Rapport store ("RAPT"), set by the first migration.
 pub const APPLICATION_ID: i32 = 0x5241_5054;
@@ -34,7 +34,10 @@ const SIDE_FILES: [&str; 3] = ["-wal", "-shm", "-journal"];
 /// only: a released migration is never edited, or stores already past it would differ
 /// from new ones.
 pub(crate) fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../migrations/0001_attempts.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../migrations/0001_attempts.sql")),
+        M::up(include_str!("../migrations/0002_outbox_tries.sql")),
+    ])
 }
 
 /// A file that could not be opened and was moved out of the way.

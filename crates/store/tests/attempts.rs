@@ -340,3 +340,56 @@ fn two_handles_on_one_file_see_each_others_writes() {
     assert_eq!(cli.attempt(id).unwrap().unwrap().inputs.len(), 2);
     assert_eq!(app.unfinished().unwrap().unwrap().id, id);
 }
+
+#[test]
+fn the_outbox_freezes_statements_and_never_loses_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("s.db")).unwrap();
+    let id = store
+        .begin_attempt(&NewAttempt {
+            scenario_id: "s",
+            scenario_version: "1",
+            scenario_sha256: &"0".repeat(64),
+            seed: 1,
+            started_at_ms: 10,
+        })
+        .unwrap();
+    assert!(store.ended_without_statements().unwrap().is_empty());
+    store
+        .finish_attempt(id, 20, "success", &Scores::default())
+        .unwrap();
+    assert_eq!(store.ended_without_statements().unwrap().len(), 1);
+    let first = vec![("a".to_string(), r#"{"v":1}"#.to_string())];
+    assert_eq!(store.queue_statements(id, &first, 30).unwrap(), 1);
+    // Queued again with other text: the first text stays.
+    let again = vec![
+        ("a".to_string(), r#"{"v":2}"#.to_string()),
+        ("b".to_string(), r#"{"v":3}"#.to_string()),
+    ];
+    assert_eq!(store.queue_statements(id, &again, 40).unwrap(), 1);
+    assert!(store.ended_without_statements().unwrap().is_empty());
+    let unsent = store.unsent(10).unwrap();
+    assert_eq!(unsent.len(), 2);
+    assert_eq!(unsent[0].json, r#"{"v":1}"#);
+    store.mark_failed("a", "LRS answered 503", 50).unwrap();
+    store
+        .mark_failed("b", "LRS refused the credentials (401)", 60)
+        .unwrap();
+    let status = store.outbox_status().unwrap();
+    assert_eq!((status.waiting, status.sent), (2, 0));
+    assert_eq!(
+        status.last_error.as_deref(),
+        Some("LRS refused the credentials (401)")
+    );
+    store.mark_sent("a", 70).unwrap();
+    store.mark_sent("a", 80).unwrap();
+    let status = store.outbox_status().unwrap();
+    assert_eq!((status.waiting, status.sent), (1, 1));
+    assert_eq!(status.last_sent_at_ms, Some(70));
+    assert_eq!(store.unsent(10).unwrap()[0].id, "b");
+    assert_eq!(store.outbox().unwrap()[0].tries, 2);
+    // Not JSON: refused at the door.
+    assert!(store
+        .queue_statements(id, &[("c".into(), "{nope".into())], 90)
+        .is_err());
+}

@@ -8,6 +8,8 @@ import enFeedback from './en/feedback.json';
 import enCriteria from './en/criteria.json';
 import enDebrief from './en/debrief.json';
 import enStudio from './en/studio.json';
+import enProgress from './en/progress.json';
+import enSettings from './en/settings.json';
 import frCommon from './fr/common.json';
 import frLibrary from './fr/library.json';
 import frConversation from './fr/conversation.json';
@@ -15,6 +17,8 @@ import frFeedback from './fr/feedback.json';
 import frCriteria from './fr/criteria.json';
 import frDebrief from './fr/debrief.json';
 import frStudio from './fr/studio.json';
+import frProgress from './fr/progress.json';
+import frSettings from './fr/settings.json';
 
 export const en = {
   common: enCommon,
@@ -24,6 +28,8 @@ export const en = {
   criteria: enCriteria,
   debrief: enDebrief,
   studio: enStudio,
+  progress: enProgress,
+  settings: enSettings,
 };
 
 export const fr = {
@@ -34,6 +40,8 @@ export const fr = {
   criteria: frCriteria,
   debrief: frDebrief,
   studio: frStudio,
+  progress: frProgress,
+  settings: frSettings,
 };
 
 /** The languages the UI speaks, each named in itself (for the switch). */

@@ -5,8 +5,8 @@ export type CommandError = {
 /**
  * Stable: `not_found`, `no_session`, `not_ended`, `ended`, `invalid_input`,
  * `no_history`, `history`, `nothing_to_resume`, `scenario_changed`, `replay_failed`,
- * `internal`; for a pack import `pack_` and [`PackError::kind`] (`pack_exists`: ask,
- * then import again with `replace`).
+ * `no_lrs` (sync with no LRS configured), `internal`; for a pack import `pack_` and
+ * [`PackError::kind`] (`pack_exists`: ask, then import again with `replace`).
  */
 kind: string, message: string, };
 
@@ -333,3 +333,87 @@ resumable: boolean,
 scenario_changed: boolean, };
 
 export type AttemptStatus = "unfinished" | "finished" | "abandoned";
+
+export type ProgressView = { 
+/**
+ * Finished attempts, oldest first.
+ */
+attempts: Array<ProgressPoint>, 
+/**
+ * Over the last [`RECENT_ATTEMPTS`] finished attempts, by rubric then id.
+ */
+criteria: Array<CriterionRate>, 
+/**
+ * How many attempts `criteria` covers.
+ */
+recent: number, 
+/**
+ * Up to [`WEAKEST`] criterion ids, weakest first.
+ */
+weakest: Array<string>, suggestion: Suggestion | null, };
+
+export type ProgressPoint = { attempt_id: string, scenario: string, 
+/**
+ * The scenario's title when it is in the library, else its id.
+ */
+title: string, 
+/**
+ * UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+ */
+started: string, started_at_ms: number, outcome: string, scores: Scores, };
+
+export type CriterionRate = { id: string, rubric: RubricId, 
+/**
+ * A penalty criterion goes well when it is not committed.
+ */
+penalty: boolean, 
+/**
+ * Turns in which its rubric was assessed.
+ */
+judged: number, 
+/**
+ * Of those, turns in which it went well (met; for a penalty, avoided).
+ */
+went_well: number, 
+/**
+ * `went_well / judged` in percent, rounded.
+ */
+rate: number, };
+
+export type Suggestion = { scenario: string, title: string, practises: Array<string>, };
+
+export type SettingsView = { name: string, email: string, home_page: string, account: string, endpoint: string, key: string, secret_saved: boolean, 
+/**
+ * The name statements carry when `name` is empty.
+ */
+system_user: string, 
+/**
+ * The `RAPPORT_LRS_*` variables set, which win over what is saved.
+ */
+overridden_by_env: Array<string>, };
+
+export type SettingsInput = { name: string, email: string, home_page: string, account: string, endpoint: string, key: string, secret: string | null, };
+
+export type SyncStatus = { waiting: number, sent: number, last_error: string | null, 
+/**
+ * UTC, when a statement was last accepted.
+ */
+last_sent: string | null, 
+/**
+ * An endpoint, key and secret are known (saved or from the environment).
+ */
+configured: boolean, };
+
+export type SyncReport = { 
+/**
+ * Statements the LRS accepted (or already had) in this round.
+ */
+sent: number, 
+/**
+ * Statements still waiting after it.
+ */
+waiting: number, 
+/**
+ * Why the round stopped early, or the last statement refused.
+ */
+error: string | null, };

@@ -10,9 +10,14 @@ import type {
   HistoryEntry,
   LibraryView,
   PackImported,
+  ProgressView,
   ScenarioGraph,
   SessionView,
+  SettingsInput,
+  SettingsView,
   StudioView,
+  SyncReport,
+  SyncStatus,
   TestResult,
   TrialView,
 } from './bindings';
@@ -154,3 +159,21 @@ export const studioTry = (scenario: string, node: string, reply: string, mood?: 
 export function onStudioUpdated(handler: (view: StudioView) => void): Promise<UnlistenFn> {
   return listen<StudioView>(STUDIO_EVENT, (event) => handler(event.payload));
 }
+/** The trainee's progress over their finished attempts. */
+export const progress = () => call<ProgressView>('progress');
+
+/** A finished attempt's debrief, from what was recorded (not scored again). */
+export const pastDebrief = (attemptId: string) => call<Debrief>('past_debrief', { attemptId });
+
+/** The profile and LRS settings (never the secret, only whether one is saved). */
+export const settings = () => call<SettingsView>('settings');
+
+/** Saves the settings; `secret: null` keeps the saved secret. */
+export const saveSettings = (input: SettingsInput) =>
+  call<SettingsView>('save_settings', { settings: input });
+
+/** What waits in the outbox and the last error. */
+export const syncStatus = () => call<SyncStatus>('sync_status');
+
+/** Sends what waits now. */
+export const syncNow = () => call<SyncReport>('sync_now');

@@ -88,13 +88,36 @@ impl Session {
     /// The debrief, once the conversation has ended.
     pub fn debrief(&self, scenario: &Scenario) -> Option<Debrief> {
         let (ending_id, ending) = self.ending(scenario)?;
+        Some(sum_up(scenario, &self.transcript, ending_id, ending))
+    }
+}
+
+/// The debrief of a recorded conversation, from its events as recorded (the scores in
+/// them are the ones the trainee saw; nothing is scored again). `None` when the events
+/// do not reach an ending of `scenario`.
+pub fn debrief_of(scenario: &Scenario, transcript: &[super::Event]) -> Option<Debrief> {
+    let ending_id = transcript.iter().rev().find_map(|e| match &e.kind {
+        EventKind::Ended { ending, .. } => Some(ending.as_str()),
+        _ => None,
+    })?;
+    let (ending_id, ending) = scenario.endings.get_key_value(ending_id)?;
+    Some(sum_up(scenario, transcript, ending_id, ending))
+}
+
+fn sum_up(
+    scenario: &Scenario,
+    transcript: &[super::Event],
+    ending_id: &str,
+    ending: &crate::model::Ending,
+) -> Debrief {
+    {
         let mut turns: Vec<DebriefTurn> = Vec::new();
         let mut mood = scenario.customer.mood;
         let mut mood_curve = vec![mood];
         let mut last_line = String::new();
         let mut decided_by = None;
         let mut lesson = None;
-        for event in &self.transcript {
+        for event in transcript {
             match &event.kind {
                 EventKind::CustomerLine { text, .. } => last_line = text.clone(),
                 EventKind::MoodChanged { to, .. } => {
@@ -112,7 +135,7 @@ impl Session {
                     choice,
                     score,
                 } => {
-                    turns.push(self.turn(
+                    turns.push(turn(
                         scenario,
                         node,
                         &last_line,
@@ -124,7 +147,7 @@ impl Session {
                     mood_curve.push(mood);
                 }
                 EventKind::AgentSilent { node, .. } => {
-                    turns.push(self.turn(scenario, node, &last_line, None, None, None, mood));
+                    turns.push(turn(scenario, node, &last_line, None, None, None, mood));
                     mood_curve.push(mood);
                 }
                 EventKind::BranchTaken {
@@ -162,7 +185,7 @@ impl Session {
                 _ => {}
             }
         }
-        Some(Debrief {
+        Debrief {
             scenario_id: scenario.meta.id.clone(),
             title: scenario.meta.title.clone(),
             ending: ending_id.to_string(),
@@ -178,40 +201,41 @@ impl Session {
             mood_curve,
             turns,
             decided_by,
-        })
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn turn(
-        &self,
-        scenario: &Scenario,
-        node: &str,
-        customer_line: &str,
-        reply: Option<String>,
-        choice: Option<usize>,
-        score: Option<ReplyScore>,
-        mood: u8,
-    ) -> DebriefTurn {
-        let n = scenario.nodes.get(node);
-        DebriefTurn {
-            node: node.to_string(),
-            customer_line: customer_line.to_string(),
-            reply,
-            choice,
-            score,
-            focus: n.map(|n| n.focus.clone()).unwrap_or_default(),
-            model_answers: n
-                .map(|n| {
-                    n.model_answers
-                        .iter()
-                        .map(|a| template::render(a, &scenario.customer))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            mood_after: mood,
         }
     }
+}
 
+#[allow(clippy::too_many_arguments)]
+fn turn(
+    scenario: &Scenario,
+    node: &str,
+    customer_line: &str,
+    reply: Option<String>,
+    choice: Option<usize>,
+    score: Option<ReplyScore>,
+    mood: u8,
+) -> DebriefTurn {
+    let n = scenario.nodes.get(node);
+    DebriefTurn {
+        node: node.to_string(),
+        customer_line: customer_line.to_string(),
+        reply,
+        choice,
+        score,
+        focus: n.map(|n| n.focus.clone()).unwrap_or_default(),
+        model_answers: n
+            .map(|n| {
+                n.model_answers
+                    .iter()
+                    .map(|a| template::render(a, &scenario.customer))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        mood_after: mood,
+    }
+}
+
+impl Session {
     /// The lesson of `ending_id` that matches the conversation so far plus `pending`
     /// events (those of the input being handled), with the final mood `mood`.
     pub(super) fn lesson_for(

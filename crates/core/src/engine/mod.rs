@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 pub use self::clock::{Clock, ManualClock, SystemClock};
 pub use self::condition::{failed_parts, holds, Observed, OnReply};
-pub use self::debrief::{add_up, Debrief, DebriefTurn, Decision};
+pub use self::debrief::{add_up, debrief_of, Debrief, DebriefTurn, Decision};
 pub use self::patience::{TYPING_GRACE_MS, TYPING_PAUSE_CAP_MS};
 use crate::model::{Ending, Node, Outcome, Scenario, Transition};
 use crate::score::{ReplyInput, ReplyScore, Scorer};
