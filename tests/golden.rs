@@ -154,3 +154,126 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// Issue 12: no shipped customer line contradicts the reply that reaches it. Each row is a
+/// golden test in which an offer is made (the three reported cases first, then one per
+/// scenario that echoes what was offered), the node whose line follows it, what that line
+/// must not say (the old contradiction) and what it says instead.
+#[test]
+fn shipped_lines_follow_what_the_trainee_offered() {
+    const CASES: &[(&str, &str, &str, &str, &str)] = &[
+        // A card refund in 5-7 days: no "next bill, and an email".
+        (
+            "bilingue-facture",
+            "remboursement sur la carte, elle répète la carte",
+            "confirmation",
+            "prochaine facture",
+            "Remboursé sur ma carte",
+        ),
+        // A payment plan was offered: he does not ask whether he pays it all at once.
+        (
+            "abusive-caller",
+            "a plan without numbers, he asks for the numbers",
+            "explain_bill",
+            "stuck with the lot",
+            "How much a month",
+        ),
+        // The model answer promised a new terminal: he does not ask about one.
+        (
+            "small-business-rush",
+            "the model answer promises the terminal, he does not ask for one",
+            "working",
+            "what about the actual terminal",
+            "new",
+        ),
+        (
+            "small-business-rush",
+            "straight to it but no time for the replacement",
+            "limps_through",
+            "if you ever sort the machine out",
+            "till the new one turns up",
+        ),
+        // The price is repeated only when it was said.
+        (
+            "cancellation-save",
+            "clumsy run",
+            "consider",
+            "Twenty-five",
+            "How much would it actually be",
+        ),
+        (
+            "cancellation-save",
+            "asks why, hears the redundancy, offers a plan that fits",
+            "consider",
+            "How much would it",
+            "Twenty-five a month",
+        ),
+        // Six o'clock only when he was told six o'clock.
+        (
+            "internet-down-deadline",
+            "clumsy run",
+            "outage_news",
+            "Six",
+            "When will it be back",
+        ),
+        (
+            "late-birthday-gift",
+            "guided empathy first, then a courier with a time",
+            "plan_confirmed",
+            "nearly didn't happen",
+            "Before noon tomorrow",
+        ),
+        (
+            "confused-elderly",
+            "reassures first, explains plainly, confirms she has it",
+            "check_back",
+            "When is all this happening",
+            "the 10th",
+        ),
+        (
+            "abusive-caller",
+            "helps but never sets a boundary",
+            "plan_offered",
+            "A plan. Right.",
+            "Six months",
+        ),
+    ];
+    let scenarios = root().join("scenarios");
+    let pack = Pack::open(&scenarios);
+    let library = load::load_paths(&[scenarios], &pack.options);
+    for &(id, name, node, never, instead) in CASES {
+        let scenario = library
+            .scenarios
+            .iter()
+            .find(|s| s.meta.id == id)
+            .unwrap_or_else(|| panic!("no scenario {id}"));
+        let test = scenario
+            .tests
+            .iter()
+            .find(|t| t.name == name)
+            .unwrap_or_else(|| panic!("{id} has no test {name:?}"));
+        let run = golden::run(scenario, test, &pack.scorer);
+        assert!(run.passed(), "{id} :: {name}: {:?}", run.failures);
+        let line = run
+            .session
+            .transcript()
+            .iter()
+            .find_map(|e| match &e.kind {
+                rapport_core::engine::EventKind::CustomerLine {
+                    node: n,
+                    text,
+                    chase: false,
+                } if n == node => Some(text.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{id} :: {name} never reaches `{node}`"));
+        assert!(
+            !line.contains(never),
+            "{id} :: {name}: at `{node}` the customer still says {never:?}: {line}"
+        );
+        assert!(
+            line.contains(instead),
+            "{id} :: {name}: at `{node}` expected {instead:?}, got: {line}"
+        );
+    }
+}

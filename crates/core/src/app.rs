@@ -746,7 +746,7 @@ impl App {
         let ending = session.ending(scenario).map(|(id, e)| EndingView {
             id: id.to_string(),
             outcome: e.outcome,
-            closing_line: template::render(&e.say, &scenario.customer),
+            closing_line: session.closing_line().unwrap_or_default().to_string(),
             // The variant chosen when the conversation ended, matching what happened.
             lesson: session
                 .transcript()

@@ -107,7 +107,11 @@ impl Customer {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Node {
     /// Line variants; one is picked with the session's seeded RNG. May hold placeholders.
+    /// The fallback: said when no line of `say_when` holds.
     pub say: Vec<String>,
+    /// Lines that follow the reply that led here, tried in order before `say`.
+    #[serde(default)]
+    pub say_when: Vec<CondLines>,
     /// Criteria that matter most at this moment (ids known to the rubrics).
     pub focus: Vec<String>,
     /// What a strong reply would say here, shown in the debrief.
@@ -122,6 +126,15 @@ pub struct Node {
     pub otherwise: Transition,
     /// Taken when the agent is silent past the customer's patience.
     pub on_silence: Option<Silence>,
+}
+
+/// Customer lines said only when `when` holds on the reply that led to the node or
+/// ending (read exactly as the branch that led there read it, see `engine::condition`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CondLines {
+    pub when: Condition,
+    /// Variants; one is picked with the session's seeded RNG.
+    pub say: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -225,8 +238,12 @@ impl ScoreKey {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ending {
     pub outcome: Outcome,
-    /// The customer's closing line (may hold placeholders).
-    pub say: String,
+    /// The customer's closing line variants (may hold placeholders): the fallback when
+    /// no line of `say_when` holds.
+    pub say: Vec<String>,
+    /// Closing lines that follow the reply that led here, tried in order before `say`.
+    #[serde(default)]
+    pub say_when: Vec<CondLines>,
     /// The short lesson shown in the debrief when no variant holds.
     pub lesson: String,
     /// Lessons that match what happened, tried in order on the whole conversation.

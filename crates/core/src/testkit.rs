@@ -44,6 +44,7 @@ impl Scorer for WordScorer {
 fn node(say: &[&str], branches: Vec<Branch>, otherwise: (&str, i32)) -> Node {
     Node {
         say: say.iter().map(|s| s.to_string()).collect(),
+        say_when: vec![],
         focus: vec!["apologize".into()],
         model_answers: vec!["I'm so sorry, {customer.first_name}.".into()],
         choices: vec![],
@@ -70,7 +71,8 @@ fn branch(when: Condition, goto: &str, mood: i32) -> Branch {
 fn ending(outcome: Outcome, say: &str) -> Ending {
     Ending {
         outcome,
-        say: say.into(),
+        say: vec![say.into()],
+        say_when: vec![],
         lesson: format!("lesson of {say}"),
         lesson_variants: vec![],
     }

@@ -984,3 +984,77 @@ fn a_tab_is_reported_at_its_own_line() {
         .expect("a syntax error");
     assert_eq!((d.line, d.column), pos_of(&text, "\tmood"), "{d:?}");
 }
+
+/// Lines that follow the reply that led to them (issue 12): checked like branches.
+#[test]
+fn conditioned_lines_load_and_are_checked_like_branches() {
+    let good = mini_with(
+        "    say: \"Thanks.\"",
+        "    say:\n      - when: { says_any: [card] }\n        say: \"Back on my card, then.\"\n      - when: { met: [apologize], mood_at_least: 10 }\n        say: [\"Thanks.\", \"Thank you.\"]\n      - \"Thanks.\"",
+    );
+    let r = load(&good);
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    let sc = r.scenario.unwrap();
+    let node = &sc.nodes["calm_down"];
+    assert_eq!(node.say, ["Thanks."]);
+    assert_eq!(node.say_when.len(), 2);
+    assert_eq!(node.say_when[0].when.says_any, ["card"]);
+    assert_eq!(node.say_when[1].say, ["Thanks.", "Thank you."]);
+
+    // No fallback.
+    let text = mini_with(
+        "    say: \"Thanks.\"",
+        "    say:\n      - when: { says_any: [card] }\n        say: \"Card.\"",
+    );
+    let r = load(&text);
+    assert_eq!(the(&r, "line-fallback").severity, Severity::Error);
+
+    // An unknown criterion, at its own position.
+    let text = mini_with(
+        "    say: \"Thanks.\"",
+        "    say:\n      - when: { met: [apologise] }\n        say: \"Card.\"\n      - \"Thanks.\"",
+    );
+    let r = load(&text);
+    let d = the(&r, "unknown-criterion");
+    assert_eq!(at(d), pos_of(&text, "apologise"));
+    assert!(d.hint.as_deref().unwrap().contains("apologize"));
+
+    // An impossible condition is a warning, as on a branch.
+    let text = mini_with(
+        "    say: \"Thanks.\"",
+        "    say:\n      - when: { mood_at_least: 80, mood_at_most: 20 }\n        say: \"Card.\"\n      - \"Thanks.\"",
+    );
+    assert_eq!(
+        the(&load(&text), "impossible-condition").severity,
+        Severity::Warning
+    );
+
+    // An unknown key inside the item is named with a suggestion.
+    let text = mini_with(
+        "    say: \"Thanks.\"",
+        "    say:\n      - when: { says_anyy: [card] }\n        say: \"Card.\"\n      - \"Thanks.\"",
+    );
+    let r = load(&text);
+    let d = the(&r, "unknown-key");
+    assert_eq!(at(d), pos_of(&text, "says_anyy"));
+
+    // `choice` needs a guided node leading here.
+    let text = mini_with(
+        "    say: \"Thanks.\"",
+        "    say:\n      - when: { choice: 1 }\n        say: \"Card.\"\n      - \"Thanks.\"",
+    );
+    let r = load(&text);
+    let d = the(&r, "invalid-value");
+    assert!(d.message.contains("no guided node"), "{}", d.message);
+
+    // Endings take conditioned lines too.
+    let text = mini_with(
+        "    say: \"Bye.\"",
+        "    say:\n      - when: { says_any: [card] }\n        say: \"Bye, see you on the card.\"\n      - \"Bye.\"",
+    );
+    let r = load(&text);
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    let sc = r.scenario.unwrap();
+    assert_eq!(sc.endings["resolved"].say, ["Bye."]);
+    assert_eq!(sc.endings["resolved"].say_when.len(), 1);
+}

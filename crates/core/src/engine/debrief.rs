@@ -167,7 +167,7 @@ impl Session {
             title: scenario.meta.title.clone(),
             ending: ending_id.to_string(),
             outcome: ending.outcome,
-            closing_line: template::render(&ending.say, &scenario.customer),
+            closing_line: self.closing_line().unwrap_or_default().to_string(),
             lesson: lesson.unwrap_or_else(|| template::render(&ending.lesson, &scenario.customer)),
             scores: add_up(
                 &turns

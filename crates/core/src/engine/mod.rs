@@ -24,7 +24,7 @@ pub use self::clock::{Clock, ManualClock, SystemClock};
 pub use self::condition::{failed_parts, holds, Observed, OnReply};
 pub use self::debrief::{add_up, Debrief, DebriefTurn, Decision};
 pub use self::patience::{TYPING_GRACE_MS, TYPING_PAUSE_CAP_MS};
-use crate::model::{Ending, Node, Outcome, Scenario, Transition};
+use crate::model::{CondLines, Ending, Node, Outcome, Scenario, Transition};
 use crate::score::{ReplyInput, ReplyScore, Scorer};
 use crate::template;
 
@@ -216,7 +216,7 @@ impl Session {
             pauses: patience::Pauses::default(),
         };
         let mut events = Vec::new();
-        session.arrive(scenario, &scenario.start.clone(), now, &mut events);
+        session.arrive(scenario, &scenario.start.clone(), None, now, &mut events);
         session.transcript = events;
         session
     }
@@ -357,7 +357,7 @@ impl Session {
                 node: self.at.clone(),
                 text: text.to_string(),
                 choice,
-                score,
+                score: score.clone(),
             },
             events,
         );
@@ -367,6 +367,7 @@ impl Session {
             &transition.goto.clone(),
             transition.mood,
             reason,
+            Some(&seen),
             now,
             events,
         );
@@ -393,7 +394,16 @@ impl Session {
                     "no reply after {} chases: the customer hung up",
                     scenario.customer.max_chases
                 );
-                self.take(scenario, Rule::Silence, ending, delta, reason, now, events);
+                self.take(
+                    scenario,
+                    Rule::Silence,
+                    ending,
+                    delta,
+                    reason,
+                    None,
+                    now,
+                    events,
+                );
                 return;
             }
         }
@@ -409,7 +419,16 @@ impl Session {
         );
         let reason = format!("silent for {} s", waited_ms / 1000);
         match goto {
-            Some(target) => self.take(scenario, Rule::Silence, &target, delta, reason, now, events),
+            Some(target) => self.take(
+                scenario,
+                Rule::Silence,
+                &target,
+                delta,
+                reason,
+                None,
+                now,
+                events,
+            ),
             None => {
                 self.change_mood(delta, now, events);
                 self.wait_from(now);
@@ -425,6 +444,7 @@ impl Session {
         target: &str,
         delta: i32,
         reason: String,
+        seen: Option<&dyn Observed>,
         now: u64,
         events: &mut Vec<Event>,
     ) {
@@ -439,7 +459,7 @@ impl Session {
             events,
         );
         self.change_mood(delta, now, events);
-        self.arrive(scenario, target, now, events);
+        self.arrive(scenario, target, seen, now, events);
     }
 
     fn change_mood(&mut self, delta: i32, now: u64, events: &mut Vec<Event>) {
@@ -452,13 +472,22 @@ impl Session {
     }
 
     /// Moves to a node (the customer speaks) or an ending (closing line, then the end).
-    fn arrive(&mut self, scenario: &Scenario, target: &str, now: u64, events: &mut Vec<Event>) {
+    /// `seen` is the reply that led here (none at the start or after a silence): the
+    /// lines that follow it are picked on it.
+    fn arrive(
+        &mut self,
+        scenario: &Scenario,
+        target: &str,
+        seen: Option<&dyn Observed>,
+        now: u64,
+        events: &mut Vec<Event>,
+    ) {
         self.at = target.to_string();
         self.path.push(target.to_string());
         self.wait_from(now);
         self.chases_here = 0;
         if let Some(node) = scenario.nodes.get(target) {
-            let line = self.pick(&node.say);
+            let line = self.pick(line_variants(&node.say, &node.say_when, seen));
             let text = template::render(line, &scenario.customer);
             self.push(
                 now,
@@ -470,11 +499,13 @@ impl Session {
                 events,
             );
         } else if let Some(ending) = scenario.endings.get(target) {
+            let line = self.pick(line_variants(&ending.say, &ending.say_when, seen));
+            let text = template::render(line, &scenario.customer);
             self.push(
                 now,
                 EventKind::CustomerLine {
                     node: target.to_string(),
-                    text: template::render(&ending.say, &scenario.customer),
+                    text,
                     chase: false,
                 },
                 events,
@@ -513,6 +544,17 @@ impl Session {
         });
     }
 
+    /// The customer's closing line, once ended: the one said at the ending.
+    pub fn closing_line(&self) -> Option<&str> {
+        if !self.ended {
+            return None;
+        }
+        self.transcript.iter().rev().find_map(|e| match &e.kind {
+            EventKind::CustomerLine { node, text, .. } if *node == self.at => Some(text.as_str()),
+            _ => None,
+        })
+    }
+
     /// The customer's most recent line, looking at already-recorded events.
     fn last_customer_line(&self) -> Option<&str> {
         self.transcript.iter().rev().find_map(|e| match &e.kind {
@@ -520,6 +562,22 @@ impl Session {
             _ => None,
         })
     }
+}
+
+/// The variants to pick a line from: those of the first conditioned line whose `when`
+/// holds on the reply that led here, else the plain ones.
+pub fn line_variants<'n>(
+    plain: &'n [String],
+    conditioned: &'n [CondLines],
+    seen: Option<&dyn Observed>,
+) -> &'n [String] {
+    seen.and_then(|seen| {
+        conditioned
+            .iter()
+            .find(|c| holds(&c.when, seen).is_some())
+            .map(|c| c.say.as_slice())
+    })
+    .unwrap_or(plain)
 }
 
 /// Mood lost when the customer chases and the node says nothing about silence.
@@ -542,7 +600,7 @@ pub fn choose_branch<'n>(node: &'n Node, seen: &dyn Observed) -> (Rule, &'n Tran
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Condition, Ending, Language, LessonVariant, ScoreKey, Silence};
+    use crate::model::{CondLines, Condition, Ending, Language, LessonVariant, ScoreKey, Silence};
     use crate::testkit::{scenario, WordScorer};
 
     fn reply(text: &str) -> Input {
@@ -582,6 +640,69 @@ mod tests {
             "all three variants should appear over 30 seeds"
         );
         assert!(first_lines.contains("Two charges, Dana is not amused."));
+    }
+
+    /// Issue 12: a line can follow the reply that led to it; the plain lines are the
+    /// fallback (at the start, after a silence, or when no condition holds).
+    #[test]
+    fn a_line_follows_the_reply_that_led_to_it() {
+        let mut sc = scenario();
+        sc.nodes.get_mut("calmer").unwrap().say_when = vec![
+            CondLines {
+                when: Condition {
+                    says_any: vec!["refund".into()],
+                    ..Condition::default()
+                },
+                say: vec!["A refund? Fine, sorry accepted.".into()],
+            },
+            CondLines {
+                when: Condition {
+                    met: vec!["apologize".into()],
+                    ..Condition::default()
+                },
+                say: vec!["Apology noted, {customer.first_name}.".into()],
+            },
+        ];
+        sc.endings.get_mut("happy").unwrap().say_when = vec![CondLines {
+            when: Condition {
+                says_any: vec!["again".into()],
+                ..Condition::default()
+            },
+            say: vec!["Twice sorry, twice thanks.".into()],
+        }];
+        let line_at = |s: &Session, node: &str| {
+            s.transcript()
+                .iter()
+                .find_map(|e| match &e.kind {
+                    EventKind::CustomerLine { node: n, text, .. } if n == node => {
+                        Some(text.clone())
+                    }
+                    _ => None,
+                })
+                .unwrap()
+        };
+        let run = |inputs: &[Input]| {
+            let clock = ManualClock::new(0);
+            let mut s = Session::start(&sc, 0, &clock);
+            for i in inputs {
+                s.advance(&sc, &WordScorer, i, &clock).unwrap();
+            }
+            s
+        };
+        let s = run(&[reply("so sorry, a refund"), reply("sorry again")]);
+        assert_eq!(line_at(&s, "calmer"), "A refund? Fine, sorry accepted.");
+        assert_eq!(line_at(&s, "happy"), "Twice sorry, twice thanks.");
+        assert_eq!(s.closing_line(), Some("Twice sorry, twice thanks."));
+        assert_eq!(
+            s.debrief(&sc).unwrap().closing_line,
+            "Twice sorry, twice thanks."
+        );
+        let s = run(&[reply("so sorry")]);
+        assert_eq!(line_at(&s, "calmer"), "Apology noted, Dana.");
+        // The fallback: the plain line, the same one the unconditioned scenario says.
+        let plain = play(0, &[reply("so sorry"), reply("sorry")]);
+        let s = run(&[reply("so sorry"), reply("sorry")]);
+        assert_eq!(line_at(&s, "happy"), line_at(&plain, "happy"));
     }
 
     #[test]

@@ -8,15 +8,16 @@ use serde_yaml::Value;
 
 use super::de::{backticked, label, Ctx};
 use super::raw::{
-    RawBranch, RawCondition, RawCustomer, RawEnding, RawLesson, RawNode, RawTest, RawTurn,
+    RawBranch, RawCondition, RawCustomer, RawEnding, RawLesson, RawNode, RawTest, RawTurn, Say,
     REQUIRED_TOP_KEYS, TOP_KEYS,
 };
 use super::tree::{Pos, Seg};
 use super::LoadOptions;
 use crate::diag::{suggest, Severity};
 use crate::model::{
-    Branch, Channel, Condition, Customer, Ending, GoldenTest, Language, LessonVariant, Meta, Node,
-    Outcome, RubricPatch, Scenario, ScoreKey, Silence, TestTurn, Transition, DEFAULT_MAX_CHASES,
+    Branch, Channel, CondLines, Condition, Customer, Ending, GoldenTest, Language, LessonVariant,
+    Meta, Node, Outcome, RubricPatch, Scenario, ScoreKey, Silence, TestTurn, Transition,
+    DEFAULT_MAX_CHASES,
 };
 use crate::template::{self, Piece};
 
@@ -307,7 +308,8 @@ impl Parts {
                     id.clone(),
                     Ending {
                         outcome: e.outcome,
-                        say: e.say.clone(),
+                        say: e.say.lines(),
+                        say_when: build_cond_lines(&e.say)?,
                         lesson,
                         lesson_variants,
                     },
@@ -369,7 +371,8 @@ fn build_node(n: &RawNode) -> Option<Node> {
     };
     let otherwise = n.otherwise.as_ref()?;
     Some(Node {
-        say: n.say.0.clone(),
+        say: n.say.lines(),
+        say_when: build_cond_lines(&n.say)?,
         focus: n.focus.clone(),
         model_answers: n
             .model_answer
@@ -398,6 +401,18 @@ fn build_node(n: &RawNode) -> Option<Node> {
             None => None,
         },
     })
+}
+
+fn build_cond_lines(say: &Say) -> Option<Vec<CondLines>> {
+    say.when
+        .iter()
+        .map(|(_, w)| {
+            Some(CondLines {
+                when: build_condition(&w.when)?,
+                say: w.say.0.clone(),
+            })
+        })
+        .collect()
 }
 
 fn build_condition(c: &RawCondition) -> Option<Condition> {
@@ -618,10 +633,7 @@ impl<'c, 'a> Checker<'c, 'a> {
                 );
             }
             if let Some(ending) = ending {
-                self.check_lines(
-                    &join(&path, &[key("say")]),
-                    std::slice::from_ref(&ending.say),
-                );
+                self.check_say(id, &join(&path, &[key("say")]), &ending.say);
                 self.check_lesson(&join(&path, &[key("lesson")]), &ending.lesson);
             }
         }
@@ -862,7 +874,7 @@ impl<'c, 'a> Checker<'c, 'a> {
 
     fn check_node(&mut self, id: &str, node: &RawNode) {
         let base = [key("nodes"), key(id)];
-        self.check_lines(&join(&base, &[key("say")]), &node.say.0);
+        self.check_say(id, &join(&base, &[key("say")]), &node.say);
         if let Some(answers) = &node.model_answer {
             for (i, a) in answers.0.iter().enumerate() {
                 let path = if answers.0.len() == 1
@@ -1462,6 +1474,89 @@ impl<'c, 'a> Checker<'c, 'a> {
         }
     }
 
+    /// A node's or an ending's `say`: the plain lines (the fallback, at least one) and
+    /// the lines that follow the reply that led to `target`, checked like branches.
+    fn check_say(&mut self, target: &str, path: &[Seg], say: &Say) {
+        if say.single {
+            let lines = say.lines();
+            self.check_lines(path, &lines);
+            return;
+        }
+        if say.plain.is_empty() && say.when.is_empty() {
+            self.check_lines(path, &[]);
+        }
+        for (i, line) in &say.plain {
+            self.check_line(&join(path, &[Seg::Index(*i)]), line);
+        }
+        if !say.when.is_empty() && say.plain.is_empty() {
+            self.ctx.error(
+                path,
+                "line-fallback",
+                "Every line here has a `when:`, so when none holds (at the start, after a silence, or on a reply none expects) the customer would have nothing to say.".into(),
+                Some("add a plain line, without `when:`, as the fallback".into()),
+            );
+        }
+        let known = self.known.clone();
+        let mut always: Option<usize> = None;
+        for (i, w) in &say.when {
+            let at = join(path, &[Seg::Index(*i)]);
+            let when = join(&at, &[key("when")]);
+            self.check_condition(&when, &w.when, &known);
+            if let Some(earlier) = always {
+                self.ctx.warning_at_key(
+                    &when,
+                    "unreachable-line",
+                    format!("This line is never said: item {} before it has an empty `when`, which always holds.", earlier + 1),
+                    Some("move this line up, or give the earlier one a condition".into()),
+                );
+            } else if is_empty_condition(&w.when) {
+                always = Some(*i);
+                self.ctx.warning_at_key(
+                    &when,
+                    "empty-condition",
+                    "This `when` is empty, so it holds after every reply: the plain lines are then said only at the start or after a silence.".into(),
+                    Some("give it a condition, or make it a plain line".into()),
+                );
+            }
+            if let Some(n) = w.when.choice {
+                self.check_line_choice(target, &join(&when, &[key("choice")]), n);
+            }
+            self.check_lines(&join(&at, &[key("say")]), &w.say.0);
+        }
+    }
+
+    /// `choice: N` in a line's `when:` reads the guided choice picked at the node that led
+    /// here: some node leading here must offer at least N choices.
+    fn check_line_choice(&mut self, target: &str, path: &[Seg], n: i64) {
+        let most = self
+            .parts
+            .nodes
+            .iter()
+            .filter_map(|(_, node)| node.as_ref())
+            .filter(|node| {
+                node.branches.iter().any(|b| b.goto == target)
+                    || node.otherwise.as_ref().is_some_and(|o| o.goto == target)
+            })
+            .map(|node| node.choices.len())
+            .max()
+            .unwrap_or(0);
+        if most == 0 {
+            self.ctx.error_at_key(
+                path,
+                "invalid-value",
+                format!("`choice` reads the guided choice that led here, but no guided node (one with `choices:`) leads to `{target}`."),
+                Some("condition the line on criteria or words instead".into()),
+            );
+        } else if !(1..=most as i64).contains(&n) {
+            self.ctx.error(
+                path,
+                "out-of-range",
+                format!("`choice: {n}`, but the guided nodes that lead here have at most {most} choices."),
+                None,
+            );
+        }
+    }
+
     /// Line variants: at least one, none blank; each checked for placeholders.
     fn check_lines(&mut self, path: &[Seg], lines: &[String]) {
         // `say: "text"` has no list items to point at.
@@ -1480,16 +1575,21 @@ impl<'c, 'a> Checker<'c, 'a> {
             } else {
                 join(path, &[Seg::Index(i)])
             };
-            if line.trim().is_empty() {
-                self.ctx.error(
-                    &p,
-                    "empty-lines",
-                    format!("{} is empty: the customer would say nothing.", label(&p)),
-                    Some("write the customer's words, or remove the empty line".into()),
-                );
-            }
-            self.check_text(&p, line);
+            self.check_line(&p, line);
         }
+    }
+
+    /// One line: not blank, and its placeholders can be filled.
+    fn check_line(&mut self, p: &[Seg], line: &str) {
+        if line.trim().is_empty() {
+            self.ctx.error(
+                p,
+                "empty-lines",
+                format!("{} is empty: the customer would say nothing.", label(p)),
+                Some("write the customer's words, or remove the empty line".into()),
+            );
+        }
+        self.check_text(p, line);
     }
 
     /// Every `{placeholder}` in a text must be one Rapport can fill.

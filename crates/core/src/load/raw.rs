@@ -82,8 +82,10 @@ pub(crate) struct RawCustomer {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawNode {
-    /// What the customer says here: one line, or several variants picked at random.
-    pub say: Lines,
+    /// What the customer says here: one line, or several variants picked at random;
+    /// an item may be `{when: ..., say: ...}`, said only when its condition holds on the
+    /// reply that led here (the plain lines are the fallback).
+    pub say: Say,
     /// The criteria that matter most at this moment (their weight is doubled here).
     #[serde(default)]
     pub focus: Vec<String>,
@@ -236,8 +238,9 @@ pub(crate) struct RawCondition {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawEnding {
     pub outcome: Outcome,
-    /// The customer's closing line.
-    pub say: String,
+    /// The customer's closing line: like a node's `say`, plain lines and
+    /// `{when: ..., say: ...}` items that follow the reply that led here.
+    pub say: Say,
     /// A short lesson for the trainee's debrief: one text, or variants tried in order
     /// on the whole conversation (`when:`), the last one without `when:` as the fallback.
     #[serde(default)]
@@ -366,6 +369,117 @@ pub(crate) struct ScenarioFile {
 enum Version {
     Number(f64),
     Text(String),
+}
+
+/// A node's or an ending's `say`: `"one line"`, or a list whose items are plain lines
+/// (the fallback variants) or `{when: {...}, say: "line" | [variants]}` (lines that follow
+/// the reply that led here, tried in order).
+#[derive(Debug, Default)]
+pub(crate) struct Say {
+    /// The plain lines, each with its index in the list.
+    pub plain: Vec<(usize, String)>,
+    /// Each with its index in the list, for positions.
+    pub when: Vec<(usize, RawCondLines)>,
+    /// Whether it was written as one text (no list items to point at).
+    pub single: bool,
+}
+
+impl Say {
+    /// The fallback lines' texts.
+    pub fn lines(&self) -> Vec<String> {
+        self.plain.iter().map(|(_, l)| l.clone()).collect()
+    }
+}
+
+/// A line (or its variants) said only when `when` holds on the reply that led here.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCondLines {
+    /// Read on the reply that led here, as the branch that led here read it.
+    pub when: RawCondition,
+    /// The line, or variants picked at random.
+    pub say: Lines,
+}
+
+impl JsonSchema for Say {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Say".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        #[derive(JsonSchema)]
+        #[serde(untagged)]
+        #[allow(dead_code)]
+        enum Item {
+            Line(String),
+            When(Box<RawCondLines>),
+        }
+        #[derive(JsonSchema)]
+        #[serde(untagged)]
+        #[allow(dead_code)]
+        enum OneOrMore {
+            One(String),
+            More(Vec<Item>),
+        }
+        OneOrMore::json_schema(generator)
+    }
+}
+
+enum SayItem {
+    Line(String),
+    When(Box<RawCondLines>),
+}
+
+impl<'de> Deserialize<'de> for SayItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ItemVisitor;
+        impl<'de> Visitor<'de> for ItemVisitor {
+            type Value = SayItem;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("text, or a map with `when:` and `say:`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<SayItem, E> {
+                Ok(SayItem::Line(v.to_string()))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<SayItem, A::Error> {
+                RawCondLines::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|w| SayItem::When(Box::new(w)))
+            }
+        }
+        deserializer.deserialize_any(ItemVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Say {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SayVisitor;
+        impl<'de> Visitor<'de> for SayVisitor {
+            type Value = Say;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("text or a list of texts")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Say, E> {
+                Ok(Say {
+                    plain: vec![(0, v.to_string())],
+                    when: Vec::new(),
+                    single: true,
+                })
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Say, A::Error> {
+                let mut say = Say::default();
+                let mut i = 0;
+                while let Some(item) = seq.next_element::<SayItem>()? {
+                    match item {
+                        SayItem::Line(l) => say.plain.push((i, l)),
+                        SayItem::When(w) => say.when.push((i, *w)),
+                    }
+                    i += 1;
+                }
+                Ok(say)
+            }
+        }
+        deserializer.deserialize_any(SayVisitor)
+    }
 }
 
 /// `say: "one line"` or `say: ["variant", "variant"]`.
