@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Result;
-use rapport_core::app::{App, AppError};
+use rapport_core::app::{App, AppError, SessionView};
 use rapport_core::engine::{Clock, Debrief, Event, EventKind, Input, SystemClock};
 use rapport_core::golden::shown;
 use rapport_core::model::Scenario;
@@ -65,12 +65,12 @@ async fn play(app: &mut App, scenario: &Scenario, begin: Begin, timer: bool) -> 
                     .unwrap_or(0)
             });
             let view = app.start(&scenario.meta.id, Some(seed), &clock)?;
-            print_header(scenario, view.seed, timer);
+            print_header(&played(scenario, &view), view.seed, timer);
             view
         }
         Begin::Resume { id } => {
             let view = app.resume(id.as_deref(), &clock)?;
-            print_header(scenario, view.seed, timer);
+            print_header(&played(scenario, &view), view.seed, timer);
             println!(
                 "(resuming attempt {}: the conversation so far)",
                 view.attempt_id.as_deref().unwrap_or("?")
@@ -136,7 +136,7 @@ async fn play(app: &mut App, scenario: &Scenario, begin: Begin, timer: bool) -> 
                     return Ok(ExitCode::SUCCESS);
                 }
                 Command::Facts => {
-                    print_facts(scenario);
+                    print_facts(&played(scenario, &view));
                     continue;
                 }
                 Command::Help => {
@@ -238,6 +238,12 @@ fn parse(text: &str, choices: usize) -> Command {
     }
 }
 
+/// The scenario as this session plays it: with the persona variant its seed met.
+fn played<'s>(scenario: &'s Scenario, view: &SessionView) -> std::borrow::Cow<'s, Scenario> {
+    let variant = view.customer.variant.as_ref();
+    scenario.with_variant(variant.and_then(|v| scenario.variant_index(&v.id)))
+}
+
 fn print_header(scenario: &Scenario, seed: u64, timer: bool) {
     let m = &scenario.meta;
     let c = &scenario.customer;
@@ -250,7 +256,15 @@ fn print_header(scenario: &Scenario, seed: u64, timer: bool) {
         m.estimated_minutes
     );
     println!("{}", m.summary);
-    println!("\nCustomer: {}\n{}", c.name, c.persona.trim());
+    match &c.variant {
+        Some(v) => println!(
+            "\nCustomer: {} ({})\n{}",
+            c.name,
+            v.temperament,
+            c.persona.trim()
+        ),
+        None => println!("\nCustomer: {}\n{}", c.name, c.persona.trim()),
+    }
     match (c.patience, timer) {
         (Some(p), true) => println!("Patience: {p} s of silence before they chase you."),
         _ => println!("Patience: take your time."),

@@ -81,11 +81,18 @@ fn every_shipped_scenario_matches_its_golden_transcripts() {
                     scenario.meta.id, test.name, run.failures
                 ));
             }
-            let text = golden::transcript_text(run.session.transcript());
+            let mut text = golden::transcript_text(run.session.transcript());
+            if let Some(v) = run.session.variant() {
+                text.insert_str(0, &format!("persona variant: {v}\n"));
+            }
             let again = golden::run(scenario, test, &scorer);
             assert_eq!(
-                text,
-                golden::transcript_text(again.session.transcript()),
+                text.lines()
+                    .skip(usize::from(run.session.variant().is_some()))
+                    .collect::<Vec<_>>(),
+                golden::transcript_text(again.session.transcript())
+                    .lines()
+                    .collect::<Vec<_>>(),
                 "{} :: {} differs between two runs of the same seed",
                 scenario.meta.id,
                 test.name
@@ -276,4 +283,100 @@ fn shipped_lines_follow_what_the_trainee_offered() {
             "{id} :: {name}: at `{node}` expected {instead:?}, got: {line}"
         );
     }
+}
+
+/// Issue 13: every shipped scenario is played with two seeds through the app, as the
+/// desktop plays it. The same seed gives the same transcript (and the same persona
+/// card); where the scenario defines persona variants, the two seeds meet different
+/// ones, shown on the persona card; and the seeds 0 to 99 meet every variant.
+#[test]
+fn each_scenario_plays_the_same_for_a_seed_and_shows_its_persona_variants() {
+    use rapport_core::app::{App, SessionView};
+    use rapport_core::engine::{variant_for_seed, ManualClock};
+
+    let scenarios = root().join("scenarios");
+    let mut app = App::open_pack(&scenarios);
+    let library = app.library();
+    let loaded = load::load_paths(
+        std::slice::from_ref(&scenarios),
+        &Pack::open(&scenarios).options,
+    );
+    let mut with_variants = 0;
+    for meta in &library.scenarios {
+        let scenario = loaded
+            .scenarios
+            .iter()
+            .find(|s| s.meta.id == meta.id)
+            .unwrap();
+        let count = scenario.customer.variants.len();
+        // The second seed: the first after 0 that meets another variant (or simply 1).
+        let other = (1..100)
+            .find(|&s| variant_for_seed(s, count) != variant_for_seed(0, count))
+            .unwrap_or(1);
+        let mut play = |seed: u64| -> (SessionView, String) {
+            let clock = ManualClock::new(1_000);
+            let mut view = app.start(&meta.id, Some(seed), &clock).unwrap();
+            let first = view.clone();
+            for _ in 0..12 {
+                if view.ending.is_some() {
+                    break;
+                }
+                clock.advance(20_000);
+                let node = &scenario.nodes[&view.node];
+                view = if view.choices.is_empty() {
+                    let answer = node
+                        .model_answers
+                        .first()
+                        .cloned()
+                        .unwrap_or("Okay.".into());
+                    let text = rapport_core::template::render(
+                        &answer,
+                        &scenario
+                            .with_variant(
+                                view.customer
+                                    .variant
+                                    .as_ref()
+                                    .and_then(|v| scenario.variant_index(&v.id)),
+                            )
+                            .customer,
+                    );
+                    app.reply(&text, &clock).unwrap()
+                } else {
+                    app.choose(1, &clock).unwrap()
+                };
+            }
+            (first, golden::transcript_text(&view.transcript))
+        };
+        let (a_card, a) = play(0);
+        let (a_again_card, a_again) = play(0);
+        assert_eq!(a, a_again, "{}: seed 0 played twice differs", meta.id);
+        assert_eq!(a_card.customer, a_again_card.customer, "{}", meta.id);
+        let (b_card, _) = play(other);
+        if count == 0 {
+            assert!(a_card.customer.variant.is_none(), "{}", meta.id);
+            continue;
+        }
+        with_variants += 1;
+        let (va, vb) = (
+            a_card
+                .customer
+                .variant
+                .clone()
+                .expect("a variant on the card"),
+            b_card
+                .customer
+                .variant
+                .clone()
+                .expect("a variant on the card"),
+        );
+        assert_ne!(va, vb, "{}: seeds 0 and {other} meet one variant", meta.id);
+        let met: BTreeSet<usize> = (0..100)
+            .filter_map(|s| variant_for_seed(s, count))
+            .collect();
+        assert_eq!(met.len(), count, "{}: some variant is never met", meta.id);
+    }
+    assert!(
+        with_variants >= 1,
+        "the pack shows persona variants somewhere"
+    );
 }

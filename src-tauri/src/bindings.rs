@@ -10,7 +10,7 @@ use rapport_core::app::{
 };
 use rapport_core::diag::{Diagnostic, Severity};
 use rapport_core::engine::{Debrief, DebriefTurn, Decision, Event, EventKind, Rule};
-use rapport_core::model::{Channel, Language, Meta, Outcome};
+use rapport_core::model::{Channel, Language, Meta, Outcome, VariantCard};
 use rapport_core::pack::PackInfo;
 use rapport_core::score::{CriterionResult, Evidence, ReplyScore, RubricId, Scores};
 use rapport_core::studio::{
@@ -51,6 +51,7 @@ pub fn typescript() -> String {
         Severity::decl(&cfg),
         SessionView::decl(&cfg),
         CustomerCard::decl(&cfg),
+        VariantCard::decl(&cfg),
         Fact::decl(&cfg),
         EndingView::decl(&cfg),
         Outcome::decl(&cfg),

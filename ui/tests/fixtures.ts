@@ -86,7 +86,7 @@ export function view(over: Partial<SessionView> = {}): SessionView {
     session_id: 1,
     seed: 7,
     scenario: meta(),
-    customer: { name: 'Dana Whitfield', persona: 'Tired and angry.', patience_seconds: 30 },
+    customer: { name: 'Dana Whitfield', persona: 'Tired and angry.', patience_seconds: 30, variant: null },
     facts: [{ key: 'order_id', value: 'A-1' }],
     mood: 30,
     node: 'opening',

@@ -31,7 +31,7 @@ use crate::diag::Diagnostic;
 use crate::engine::{Clock, Debrief, EngineError, Event, EventKind, Input, ManualClock, Session};
 use crate::history::{utc_text, AttemptLog, AttemptStart, Step, StoredAttempt};
 use crate::load::{self, Library, LoadOptions};
-use crate::model::{Meta, Outcome, Scenario};
+use crate::model::{Meta, Outcome, Scenario, VariantCard};
 use crate::pack::{Pack, PackInfo};
 use crate::score::{Scorer, Scores};
 use crate::template;
@@ -132,6 +132,9 @@ pub struct CustomerCard {
     pub persona: String,
     /// Seconds of silence before they chase; `None` when they wait forever.
     pub patience_seconds: Option<u32>,
+    /// Which of the scenario's persona variants this customer is (picked by the seed);
+    /// `None` when the scenario has none.
+    pub variant: Option<VariantCard>,
 }
 
 /// One line of the CRM panel. Nested facts are flattened to dotted keys (`card.last4`).
@@ -734,12 +737,15 @@ impl App {
         let active = self.active.as_ref().ok_or(AppError::NoSession)?;
         let scenario = &self.scenarios[active.scenario];
         let session = &active.session;
+        // The customer this session meets: its persona variant applied.
+        let played = session.played(scenario);
+        let customer = &played.customer;
         let choices = session
             .node(scenario)
             .map(|n| {
                 n.choices
                     .iter()
-                    .map(|c| template::render(c, &scenario.customer))
+                    .map(|c| template::render(c, customer))
                     .collect()
             })
             .unwrap_or_default();
@@ -756,9 +762,8 @@ impl App {
                     EventKind::Ended { lesson, .. } => Some(lesson.clone()),
                     _ => None,
                 })
-                .unwrap_or_else(|| template::render(&e.lesson, &scenario.customer)),
+                .unwrap_or_else(|| template::render(&e.lesson, customer)),
         });
-        let customer = &scenario.customer;
         Ok(SessionView {
             session_id: active.id,
             seed: session.seed(),
@@ -767,6 +772,7 @@ impl App {
                 name: customer.name.clone(),
                 persona: customer.persona.clone(),
                 patience_seconds: customer.patience,
+                variant: customer.variant.clone(),
             },
             facts: flatten_facts(&customer.facts),
             mood: session.mood(),

@@ -64,6 +64,14 @@ pub fn run(scenario: &Scenario, test: &GoldenTest, scorer: &dyn Scorer) -> TestR
             break;
         }
     }
+    if let Some(want) = &test.variant {
+        if session.variant() != Some(want.as_str()) {
+            failures.push(format!(
+                "expected the persona variant `{want}`, met `{}`",
+                session.variant().unwrap_or("none")
+            ));
+        }
+    }
     if !session.is_ended() {
         failures.push(format!(
             "the script ran out at node `{}` before any ending",
@@ -117,7 +125,7 @@ fn divergence(scenario: &Scenario, session: &Session, expected: &[String]) -> Op
     let at = (1..taken.len().min(expected.len())).find(|&i| taken[i] != expected[i])?;
     let mut transitions = 0;
     let mut turn = 0;
-    let mut mood = scenario.customer.mood;
+    let mut mood = session.played(scenario).customer.mood;
     let mut mood_before = mood;
     let mut last_reply: Option<(&str, &crate::score::ReplyScore)> = None;
     for e in session.transcript() {
@@ -185,6 +193,8 @@ const MODEL_RUN_MAX_TURNS: usize = 40;
 pub fn model_answer_run(scenario: &Scenario, scorer: &dyn Scorer) -> TestRun {
     let clock = ManualClock::new(0);
     let mut session = Session::start(scenario, 0, &clock);
+    // Model answers are rendered with the facts of the customer this seed meets.
+    let played = session.played(scenario);
     let mut failures = Vec::new();
     for turn in 0..MODEL_RUN_MAX_TURNS {
         let Some(node) = session.node(scenario) else {
@@ -193,7 +203,7 @@ pub fn model_answer_run(scenario: &Scenario, scorer: &dyn Scorer) -> TestRun {
         let input = if node.choices.is_empty() {
             match node.model_answers.first() {
                 Some(a) => Input::Reply {
-                    text: crate::template::render(a, &scenario.customer),
+                    text: crate::template::render(a, &played.customer),
                 },
                 None => {
                     failures.push(format!(
@@ -215,8 +225,8 @@ pub fn model_answer_run(scenario: &Scenario, scorer: &dyn Scorer) -> TestRun {
                 });
             let best = (1..=node.choices.len())
                 .max_by_key(|&n| {
-                    let text = crate::template::render(&node.choices[n - 1], &scenario.customer);
-                    let s = crate::engine::score_at(scenario, node, &text, line.as_deref(), scorer);
+                    let text = crate::template::render(&node.choices[n - 1], &played.customer);
+                    let s = crate::engine::score_at(&played, node, &text, line.as_deref(), scorer);
                     // Ties go to the first choice listed.
                     (s.scores.overall, std::cmp::Reverse(n))
                 })
@@ -431,6 +441,7 @@ mod tests {
         GoldenTest {
             name: "t".into(),
             seed: 3,
+            variant: None,
             turns,
             path: path.iter().map(|s| s.to_string()).collect(),
             ending: ending.into(),

@@ -95,6 +95,46 @@ pub struct Customer {
     /// the way a person says them in it ("November 14", "14 novembre").
     #[serde(default)]
     pub language: Language,
+    /// Persona variants: one is picked by the session's seed (see
+    /// [`Scenario::with_variant`]); empty when the customer is always the same.
+    #[serde(default)]
+    pub variants: Vec<PersonaVariant>,
+    /// The variant this customer is, once one has been applied.
+    #[serde(default)]
+    pub variant: Option<VariantCard>,
+}
+
+/// One way the customer can be: their temperament, mood, patience, facts and lines.
+/// What a variant leaves out is the customer's own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonaVariant {
+    pub id: String,
+    /// A few words for the persona card ("curt and in a hurry").
+    pub temperament: String,
+    /// Replaces the customer's `persona` text.
+    pub persona: Option<String>,
+    pub mood: Option<u8>,
+    /// Replaces the customer's patience (seconds).
+    pub patience: Option<u32>,
+    /// Added to the customer's facts (a fact of the same name is replaced).
+    pub facts: BTreeMap<String, serde_json::Value>,
+    /// Node or ending id -> the lines this customer says there instead.
+    pub lines: BTreeMap<String, LineSet>,
+}
+
+/// A node's or an ending's lines: the conditioned ones, then the fallback.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LineSet {
+    pub say: Vec<String>,
+    pub say_when: Vec<CondLines>,
+}
+
+/// Which variant of the customer this is, for the persona card.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariantCard {
+    pub id: String,
+    pub temperament: String,
 }
 
 impl Customer {
@@ -310,6 +350,9 @@ impl Outcome {
 pub struct GoldenTest {
     pub name: String,
     pub seed: u64,
+    /// The persona variant the seed must meet, when the test says.
+    #[serde(default)]
+    pub variant: Option<String>,
     pub turns: Vec<TestTurn>,
     /// Node and ending ids visited, start first, ending last; empty when not checked.
     pub path: Vec<String>,
@@ -332,6 +375,48 @@ pub enum TestTurn {
 }
 
 impl Scenario {
+    /// The scenario as played with persona variant `index` (an index into
+    /// `customer.variants`): the customer's persona, mood, patience and facts and the
+    /// lines the variant changes. `None`, or a scenario without variants, is itself.
+    pub fn with_variant(&self, index: Option<usize>) -> std::borrow::Cow<'_, Scenario> {
+        let Some(v) = index.and_then(|i| self.customer.variants.get(i)) else {
+            return std::borrow::Cow::Borrowed(self);
+        };
+        let mut sc = self.clone();
+        let c = &mut sc.customer;
+        if let Some(p) = &v.persona {
+            c.persona = p.clone();
+        }
+        if let Some(m) = v.mood {
+            c.mood = m;
+        }
+        if v.patience.is_some() {
+            c.patience = v.patience;
+        }
+        c.facts
+            .extend(v.facts.iter().map(|(k, val)| (k.clone(), val.clone())));
+        c.variant = Some(VariantCard {
+            id: v.id.clone(),
+            temperament: v.temperament.clone(),
+        });
+        for (id, lines) in &v.lines {
+            if let Some(n) = sc.nodes.get_mut(id) {
+                n.say = lines.say.clone();
+                n.say_when = lines.say_when.clone();
+            } else if let Some(e) = sc.endings.get_mut(id) {
+                e.say = lines.say.clone();
+                e.say_when = lines.say_when.clone();
+            }
+        }
+        sc.customer.variants.clear();
+        std::borrow::Cow::Owned(sc)
+    }
+
+    /// The index of the variant with this id.
+    pub fn variant_index(&self, id: &str) -> Option<usize> {
+        self.customer.variants.iter().position(|v| v.id == id)
+    }
+
     /// Whether `id` names a node or an ending.
     pub fn has_target(&self, id: &str) -> bool {
         self.nodes.contains_key(id) || self.endings.contains_key(id)

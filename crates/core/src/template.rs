@@ -216,6 +216,8 @@ mod tests {
             ]
             .into_iter()
             .collect(),
+            variants: vec![],
+            variant: None,
         }
     }
 

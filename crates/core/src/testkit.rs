@@ -136,6 +136,8 @@ pub fn scenario() -> Scenario {
             max_chases: crate::model::DEFAULT_MAX_CHASES,
             facts: BTreeMap::new(),
             language: Language::En,
+            variants: vec![],
+            variant: None,
         },
         start: "start".into(),
         nodes,

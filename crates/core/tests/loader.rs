@@ -1058,3 +1058,74 @@ fn conditioned_lines_load_and_are_checked_like_branches() {
     assert_eq!(sc.endings["resolved"].say, ["Bye."]);
     assert_eq!(sc.endings["resolved"].say_when.len(), 1);
 }
+
+/// Persona variants (issue 13): read into the model, checked at their own positions.
+#[test]
+fn persona_variants_load_and_are_checked() {
+    let variants = "    order_id: X1\n  variants:\n    - id: calm\n      temperament: \"Calm\"\n    - id: curt\n      temperament: \"Curt and in a hurry\"\n      mood: 20\n      facts:\n        rush: \"in a meeting\"\n      lines:\n        opening: \"Quick: {facts.order_id}, {facts.rush}.\"\n";
+    let good = mini_with("    order_id: X1\n", variants);
+    let r = load(&good);
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    let sc = r.scenario.unwrap();
+    let v = &sc.customer.variants;
+    assert_eq!(v.len(), 2);
+    assert_eq!((v[1].mood, v[1].patience), (Some(20), None));
+    assert_eq!(
+        v[1].lines["opening"].say,
+        ["Quick: {facts.order_id}, {facts.rush}."]
+    );
+    let played = sc.with_variant(Some(1));
+    assert_eq!(played.customer.mood, 20);
+    assert_eq!(played.customer.facts["rush"], "in a meeting");
+    assert_eq!(played.customer.variant.as_ref().unwrap().id, "curt");
+    assert_eq!(played.nodes["opening"].say, v[1].lines["opening"].say);
+
+    // A variant's fact is not there for the shared lines (the other variant lacks it).
+    let text = mini_with("    order_id: X1\n", variants)
+        .replace("say: \"Thanks.\"", "say: \"Thanks, {facts.rush}.\"");
+    let r = load(&text);
+    let (line, col) = pos_of(&text, "Thanks, {facts.rush}");
+    assert_eq!(at(the(&r, "unknown-placeholder")), (line, col + 8));
+
+    // Lines for a node that does not exist; a repeated id; an out-of-range mood.
+    let text = mini_with("    order_id: X1\n", variants)
+        .replace("        opening: \"Quick", "        openin: \"Quick")
+        .replace("id: curt", "id: calm")
+        .replace("mood: 20", "mood: 120");
+    let r = load(&text);
+    let d = the(&r, "unknown-target");
+    assert_eq!(at(d), pos_of(&text, "openin"));
+    assert!(d.hint.as_deref().unwrap().contains("opening"));
+    assert_eq!(
+        the(&r, "duplicate-id").line,
+        pos_of(&text, "id: calm\n      temperament: \"Curt").0
+    );
+    assert_eq!(at(the(&r, "out-of-range")), pos_of(&text, "120"));
+
+    // A test may say which variant its seed meets; a wrong one names the seeds that do.
+    let text = format!(
+        "{}tests:\n  - name: t\n    seed: 0\n    variant: nobody\n    turns: [{{reply: \"sorry\"}}, {{reply: ok}}]\n    ending: resolved\n",
+        mini_with("    order_id: X1\n", variants)
+    );
+    let r = load(&text);
+    assert!(the(&r, "bad-test").message.contains("`nobody`"));
+    let seed0 = rapport_core::engine::variant_for_seed(0, 2).unwrap();
+    let other = ["calm", "curt"][1 - seed0];
+    let r = load(&text.replace("variant: nobody", &format!("variant: {other}")));
+    let d = the(&r, "bad-test");
+    assert!(
+        d.hint.as_deref().unwrap().starts_with("seeds that meet"),
+        "{d:?}"
+    );
+
+    // One variant only is a warning.
+    let one = "    order_id: X1\n  variants:\n    - id: calm\n      temperament: \"Calm\"\n";
+    assert_eq!(
+        the(
+            &load(&mini_with("    order_id: X1\n", one)),
+            "single-variant"
+        )
+        .severity,
+        Severity::Warning
+    );
+}

@@ -215,7 +215,14 @@ export type CustomerCard = { name: string, persona: string,
 /**
  * Seconds of silence before they chase; `None` when they wait forever.
  */
-patience_seconds: number | null, };
+patience_seconds: number | null, 
+/**
+ * Which of the scenario's persona variants this customer is (picked by the seed);
+ * `None` when the scenario has none.
+ */
+variant: VariantCard | null, };
+
+export type VariantCard = { id: string, temperament: string, };
 
 export type Fact = { key: string, value: string, };
 

@@ -87,6 +87,8 @@ pub fn add_up(turns: &[Option<&Scores>]) -> Scores {
 impl Session {
     /// The debrief, once the conversation has ended.
     pub fn debrief(&self, scenario: &Scenario) -> Option<Debrief> {
+        let played = self.played(scenario);
+        let scenario = &*played;
         let (ending_id, ending) = self.ending(scenario)?;
         let mut turns: Vec<DebriefTurn> = Vec::new();
         let mut mood = scenario.customer.mood;

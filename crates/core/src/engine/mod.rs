@@ -195,11 +195,17 @@ pub struct Session {
     /// The current turn's typing pauses of the customer's patience.
     #[serde(default)]
     pauses: patience::Pauses,
+    /// The persona variant the seed picked (its id), when the scenario has variants.
+    #[serde(default)]
+    variant: Option<String>,
 }
 
 impl Session {
     /// Starts a conversation: the customer says the start node's line.
     pub fn start(scenario: &Scenario, seed: u64, clock: &dyn Clock) -> Session {
+        let index = variant_for_seed(seed, scenario.customer.variants.len());
+        let variant = index.map(|i| scenario.customer.variants[i].id.clone());
+        let scenario = &*scenario.with_variant(index);
         let now = clock.now_ms();
         let mut session = Session {
             scenario_id: scenario.meta.id.clone(),
@@ -214,6 +220,7 @@ impl Session {
             transcript: Vec::new(),
             chases_here: 0,
             pauses: patience::Pauses::default(),
+            variant,
         };
         let mut events = Vec::new();
         session.arrive(scenario, &scenario.start.clone(), None, now, &mut events);
@@ -223,6 +230,22 @@ impl Session {
 
     pub fn scenario_id(&self) -> &str {
         &self.scenario_id
+    }
+
+    /// The id of the persona variant this session's customer is, if the scenario has any.
+    pub fn variant(&self) -> Option<&str> {
+        self.variant.as_deref()
+    }
+
+    /// The scenario as this session plays it: with its persona variant applied (the
+    /// customer's persona, mood, patience, facts and lines). What the persona card and the
+    /// customer record show.
+    pub fn played<'s>(&self, scenario: &'s Scenario) -> std::borrow::Cow<'s, Scenario> {
+        scenario.with_variant(
+            self.variant
+                .as_deref()
+                .and_then(|id| scenario.variant_index(id)),
+        )
     }
 
     pub fn seed(&self) -> u64 {
@@ -291,6 +314,8 @@ impl Session {
         if self.ended {
             return Err(EngineError::Ended);
         }
+        let played = self.played(scenario);
+        let scenario = &*played;
         let node_id = self.at.clone();
         let node = scenario
             .nodes
@@ -564,6 +589,18 @@ impl Session {
     }
 }
 
+/// The persona variant (an index into `customer.variants`) a session with `seed` meets,
+/// when there are `count` of them. Drawn from its own ChaCha stream of the seed, so the
+/// line variants' draws are the same with or without persona variants.
+pub fn variant_for_seed(seed: u64, count: usize) -> Option<usize> {
+    if count == 0 {
+        return None;
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(1);
+    Some(rng.random_range(0..count))
+}
+
 /// The variants to pick a line from: those of the first conditioned line whose `when`
 /// holds on the reply that led here, else the plain ones.
 pub fn line_variants<'n>(
@@ -600,8 +637,12 @@ pub fn choose_branch<'n>(node: &'n Node, seen: &dyn Observed) -> (Rule, &'n Tran
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{CondLines, Condition, Ending, Language, LessonVariant, ScoreKey, Silence};
+    use crate::model::{
+        CondLines, Condition, Ending, Language, LessonVariant, LineSet, PersonaVariant, ScoreKey,
+        Silence,
+    };
     use crate::testkit::{scenario, WordScorer};
+    use std::collections::BTreeMap;
 
     fn reply(text: &str) -> Input {
         Input::Reply { text: text.into() }
@@ -703,6 +744,70 @@ mod tests {
         let plain = play(0, &[reply("so sorry"), reply("sorry")]);
         let s = run(&[reply("so sorry"), reply("sorry")]);
         assert_eq!(line_at(&s, "happy"), line_at(&plain, "happy"));
+    }
+
+    /// Issue 13: the seed picks a persona variant, which changes the customer's mood,
+    /// patience, facts and lines; the same seed meets the same one, and a session carried
+    /// over (serialised, or rebuilt from its seed) keeps it.
+    #[test]
+    fn the_seed_picks_a_persona_variant() {
+        let mut sc = scenario();
+        sc.customer.variants = vec![
+            PersonaVariant {
+                id: "calm".into(),
+                temperament: "calm".into(),
+                persona: None,
+                mood: None,
+                patience: None,
+                facts: BTreeMap::new(),
+                lines: BTreeMap::new(),
+            },
+            PersonaVariant {
+                id: "fuming".into(),
+                temperament: "fuming".into(),
+                persona: Some("Dana, fuming.".into()),
+                mood: Some(5),
+                patience: Some(8),
+                facts: [("ref".to_string(), serde_json::json!("R-1"))].into(),
+                lines: [(
+                    "start".to_string(),
+                    LineSet {
+                        say: vec!["Ref {facts.ref}. Twice!".into()],
+                        say_when: vec![],
+                    },
+                )]
+                .into(),
+            },
+        ];
+        let seed_of = |id: &str| {
+            (0..100)
+                .find(|&s| {
+                    variant_for_seed(s, 2) == sc.customer.variants.iter().position(|v| v.id == id)
+                })
+                .unwrap()
+        };
+        let clock = ManualClock::new(0);
+        let fuming = Session::start(&sc, seed_of("fuming"), &clock);
+        assert_eq!(fuming.variant(), Some("fuming"));
+        assert_eq!(fuming.mood(), 5);
+        assert_eq!(fuming.patience_deadline_ms(&sc), Some(8_000));
+        assert!(matches!(&fuming.transcript()[0].kind,
+            EventKind::CustomerLine { text, .. } if text == "Ref R-1. Twice!"));
+        assert_eq!(fuming.played(&sc).customer.persona, "Dana, fuming.");
+        let calm = Session::start(&sc, seed_of("calm"), &clock);
+        assert_eq!(calm.variant(), Some("calm"));
+        assert_eq!(calm.mood(), 30);
+        // The line variants draw as they did without persona variants.
+        let plain = Session::start(&scenario(), seed_of("calm"), &clock);
+        assert_eq!(calm.transcript(), plain.transcript());
+        // Same seed, same customer; and carried over, the same too.
+        let again = Session::start(&sc, seed_of("fuming"), &clock);
+        assert_eq!(again, fuming);
+        let json = serde_json::to_string(&fuming).unwrap();
+        let mut back: Session = serde_json::from_str(&json).unwrap();
+        back.advance(&sc, &WordScorer, &reply("so sorry"), &clock)
+            .unwrap();
+        assert_eq!(back.mood(), 25, "5 + 20 for the apology");
     }
 
     #[test]

@@ -8,18 +8,21 @@ use serde_yaml::Value;
 
 use super::de::{backticked, label, Ctx};
 use super::raw::{
-    RawBranch, RawCondition, RawCustomer, RawEnding, RawLesson, RawNode, RawTest, RawTurn, Say,
-    REQUIRED_TOP_KEYS, TOP_KEYS,
+    RawBranch, RawCondition, RawCustomer, RawEnding, RawLesson, RawNode, RawTest, RawTurn,
+    RawVariant, Say, REQUIRED_TOP_KEYS, TOP_KEYS,
 };
 use super::tree::{Pos, Seg};
 use super::LoadOptions;
 use crate::diag::{suggest, Severity};
 use crate::model::{
     Branch, Channel, CondLines, Condition, Customer, Ending, GoldenTest, Language, LessonVariant,
-    Meta, Node, Outcome, RubricPatch, Scenario, ScoreKey, Silence, TestTurn, Transition,
-    DEFAULT_MAX_CHASES,
+    LineSet, Meta, Node, Outcome, PersonaVariant, RubricPatch, Scenario, ScoreKey, Silence,
+    TestTurn, Transition, DEFAULT_MAX_CHASES,
 };
 use crate::template::{self, Piece};
+
+/// Every persona variant must be met by some seed below this (issue 13).
+pub(crate) const VARIANT_SEEDS: u64 = 100;
 
 fn key(k: &str) -> Seg {
     Seg::Key(k.to_string())
@@ -52,6 +55,8 @@ struct Parts {
     version: Option<String>,
     customer: Option<RawCustomer>,
     facts: BTreeMap<String, serde_json::Value>,
+    /// Each persona variant's own facts, in the order of `customer.variants`.
+    variant_facts: Vec<BTreeMap<String, serde_json::Value>>,
     start: Option<String>,
     /// The customer's facts cannot be told (no `customer:`, or facts that could not be
     /// read): that is reported once, and `{facts.x}` placeholders are not reported again.
@@ -175,7 +180,27 @@ impl Parts {
                         }
                     },
                 };
-                self.facts = read_facts(ctx, &facts.unwrap_or_default());
+                self.facts = read_facts(
+                    ctx,
+                    &[key("customer"), key("facts")],
+                    &facts.unwrap_or_default(),
+                );
+                let variants = self
+                    .customer
+                    .as_mut()
+                    .map_or(&mut [][..], |c| &mut c.variants[..]);
+                let mut variant_facts = Vec::new();
+                for (i, v) in variants.iter_mut().enumerate() {
+                    let facts = v.facts.take().unwrap_or_default();
+                    let path = [
+                        key("customer"),
+                        key("variants"),
+                        Seg::Index(i),
+                        key("facts"),
+                    ];
+                    variant_facts.push(read_facts(ctx, &path, &facts));
+                }
+                self.variant_facts = variant_facts;
             }
             "nodes" => self.nodes = self.read_map(ctx, name, value),
             "endings" => self.endings = self.read_map(ctx, name, value),
@@ -348,6 +373,13 @@ impl Parts {
                 },
                 language: self.language.unwrap_or_default(),
                 facts: self.facts.clone(),
+                variants: customer
+                    .variants
+                    .iter()
+                    .zip(&self.variant_facts)
+                    .map(|(v, facts)| build_variant(v, facts))
+                    .collect::<Option<Vec<_>>>()?,
+                variant: None,
             },
             start: self
                 .start
@@ -403,6 +435,39 @@ fn build_node(n: &RawNode) -> Option<Node> {
     })
 }
 
+fn build_variant(
+    v: &RawVariant,
+    facts: &BTreeMap<String, serde_json::Value>,
+) -> Option<PersonaVariant> {
+    Some(PersonaVariant {
+        id: v.id.clone(),
+        temperament: v.temperament.clone(),
+        persona: v.persona.clone(),
+        mood: match v.mood {
+            Some(m) => Some(u8::try_from(m).ok().filter(|m| *m <= 100)?),
+            None => None,
+        },
+        patience: match v.patience {
+            Some(p) => Some(u32::try_from(p).ok().filter(|p| *p >= 1)?),
+            None => None,
+        },
+        facts: facts.clone(),
+        lines: v
+            .lines
+            .iter()
+            .map(|(id, say)| {
+                Some((
+                    id.clone(),
+                    LineSet {
+                        say: say.lines(),
+                        say_when: build_cond_lines(say)?,
+                    },
+                ))
+            })
+            .collect::<Option<_>>()?,
+    })
+}
+
 fn build_cond_lines(say: &Say) -> Option<Vec<CondLines>> {
     say.when
         .iter()
@@ -452,6 +517,7 @@ fn build_test(t: &RawTest) -> Option<GoldenTest> {
     Some(GoldenTest {
         name: t.name.clone(),
         seed: t.seed,
+        variant: t.variant.clone(),
         turns: t.turns.iter().map(turn_of).collect::<Option<_>>()?,
         path: t.path.clone(),
         ending: t.ending.clone(),
@@ -523,12 +589,16 @@ fn read_version(ctx: &mut Ctx, value: &Value) -> Option<String> {
     }
 }
 
-fn read_facts(ctx: &mut Ctx, facts: &serde_yaml::Mapping) -> BTreeMap<String, serde_json::Value> {
+fn read_facts(
+    ctx: &mut Ctx,
+    path: &[Seg],
+    facts: &serde_yaml::Mapping,
+) -> BTreeMap<String, serde_json::Value> {
     let mut out = BTreeMap::new();
     for (k, v) in facts {
         let Some(name) = k.as_str() else {
             ctx.error(
-                &[key("customer"), key("facts")],
+                path,
                 "invalid-value",
                 "Fact names must be text.".into(),
                 None,
@@ -540,7 +610,7 @@ fn read_facts(ctx: &mut Ctx, facts: &serde_yaml::Mapping) -> BTreeMap<String, se
                 out.insert(name.to_string(), json);
             }
             Err(_) => ctx.error(
-                &[key("customer"), key("facts"), key(name)],
+                &join(path, &[key(name)]),
                 "invalid-value",
                 format!("The fact `{name}` holds something that is not text, a number, a list or a map with text keys."),
                 None,
@@ -582,6 +652,14 @@ impl<'c, 'a> Checker<'c, 'a> {
         for (name, value) in &parts.facts {
             add_fact_placeholders(&mut placeholders, format!("facts.{name}"), value, 0);
         }
+        // A fact every persona variant defines can be used in the shared lines too.
+        if let Some((first, rest)) = parts.variant_facts.split_first() {
+            for (name, value) in first {
+                if rest.iter().all(|f| f.contains_key(name)) {
+                    add_fact_placeholders(&mut placeholders, format!("facts.{name}"), value, 0);
+                }
+            }
+        }
         Checker {
             ctx,
             parts,
@@ -602,6 +680,7 @@ impl<'c, 'a> Checker<'c, 'a> {
 
     fn run(&mut self) {
         self.check_meta();
+        self.check_variants();
         if let Some(rubric) = &self.parts.rubric {
             let known = self.known.clone();
             self.check_patch(&[key("rubric")], rubric, &known, true);
@@ -722,7 +801,7 @@ impl<'c, 'a> Checker<'c, 'a> {
     /// target of its own hangs up after `max_chases`: the scenario needs somewhere for
     /// them to go.
     fn check_hang_up(&mut self, c: &RawCustomer) {
-        if c.patience.is_none() {
+        if c.patience.is_none() && c.variants.iter().all(|v| v.patience.is_none()) {
             return;
         }
         let has_hang_up = self
@@ -735,8 +814,18 @@ impl<'c, 'a> Checker<'c, 'a> {
                 .is_some_and(|n| n.on_silence.as_ref().is_none_or(|s| s.goto.is_none()))
         });
         if let (false, Some((node, _))) = (has_hang_up, chased) {
+            // Where the patience is written: the customer's, else the first variant's.
+            let at = match c.variants.iter().position(|v| v.patience.is_some()) {
+                Some(i) if c.patience.is_none() => vec![
+                    key("customer"),
+                    key("variants"),
+                    Seg::Index(i),
+                    key("patience"),
+                ],
+                _ => vec![key("customer"), key("patience")],
+            };
             self.ctx.error(
-                &[key("customer"), key("patience")],
+                &at,
                 "no-hang-up-ending",
                 format!(
                     "The customer has a patience and can be chased at `{node}`, which has no \
@@ -748,6 +837,118 @@ impl<'c, 'a> Checker<'c, 'a> {
                     "add an ending with `outcome: hung_up`, or give `{node}` an `on_silence: {{goto: ...}}`"
                 )),
             );
+        }
+    }
+
+    /// Persona variants: ids, ranges, the lines they replace (checked like the node's,
+    /// with the variant's facts), and that the seeds 0 to 99 meet every one.
+    fn check_variants(&mut self) {
+        let parts = self.parts;
+        let Some(c) = &parts.customer else { return };
+        if c.variants.is_empty() {
+            return;
+        }
+        let base = [key("customer"), key("variants")];
+        if c.variants.len() == 1 {
+            self.ctx.warning(
+                &base,
+                "single-variant",
+                "There is only one persona variant, so every session meets it: a variant is one of several ways the customer can be.".into(),
+                Some("add a second variant, or move this one's values onto the customer".into()),
+            );
+        }
+        let mut seen: HashSet<&str> = HashSet::new();
+        let reached: BTreeSet<usize> = (0..VARIANT_SEEDS)
+            .filter_map(|seed| crate::engine::variant_for_seed(seed, c.variants.len()))
+            .collect();
+        for (i, v) in c.variants.iter().enumerate() {
+            let at = join(&base, &[Seg::Index(i)]);
+            let id_path = join(&at, &[key("id")]);
+            if !is_valid_id(&v.id) {
+                self.ctx.error(
+                    &id_path,
+                    "invalid-value",
+                    bad_id_message("variant", &v.id),
+                    Some(id_hint(&v.id)),
+                );
+            }
+            if !seen.insert(v.id.as_str()) {
+                self.ctx.error(
+                    &id_path,
+                    "duplicate-id",
+                    format!("Two persona variants are called `{}`.", v.id),
+                    Some("give each variant its own id".into()),
+                );
+            }
+            if v.temperament.trim().is_empty() {
+                self.ctx.error(
+                    &join(&at, &[key("temperament")]),
+                    "invalid-value",
+                    "The temperament is empty, but the persona card shows it.".into(),
+                    Some("a few words, like \"curt and in a hurry\"".into()),
+                );
+            }
+            if let Some(m) = v.mood {
+                self.check_percent(&join(&at, &[key("mood")]), m, "The variant's starting mood");
+            }
+            if let Some(p) = v.patience {
+                if !(1..=i64::from(u32::MAX)).contains(&p) {
+                    self.ctx.error(
+                        &join(&at, &[key("patience")]),
+                        "invalid-value",
+                        format!("`patience` is {p}, but it is a number of seconds, at least 1."),
+                        None,
+                    );
+                }
+            }
+            if !reached.contains(&i) {
+                self.ctx.error_at_key(
+                    &id_path,
+                    "variant-unreached",
+                    format!(
+                        "No seed from 0 to {} meets the variant `{}`.",
+                        VARIANT_SEEDS - 1,
+                        v.id
+                    ),
+                    Some("use fewer variants".into()),
+                );
+            }
+            // The variant's lines may use its own facts.
+            let shared = self.placeholders.clone();
+            if let Some(facts) = parts.variant_facts.get(i) {
+                for (name, value) in facts.iter().chain(&parts.facts) {
+                    add_fact_placeholders(
+                        &mut self.placeholders,
+                        format!("facts.{name}"),
+                        value,
+                        0,
+                    );
+                }
+            }
+            if let Some(text) = &v.persona {
+                self.check_text(&join(&at, &[key("persona")]), text);
+            }
+            for (target, say) in &v.lines {
+                let path = join(&at, &[key("lines"), key(target)]);
+                if !self.node_set.contains(target.as_str())
+                    && !self.ending_set.contains(target.as_str())
+                {
+                    let all = self.node_ids.iter().chain(&self.ending_ids).copied();
+                    let hint = self
+                        .ctx
+                        .suggest(target, all)
+                        .map(|s| format!("did you mean `{s}`?"));
+                    self.ctx.error_at_key(
+                        &path,
+                        "unknown-target",
+                        format!("`{target}` is not a node or an ending of this scenario, so the variant has no line to replace there."),
+                        hint,
+                    );
+                    continue;
+                }
+                self.check_say(target, &path, say);
+            }
+            self.placeholders = shared;
         }
     }
 
@@ -1338,6 +1539,9 @@ impl<'c, 'a> Checker<'c, 'a> {
                 self.check_percent(&join(&base, &[key(k)]), v, &format!("`{k}`"));
             }
         }
+        if let Some(want) = &test.variant {
+            self.check_test_variant(&join(&base, &[key("variant")]), test, want);
+        }
         let ending_path = join(&base, &[key("ending")]);
         if !self.ending_set.contains(test.ending.as_str()) {
             let hint = if self.node_set.contains(test.ending.as_str()) {
@@ -1391,6 +1595,59 @@ impl<'c, 'a> Checker<'c, 'a> {
             }
         }
         self.check_turns(&base, test, start);
+    }
+
+    /// A test's `variant:` must be one the seed meets.
+    fn check_test_variant(&mut self, path: &[Seg], test: &RawTest, want: &str) {
+        let variants: Vec<&str> = self
+            .parts
+            .customer
+            .iter()
+            .flat_map(|c| &c.variants)
+            .map(|v| v.id.as_str())
+            .collect();
+        let Some(index) = variants.iter().position(|v| *v == want) else {
+            let hint = match self.ctx.suggest(want, variants.iter().copied()) {
+                Some(s) => Some(format!("did you mean `{s}`?")),
+                None if variants.is_empty() => {
+                    Some("the customer has no `variants:`; remove `variant:`".into())
+                }
+                None => Some(format!(
+                    "the variants are {}",
+                    variants
+                        .iter()
+                        .map(|v| format!("`{v}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            };
+            self.ctx.error(
+                path,
+                "bad-test",
+                format!("The test \"{}\" expects the persona variant `{want}`, which the customer does not have.", test.name),
+                hint,
+            );
+            return;
+        };
+        let met = crate::engine::variant_for_seed(test.seed, variants.len());
+        if met != Some(index) {
+            let seeds: Vec<String> = (0..VARIANT_SEEDS)
+                .filter(|s| crate::engine::variant_for_seed(*s, variants.len()) == Some(index))
+                .take(8)
+                .map(|s| s.to_string())
+                .collect();
+            self.ctx.error(
+                path,
+                "bad-test",
+                format!(
+                    "The test \"{}\" expects the variant `{want}`, but seed {} meets `{}`.",
+                    test.name,
+                    test.seed,
+                    met.map_or("none", |i| variants[i])
+                ),
+                Some(format!("seeds that meet `{want}`: {}", seeds.join(", "))),
+            );
+        }
     }
 
     /// Plays the turns as far as the way is known without scoring: nodes with no branches,

@@ -75,6 +75,38 @@ pub(crate) struct RawCustomer {
     #[serde(default)]
     #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
     pub facts: Option<serde_yaml::Mapping>,
+    /// Ways this customer can be, one picked by the session's seed (so a replay meets the
+    /// same one): each may change the temperament, persona, mood, patience, facts and lines.
+    #[serde(default)]
+    pub variants: Vec<RawVariant>,
+}
+
+/// One persona variant. What it leaves out is the customer's own.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawVariant {
+    /// Unique among the variants: lowercase letters, digits, `_` and `-`.
+    pub id: String,
+    /// A few words shown on the persona card, e.g. "curt and in a hurry".
+    pub temperament: String,
+    /// Replaces the customer's `persona` text.
+    #[serde(default)]
+    pub persona: Option<String>,
+    /// Starting mood, 0-100.
+    #[serde(default)]
+    #[schemars(range(min = 0, max = 100))]
+    pub mood: Option<i64>,
+    /// Seconds before they chase a silent agent.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub patience: Option<i64>,
+    /// Facts added to (or replacing those of) the customer's.
+    #[serde(default)]
+    #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
+    pub facts: Option<serde_yaml::Mapping>,
+    /// Node or ending id -> what this customer says there instead (as a node's `say`).
+    #[serde(default)]
+    pub lines: BTreeMap<String, Say>,
 }
 
 /// One moment of the conversation: the customer speaks, the trainee answers, a branch
@@ -277,9 +309,13 @@ pub(crate) struct RawLessonVariant {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawTest {
     pub name: String,
-    /// The seed that picks line variants.
+    /// The seed that picks line variants (and the persona variant).
     #[serde(default)]
     pub seed: u64,
+    /// The persona variant this test's seed must meet (checked by `validate`, which
+    /// names the seeds that do).
+    #[serde(default)]
+    pub variant: Option<String>,
     #[serde(default)]
     pub turns: Vec<RawTurn>,
     /// The nodes visited, start first, ending last (optional).
