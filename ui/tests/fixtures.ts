@@ -9,6 +9,7 @@ export function meta(over: Partial<Meta> = {}): Meta {
     summary: 'Dana was billed twice.',
     difficulty: 2,
     skills: ['billing', 'de-escalation'],
+    industry: 'telecom',
     channel: 'phone',
     language: 'en',
     estimated_minutes: 5,
@@ -23,10 +24,26 @@ export function library(): LibraryView {
     source: 'scenarios',
     scenarios: [
       meta(),
-      meta({ id: 'late-gift', title: 'Late gift', summary: 'A parcel is stuck.', difficulty: 3, skills: ['delivery'] }),
+      meta({
+        id: 'late-gift',
+        title: 'Late gift',
+        summary: 'A parcel is stuck.',
+        difficulty: 3,
+        skills: ['delivery'],
+        industry: 'online-retail',
+      }),
       meta({ id: 'xss', title: XSS, summary: XSS, difficulty: 1, skills: ['testing'] }),
     ],
     skills: ['billing', 'de-escalation', 'delivery', 'testing'],
+    industries: ['online-retail', 'telecom'],
+    tracks: [
+      {
+        id: 'first-week',
+        title: 'First week',
+        description: 'Gentle calls first.',
+        scenarios: ['late-gift', 'double-charge'],
+      },
+    ],
     load_errors: [
       {
         file: 'scenarios/broken.yaml',

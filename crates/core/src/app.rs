@@ -31,7 +31,7 @@ use crate::diag::Diagnostic;
 use crate::engine::{Clock, Debrief, EngineError, Event, EventKind, Input, ManualClock, Session};
 use crate::history::{utc_text, AttemptLog, AttemptStart, Step, StoredAttempt};
 use crate::load::{self, Library, LoadOptions};
-use crate::model::{Meta, Outcome, Scenario, VariantCard};
+use crate::model::{Meta, Outcome, Scenario, Track, VariantCard};
 use crate::pack::{Pack, PackInfo};
 use crate::score::{Scorer, Scores};
 use crate::template;
@@ -103,6 +103,11 @@ pub struct LibraryView {
     pub scenarios: Vec<Meta>,
     /// Every skill tag of the playable scenarios, sorted, for the filter.
     pub skills: Vec<String>,
+    /// Every line of business (`industry`) of the playable scenarios, sorted, for the filter.
+    pub industries: Vec<String>,
+    /// The pack's learning tracks (`tracks.yaml`), in order; each lists scenario ids in
+    /// the order to practise them (only playable ones).
+    pub tracks: Vec<Track>,
     pub load_errors: Vec<LoadError>,
     /// The packs the scenarios come from, in the order loaded (the app's own pack first,
     /// then the imported ones), each with the ids of its playable scenarios.
@@ -248,6 +253,7 @@ struct Active {
 pub struct App {
     source: PathBuf,
     scenarios: Vec<Scenario>,
+    tracks: Vec<Track>,
     load_errors: Vec<LoadError>,
     /// SHA-256 of each scenario's file, in the order of `scenarios`.
     sha256: Vec<String>,
@@ -306,6 +312,8 @@ impl App {
                     )
                     .with_hint("set RAPPORT_SCENARIOS_DIR to a folder of scenario files")],
                 }],
+                tracks: Vec::new(),
+                track_files: Vec::new(),
             }
         };
         App::from_library(dir, library, scorer)
@@ -358,6 +366,7 @@ impl App {
         App {
             source: source.to_path_buf(),
             scenarios,
+            tracks: library.tracks,
             load_errors,
             sha256,
             scorer,
@@ -402,6 +411,25 @@ impl App {
     pub fn library(&self) -> LibraryView {
         let skills: BTreeSet<&String> =
             self.scenarios.iter().flat_map(|s| &s.meta.skills).collect();
+        let industries: BTreeSet<&String> = self
+            .scenarios
+            .iter()
+            .filter_map(|s| s.meta.industry.as_ref())
+            .collect();
+        let playable: BTreeSet<&str> = self.scenarios.iter().map(|s| s.meta.id.as_str()).collect();
+        let tracks = self
+            .tracks
+            .iter()
+            .map(|t| Track {
+                scenarios: t
+                    .scenarios
+                    .iter()
+                    .filter(|id| playable.contains(id.as_str()))
+                    .cloned()
+                    .collect(),
+                ..t.clone()
+            })
+            .collect();
         LibraryView {
             source: self.source.display().to_string(),
             scenarios: {
@@ -412,6 +440,8 @@ impl App {
                 all
             },
             skills: skills.into_iter().cloned().collect(),
+            industries: industries.into_iter().cloned().collect(),
+            tracks,
             load_errors: self.load_errors.clone(),
             packs: self.pack_groups(),
             history_problem: self.log_problem.clone(),
@@ -1116,6 +1146,7 @@ mod tests {
         easy.meta.id = "easy".into();
         easy.meta.title = "A gentle one".into();
         easy.meta.skills = vec!["billing".into(), "de-escalation".into()];
+        easy.meta.industry = Some("telecom".into());
         let broken = Path::new("broken.yaml");
         let library = Library {
             scenarios: vec![sc, easy],
@@ -1137,6 +1168,13 @@ mod tests {
                     )],
                 },
             ],
+            tracks: vec![crate::model::Track {
+                id: "start-here".into(),
+                title: "Start here".into(),
+                description: "The gentle one first.".into(),
+                scenarios: vec!["easy".into(), "gone".into(), "t".into()],
+            }],
+            track_files: vec![],
         };
         App::from_library(Path::new("pack"), library, Box::new(WordScorer))
     }
@@ -1157,6 +1195,13 @@ mod tests {
         let ids: Vec<&str> = lib.scenarios.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["easy", "t"], "sorted by difficulty, then title");
         assert_eq!(lib.skills, ["billing", "de-escalation"]);
+        assert_eq!(lib.industries, ["telecom"]);
+        assert_eq!(lib.tracks.len(), 1);
+        assert_eq!(
+            lib.tracks[0].scenarios,
+            ["easy", "t"],
+            "a track lists only playable scenarios, in its order"
+        );
         assert_eq!(lib.load_errors.len(), 1);
         assert_eq!(lib.load_errors[0].file, "broken.yaml");
         assert_eq!(lib.load_errors[0].diagnostics[0].code, "yaml-syntax");
@@ -1321,6 +1366,8 @@ mod tests {
         let library = Library {
             scenarios: vec![sc],
             reports: vec![],
+            tracks: vec![],
+            track_files: vec![],
         };
         let mut app = App::from_library(Path::new("p"), library, Box::new(WordScorer));
         let clock = ManualClock::new(0);

@@ -41,6 +41,10 @@ pub struct Meta {
     /// 1 (gentle) to 5 (hardest).
     pub difficulty: u8,
     pub skills: Vec<String>,
+    /// The line of business (`telecom`, `online-retail`, `banking`, ...), for the
+    /// library filter; `None` when the scenario does not say.
+    #[serde(default)]
+    pub industry: Option<String>,
     pub channel: Channel,
     pub language: Language,
     pub estimated_minutes: u32,
@@ -343,6 +347,18 @@ impl Outcome {
             Outcome::Failure | Outcome::Escalated | Outcome::HungUp | Outcome::Churned
         )
     }
+}
+
+/// A learning track: scenarios of the pack to practise in order, from `tracks.yaml`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Track {
+    pub id: String,
+    pub title: String,
+    /// A sentence or two on what the track practises.
+    pub description: String,
+    /// Scenario ids, in the order to practise them.
+    pub scenarios: Vec<String>,
 }
 
 /// A trainer's scripted run through the scenario, checked by `rapport test` and `make test`.

@@ -122,6 +122,7 @@ pub fn scenario() -> Scenario {
             summary: String::new(),
             difficulty: 1,
             skills: vec![],
+            industry: None,
             channel: Channel::Phone,
             language: Language::En,
             estimated_minutes: 1,

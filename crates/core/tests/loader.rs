@@ -1129,3 +1129,65 @@ fn persona_variants_load_and_are_checked() {
         Severity::Warning
     );
 }
+
+/// Learning tracks (issue 13): `tracks.yaml` is read through the same positioned front
+/// end, and every problem is reported at its line and column.
+#[test]
+fn tracks_are_read_with_positioned_diagnostics() {
+    use rapport_core::load::load_tracks_str;
+    use std::collections::BTreeSet;
+    let ids: BTreeSet<String> = ["double-charge", "thank-you-call"].map(String::from).into();
+    let good = "tracks:\n  - id: first-week\n    title: First week\n    description: Gentle calls.\n    scenarios: [thank-you-call, double-charge]\n";
+    let r = load_tracks_str(Path::new("tracks.yaml"), good, &ids);
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    assert_eq!(r.tracks.len(), 1);
+    assert_eq!(r.tracks[0].scenarios, ["thank-you-call", "double-charge"]);
+
+    let bad = "tracks:\n  - id: first-week\n    title: First week\n    description: Gentle.\n    colour: red\n    scenarios: [double-charge]\n  - id: first-week\n    title: \"\"\n    description: Again.\n    scenarios: [thank-you-cal]\n";
+    let r = load_tracks_str(Path::new("tracks.yaml"), bad, &ids);
+    assert!(r.tracks.is_empty(), "no tracks from a file with errors");
+    let code_at = |code: &str| {
+        r.diagnostics
+            .iter()
+            .filter(|d| d.code == code)
+            .map(|d| (d.line, d.column))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(code_at("unknown-key"), [pos_of(bad, "colour")]);
+    let unknown = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "unknown-scenario")
+        .unwrap();
+    assert_eq!(
+        (unknown.line, unknown.column),
+        pos_of(bad, "thank-you-cal]")
+    );
+    assert_eq!(
+        unknown.hint.as_deref(),
+        Some("did you mean `thank-you-call`?")
+    );
+    assert_eq!(code_at("duplicate-id"), [(7, 9)]);
+    assert_eq!(code_at("invalid-value"), [pos_of(bad, "\"\"")]);
+}
+
+/// The shipped pack's tracks load with the scenarios, and `tracks.yaml` is not taken
+/// for a scenario.
+#[test]
+fn the_shipped_pack_has_tracks() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+    let library = load_paths(&[dir], &LoadOptions::default());
+    assert!(
+        library.reports.iter().all(|r| !r.has_errors()),
+        "{:#?}",
+        library.reports
+    );
+    assert!(library.tracks.len() >= 3);
+    for t in &library.tracks {
+        assert!(!t.description.is_empty());
+        for id in &t.scenarios {
+            assert!(library.scenarios.iter().any(|s| &s.meta.id == id), "{id}");
+        }
+    }
+    assert!(library.scenarios.iter().all(|s| s.meta.industry.is_some()));
+}

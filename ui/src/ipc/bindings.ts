@@ -22,7 +22,16 @@ scenarios: Array<Meta>,
 /**
  * Every skill tag of the playable scenarios, sorted, for the filter.
  */
-skills: Array<string>, load_errors: Array<LoadError>, 
+skills: Array<string>, 
+/**
+ * Every line of business (`industry`) of the playable scenarios, sorted, for the filter.
+ */
+industries: Array<string>, 
+/**
+ * The pack's learning tracks (`tracks.yaml`), in order; each lists scenario ids in
+ * the order to practise them (only playable ones).
+ */
+tracks: Array<Track>, load_errors: Array<LoadError>, 
 /**
  * The packs the scenarios come from, in the order loaded (the app's own pack first,
  * then the imported ones), each with the ids of its playable scenarios.
@@ -143,7 +152,22 @@ export type Meta = { id: string, title: string, summary: string,
 /**
  * 1 (gentle) to 5 (hardest).
  */
-difficulty: number, skills: Array<string>, channel: Channel, language: Language, estimated_minutes: number, author: string, version: string, };
+difficulty: number, skills: Array<string>, 
+/**
+ * The line of business (`telecom`, `online-retail`, `banking`, ...), for the
+ * library filter; `None` when the scenario does not say.
+ */
+industry: string | null, channel: Channel, language: Language, estimated_minutes: number, author: string, version: string, };
+
+export type Track = { id: string, title: string, 
+/**
+ * A sentence or two on what the track practises.
+ */
+description: string, 
+/**
+ * Scenario ids, in the order to practise them.
+ */
+scenarios: Array<string>, };
 
 export type Channel = "phone" | "chat" | "email";
 

@@ -33,7 +33,7 @@ fn join(base: &[Seg], more: &[Seg]) -> Vec<Seg> {
 }
 
 /// Whether `id` is lowercase letters, digits, `_` and `-` (and not empty).
-fn is_valid_id(id: &str) -> bool {
+pub(crate) fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
         && id
             .bytes()
@@ -48,6 +48,7 @@ struct Parts {
     summary: Option<String>,
     difficulty: Option<i64>,
     skills: Option<Vec<String>>,
+    industry: Option<String>,
     channel: Option<Channel>,
     language: Option<Language>,
     estimated_minutes: Option<i64>,
@@ -157,6 +158,7 @@ impl Parts {
             "summary" => self.summary = self.take(ctx, &path, value),
             "difficulty" => self.difficulty = self.take(ctx, &path, value),
             "skills" => self.skills = self.take(ctx, &path, value),
+            "industry" => self.industry = self.take(ctx, &path, value),
             "channel" => self.channel = self.take(ctx, &path, value),
             "language" => self.language = self.take(ctx, &path, value),
             "estimated_minutes" => self.estimated_minutes = self.take(ctx, &path, value),
@@ -353,6 +355,7 @@ impl Parts {
                 summary: self.summary.clone()?,
                 difficulty: u8::try_from(self.difficulty?).ok()?,
                 skills: self.skills.clone()?,
+                industry: self.industry.clone(),
                 channel: self.channel?,
                 language: self.language.unwrap_or_default(),
                 estimated_minutes: u32::try_from(self.estimated_minutes?).ok()?,
@@ -740,6 +743,16 @@ impl<'c, 'a> Checker<'c, 'a> {
                     "invalid-value",
                     bad_id_message("scenario", id),
                     Some(id_hint(id)),
+                );
+            }
+        }
+        if let Some(industry) = &p.industry {
+            if !is_valid_id(industry) {
+                self.ctx.error(
+                    &[key("industry")],
+                    "invalid-value",
+                    format!("`{industry}` is not a valid industry tag: it uses only lowercase letters, digits, `_` and `-` (the library shows it in words)."),
+                    Some(id_hint(industry).replace('_', "-")),
                 );
             }
         }

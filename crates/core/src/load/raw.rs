@@ -15,12 +15,13 @@ use serde::{Deserialize, Deserializer};
 use crate::model::{Channel, Language, Outcome, RubricPatch};
 
 /// Keys of the top-level map, in the order the format reference lists them.
-pub(crate) const TOP_KEYS: [&str; 16] = [
+pub(crate) const TOP_KEYS: [&str; 17] = [
     "id",
     "title",
     "summary",
     "difficulty",
     "skills",
+    "industry",
     "channel",
     "language",
     "estimated_minutes",
@@ -371,6 +372,11 @@ pub(crate) struct ScenarioFile {
     difficulty: u8,
     /// Tags for the library filter, e.g. `[de-escalation, billing]`.
     skills: Vec<String>,
+    /// The line of business, a lowercase tag for the library filter, e.g. `telecom`,
+    /// `online-retail`, `banking`, `public-services`.
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^[a-z0-9_-]+$"))]
+    industry: Option<String>,
     channel: Channel,
     /// The language the customer speaks and the scorer judges in (default `en`).
     #[serde(default)]
