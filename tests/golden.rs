@@ -380,3 +380,40 @@ fn each_scenario_plays_the_same_for_a_seed_and_shows_its_persona_variants() {
         "the pack shows persona variants somewhere"
     );
 }
+
+/// Issue 12: on the happy thank-you call no tip tells the trainee to name the customer's
+/// frustration (the scenario sets its own `tips:`); elsewhere the rubric's tip stands.
+#[test]
+fn the_thank_you_call_never_coaches_naming_a_frustration() {
+    let scenarios = root().join("scenarios");
+    let pack = Pack::open(&scenarios);
+    let library = load::load_paths(&[scenarios], &pack.options);
+    let tips_in = |id: &str| -> Vec<String> {
+        let scenario = library.scenarios.iter().find(|s| s.meta.id == id).unwrap();
+        let mut tips = Vec::new();
+        for test in &scenario.tests {
+            let run = golden::run(scenario, test, &pack.scorer);
+            for e in run.session.transcript() {
+                if let rapport_core::engine::EventKind::AgentReply { score, .. } = &e.kind {
+                    tips.extend(
+                        score
+                            .criteria
+                            .iter()
+                            .filter(|c| c.id == "acknowledge_feelings" && !c.met)
+                            .filter_map(|c| c.tip.clone()),
+                    );
+                }
+            }
+        }
+        tips
+    };
+    let happy = tips_in("thank-you-call");
+    assert!(!happy.is_empty(), "some reply misses acknowledge_feelings");
+    for tip in &happy {
+        assert!(!tip.contains("how frustrating"), "{tip}");
+        assert!(tip.contains("Ruth"), "the placeholder is filled: {tip}");
+    }
+    assert!(tips_in("double-charge")
+        .iter()
+        .any(|t| t.contains("frustrating")));
+}

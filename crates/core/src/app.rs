@@ -1136,6 +1136,7 @@ mod tests {
 
     fn app() -> App {
         let mut sc = scenario();
+        sc.trainer_notes = "TRAINERS ONLY: the swearing is softened.".into();
         sc.customer.facts = [
             ("order_id".to_string(), serde_json::json!("A-1")),
             ("card".to_string(), serde_json::json!({"last4": "4242"})),
@@ -1187,6 +1188,19 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    /// Issue 12: trainer notes never reach the trainee: not in the library, not in the
+    /// session view (the persona card), not in the debrief.
+    #[test]
+    fn trainer_notes_are_not_sent_to_the_trainee() {
+        let mut app = app();
+        let clock = ManualClock::new(0);
+        let lib = serde_json::to_string(&app.library()).unwrap();
+        let view = serde_json::to_string(&app.start("t", Some(1), &clock).unwrap()).unwrap();
+        for payload in [lib, view] {
+            assert!(!payload.contains("TRAINERS ONLY"), "{payload}");
+        }
     }
 
     #[test]

@@ -24,9 +24,17 @@ pub struct Scenario {
     pub endings: BTreeMap<String, Ending>,
     /// Scenario-level rubric adjustments (extra criteria, weights, phrases).
     pub rubric: RubricPatch,
+    /// Criterion id -> the coaching tip to show in this scenario instead of the rubric's
+    /// generic one (a node's `tips` win over these).
+    #[serde(default)]
+    pub tips: BTreeMap<String, String>,
     /// Golden transcripts the trainer wrote to test this scenario.
     #[serde(default)]
     pub tests: Vec<GoldenTest>,
+    /// Notes for trainers (how the scenario is meant to be run, what it softens, ...).
+    /// Never part of what a trainee is sent or shown.
+    #[serde(default)]
+    pub trainer_notes: String,
     /// Where the scenario was loaded from (empty for scenarios built in memory).
     #[serde(default)]
     pub source: PathBuf,
@@ -164,6 +172,10 @@ pub struct Node {
     pub choices: Vec<String>,
     /// Node-level rubric adjustments (extra phrases, weights), applied over the scenario's.
     pub rubric: RubricPatch,
+    /// Criterion id -> the coaching tip at this moment, where the generic one would be
+    /// wrong (no "name their frustration" on a happy call).
+    #[serde(default)]
+    pub tips: BTreeMap<String, String>,
     /// Tried in order; the first whose condition holds is taken.
     pub branches: Vec<Branch>,
     /// Taken when no branch matches.

@@ -45,6 +45,7 @@ fn node(say: &[&str], branches: Vec<Branch>, otherwise: (&str, i32)) -> Node {
     Node {
         say: say.iter().map(|s| s.to_string()).collect(),
         say_when: vec![],
+        tips: BTreeMap::new(),
         focus: vec!["apologize".into()],
         model_answers: vec!["I'm so sorry, {customer.first_name}.".into()],
         choices: vec![],
@@ -151,6 +152,8 @@ pub fn scenario() -> Scenario {
         .collect(),
         rubric: RubricPatch::default(),
         tests: vec![],
+        trainer_notes: String::new(),
+        tips: BTreeMap::new(),
         source: Default::default(),
     }
 }

@@ -1191,3 +1191,49 @@ fn the_shipped_pack_has_tracks() {
     }
     assert!(library.scenarios.iter().all(|s| s.meta.industry.is_some()));
 }
+
+/// `trainer_notes:` is kept in the model, apart from the persona; a trainers' note written
+/// into the persona (which trainees see) is a warning at the note.
+#[test]
+fn trainer_notes_are_kept_apart_from_the_persona() {
+    let text = mini_with(
+        "customer:\n",
+        "trainer_notes: \"Run it twice.\"\ncustomer:\n",
+    );
+    let r = load(&text);
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    assert_eq!(r.scenario.unwrap().trainer_notes, "Run it twice.");
+    let text = mini_with(
+        "  persona: Calm.",
+        "  persona: \"Calm. Note for trainers: soften it.\"",
+    );
+    let r = load(&text);
+    let d = the(&r, "trainer-note-in-persona");
+    assert_eq!(d.severity, Severity::Warning);
+    assert_eq!(at(d), pos_of(&text, "Note for trainers"));
+}
+
+/// Tips set by the scenario or a node (issue 12) name known criteria.
+#[test]
+fn own_tips_are_checked() {
+    let text = mini_with(
+        "nodes:\n",
+        "tips:\n  acknowledge_feelings: \"Share her pleasure, {customer.first_name}.\"\nnodes:\n",
+    )
+    .replace(
+        "    say: \"Thanks.\"",
+        "    say: \"Thanks.\"\n    tips:\n      apologise: \"No need.\"",
+    );
+    let r = load(&text);
+    let d = the(&r, "unknown-criterion");
+    assert_eq!(at(d), pos_of(&text, "apologise"));
+    let ok = text.replace("apologise:", "apologize:");
+    let r = load(&ok);
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    let sc = r.scenario.unwrap();
+    assert_eq!(
+        sc.tips["acknowledge_feelings"],
+        "Share her pleasure, {customer.first_name}."
+    );
+    assert_eq!(sc.nodes["calm_down"].tips["apologize"], "No need.");
+}

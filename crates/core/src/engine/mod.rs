@@ -39,9 +39,21 @@ pub fn score_at(
     customer_line: Option<&str>,
     scorer: &dyn Scorer,
 ) -> ReplyScore {
-    with_input_at(scenario, node, text, customer_line, |input| {
+    let mut score = with_input_at(scenario, node, text, customer_line, |input| {
         scorer.score(input)
-    })
+    });
+    own_tips(scenario, node, &mut score);
+    score
+}
+
+/// The scenario's and the node's own tips (`tips:`) in place of the rubrics' generic
+/// ones, where the author wrote them (the node's win).
+pub fn own_tips(scenario: &Scenario, node: &Node, score: &mut ReplyScore) {
+    for c in &mut score.criteria {
+        if let Some(tip) = node.tips.get(&c.id).or_else(|| scenario.tips.get(&c.id)) {
+            c.tip = Some(template::render(tip, &scenario.customer));
+        }
+    }
 }
 
 /// The line a node's customer says first, as the trainee reads it: what a reply is scored

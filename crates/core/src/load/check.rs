@@ -66,7 +66,9 @@ struct Parts {
     nodes: Vec<(String, Option<RawNode>)>,
     endings: Vec<(String, Option<RawEnding>)>,
     rubric: Option<RubricPatch>,
+    tips: BTreeMap<String, String>,
     tests: Vec<Option<RawTest>>,
+    trainer_notes: Option<String>,
     /// Some part was left out or repaired: graph checks would report echoes of that.
     damaged: bool,
 }
@@ -165,6 +167,8 @@ impl Parts {
             "author" => self.author = self.take(ctx, &path, value),
             "start" => self.start = self.take(ctx, &path, value),
             "rubric" => self.rubric = self.take(ctx, &path, value),
+            "trainer_notes" => self.trainer_notes = self.take(ctx, &path, value),
+            "tips" => self.tips = self.take(ctx, &path, value).unwrap_or_default(),
             "version" => self.version = read_version(ctx, value),
             "customer" => {
                 self.customer = self.take(ctx, &path, value);
@@ -391,7 +395,9 @@ impl Parts {
             nodes,
             endings,
             rubric: self.rubric.clone().unwrap_or_default(),
+            tips: self.tips.clone(),
             tests,
+            trainer_notes: self.trainer_notes.clone().unwrap_or_default(),
             source: file.to_path_buf(),
         })
     }
@@ -416,6 +422,7 @@ fn build_node(n: &RawNode) -> Option<Node> {
             .unwrap_or_default(),
         choices: n.choices.iter().map(|c| c.text().to_string()).collect(),
         rubric: n.rubric.clone().unwrap_or_default(),
+        tips: n.tips.clone(),
         branches: n
             .branches
             .iter()
@@ -689,6 +696,8 @@ impl<'c, 'a> Checker<'c, 'a> {
             self.check_patch(&[key("rubric")], rubric, &known, true);
         }
         let parts = self.parts;
+        let known = self.known.clone();
+        self.check_tips(&[key("tips")], &parts.tips, &known);
         for (id, node) in &parts.nodes {
             if let Some(node) = node {
                 self.check_node(id, node);
@@ -807,6 +816,30 @@ impl<'c, 'a> Checker<'c, 'a> {
                 }
             }
             self.check_hang_up(c);
+            let personas = std::iter::once((vec![key("customer"), key("persona")], &c.persona))
+                .chain(c.variants.iter().enumerate().filter_map(|(i, v)| {
+                    let path = vec![
+                        key("customer"),
+                        key("variants"),
+                        Seg::Index(i),
+                        key("persona"),
+                    ];
+                    v.persona.as_ref().map(|p| (path, p))
+                }));
+            for (path, persona) in personas.collect::<Vec<_>>() {
+                if let Some(note) = trainer_note_in(persona) {
+                    let pos = self
+                        .ctx
+                        .locate_in_text(&path, note, persona.matches('\n').count());
+                    self.ctx.report(
+                        Severity::Warning,
+                        pos,
+                        "trainer-note-in-persona",
+                        "The persona card is shown to the trainee, so a note for trainers written in it would be too.".into(),
+                        Some("move it to the top-level `trainer_notes:`, which trainees never see".into()),
+                    );
+                }
+            }
         }
     }
 
@@ -1122,6 +1155,8 @@ impl<'c, 'a> Checker<'c, 'a> {
             known.extend(rubric.criteria.iter().map(|c| c.id.clone()));
             self.check_patch(&join(&base, &[key("rubric")]), rubric, &known, false);
         }
+        let tips = join(&base, &[key("tips")]);
+        self.check_tips(&tips, &node.tips, &known);
         for (i, f) in node.focus.iter().enumerate() {
             self.check_criterion(
                 &join(&base, &[key("focus"), Seg::Index(i)]),
@@ -1197,6 +1232,28 @@ impl<'c, 'a> Checker<'c, 'a> {
                 self.check_text(&join(&path, &[key("say")]), say);
             }
             self.check_mood_change(&join(&path, &[key("mood")]), s.mood);
+        }
+    }
+
+    /// `tips`: criteria the rubrics know, each with a tip to say.
+    fn check_tips(
+        &mut self,
+        base: &[Seg],
+        tips: &BTreeMap<String, String>,
+        known: &BTreeSet<String>,
+    ) {
+        for (id, tip) in tips {
+            let path = join(base, &[key(id)]);
+            self.check_criterion(&path, id, known, true);
+            if tip.trim().is_empty() {
+                self.ctx.error(
+                    &path,
+                    "empty-lines",
+                    format!("The tip for `{id}` is empty: the trainee would get no advice."),
+                    Some("write the advice, or remove the line to keep the rubric's tip".into()),
+                );
+            }
+            self.check_text(&path, tip);
         }
     }
 
@@ -1937,6 +1994,28 @@ fn is_empty_condition(c: &RawCondition) -> bool {
         && c.chases_at_least.is_none()
         && c.chases_at_most.is_none()
         && c.choice.is_none()
+}
+
+/// Where a persona says "Note for trainers:" (or "Note pour les formateurs :"), the
+/// words as written.
+fn trainer_note_in(text: &str) -> Option<&str> {
+    let lower = text.to_lowercase();
+    [
+        "note for trainers",
+        "notes for trainers",
+        "note for the trainer",
+        "note to trainers",
+        "trainer note",
+        "trainers' note",
+        "note pour les formateurs",
+        "note aux formateurs",
+        "note du formateur",
+    ]
+    .iter()
+    .filter_map(|n| lower.find(n).map(|at| (at, n.len())))
+    .min()
+    // Lowercasing can shift byte offsets only for non-ASCII text before the note.
+    .and_then(|(at, len)| text.get(at..at + len))
 }
 
 /// Every node `next` leads to from `from`, `from` included (breadth first, no recursion).

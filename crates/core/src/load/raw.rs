@@ -15,7 +15,7 @@ use serde::{Deserialize, Deserializer};
 use crate::model::{Channel, Language, Outcome, RubricPatch};
 
 /// Keys of the top-level map, in the order the format reference lists them.
-pub(crate) const TOP_KEYS: [&str; 17] = [
+pub(crate) const TOP_KEYS: [&str; 19] = [
     "id",
     "title",
     "summary",
@@ -32,7 +32,9 @@ pub(crate) const TOP_KEYS: [&str; 17] = [
     "nodes",
     "endings",
     "rubric",
+    "tips",
     "tests",
+    "trainer_notes",
 ];
 
 /// Top-level keys a scenario cannot do without.
@@ -133,6 +135,10 @@ pub(crate) struct RawNode {
     /// Rubric adjustments for this node only.
     #[serde(default)]
     pub rubric: Option<RubricPatch>,
+    /// Criterion id -> the coaching tip at this moment, where the generic one would be
+    /// wrong (no "name their frustration" on a happy call). Wins over the scenario's.
+    #[serde(default)]
+    pub tips: BTreeMap<String, String>,
     /// Tried in order; the first whose `when` holds is taken.
     #[serde(default)]
     pub branches: Vec<RawBranch>,
@@ -399,9 +405,16 @@ pub(crate) struct ScenarioFile {
     /// Rubric adjustments for this scenario.
     #[serde(default)]
     rubric: Option<RubricPatch>,
+    /// Criterion id -> the tip to show in this scenario instead of the generic one.
+    #[serde(default)]
+    tips: BTreeMap<String, String>,
     /// Golden tests, run by `rapport test`.
     #[serde(default)]
     tests: Vec<RawTest>,
+    /// Notes for trainers: how to run the scenario, what it softens. Never shown to the
+    /// trainee (a "Note for trainers" inside `persona` would be).
+    #[serde(default)]
+    trainer_notes: Option<String>,
 }
 
 /// `version: 1` or `version: "1.2"`.
