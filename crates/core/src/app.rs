@@ -174,7 +174,9 @@ pub struct SessionView {
     pub mood: u8,
     /// The current node (the ending once ended).
     pub node: String,
-    /// Guided mode: the choices to pick from (numbered from 1); empty when typing.
+    /// Guided mode: the choices to pick from, in the order shown (shuffled with the
+    /// seed unless the node pins them), numbered from 1 for [`App::choose`]; empty when
+    /// typing.
     pub choices: Vec<String>,
     /// Every event so far. The page animates the ones it has not shown yet.
     pub transcript: Vec<Event>,
@@ -770,12 +772,14 @@ impl App {
         // The customer this session meets: its persona variant applied.
         let played = session.played(scenario);
         let customer = &played.customer;
+        // In the order the trainee sees them (shuffled with the seed unless pinned).
         let choices = session
             .node(scenario)
             .map(|n| {
-                n.choices
-                    .iter()
-                    .map(|c| template::render(c, customer))
+                session
+                    .choice_order(n)
+                    .into_iter()
+                    .map(|i| template::render(&n.choices[i], customer))
                     .collect()
             })
             .unwrap_or_default();

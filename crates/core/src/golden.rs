@@ -49,7 +49,12 @@ pub fn run(scenario: &Scenario, test: &GoldenTest, scorer: &dyn Scorer) -> TestR
             }
             TestTurn::Choice(number) => {
                 clock.advance(REPLY_SECONDS * 1000);
-                Input::Choice { number: *number }
+                // A test numbers choices as written; the session may show them shuffled.
+                let shown = session
+                    .node(scenario)
+                    .and_then(|n| session.screen_number(n, *number))
+                    .unwrap_or(*number);
+                Input::Choice { number: shown }
             }
             TestTurn::Silence => {
                 let deadline = session
@@ -231,7 +236,9 @@ pub fn model_answer_run(scenario: &Scenario, scorer: &dyn Scorer) -> TestRun {
                     (s.scores.overall, std::cmp::Reverse(n))
                 })
                 .unwrap_or(1);
-            Input::Choice { number: best }
+            Input::Choice {
+                number: session.screen_number(node, best).unwrap_or(best),
+            }
         };
         clock.advance(REPLY_SECONDS * 1000);
         if let Err(e) = session.advance(scenario, scorer, &input, &clock) {

@@ -170,6 +170,10 @@ pub struct Node {
     pub model_answers: Vec<String>,
     /// Guided mode: when non-empty, the trainee picks one of these instead of typing.
     pub choices: Vec<String>,
+    /// Whether the choices are shown in an order shuffled with the session's seed (the
+    /// default), or as written. Conditions and tests number them as written either way.
+    #[serde(default = "yes")]
+    pub shuffle: bool,
     /// Node-level rubric adjustments (extra phrases, weights), applied over the scenario's.
     pub rubric: RubricPatch,
     /// Criterion id -> the coaching tip at this moment, where the generic one would be
@@ -498,6 +502,10 @@ pub struct CriterionDef {
     /// Phrases that meet the criterion.
     #[serde(default)]
     pub phrases: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn one() -> f32 {

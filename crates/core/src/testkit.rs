@@ -49,6 +49,7 @@ fn node(say: &[&str], branches: Vec<Branch>, otherwise: (&str, i32)) -> Node {
         focus: vec!["apologize".into()],
         model_answers: vec!["I'm so sorry, {customer.first_name}.".into()],
         choices: vec![],
+        shuffle: true,
         rubric: RubricPatch::default(),
         branches,
         otherwise: Transition {

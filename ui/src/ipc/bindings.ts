@@ -205,7 +205,9 @@ mood: number,
  */
 node: string, 
 /**
- * Guided mode: the choices to pick from (numbered from 1); empty when typing.
+ * Guided mode: the choices to pick from, in the order shown (shuffled with the
+ * seed unless the node pins them), numbered from 1 for [`App::choose`]; empty when
+ * typing.
  */
 choices: Array<string>, 
 /**
@@ -254,9 +256,19 @@ export type EndingView = { id: string, outcome: Outcome, closing_line: string, l
 
 export type Outcome = "success" | "partial" | "failure" | "escalated" | "hung_up" | "churned";
 
-export type Event = { at_ms: number, } & ({ "type": "customer_line", node: string, text: string, chase: boolean, } | { "type": "agent_reply", node: string, text: string, choice: number | null, score: ReplyScore, } | { "type": "agent_silent", node: string, waited_ms: number, } | { "type": "branch_taken", from: string, to: string, rule: Rule, reason: string, } | { "type": "mood_changed", from: number, to: number, delta: number, } | { "type": "ended", ending: string, outcome: Outcome, lesson: string, });
+export type Event = { at_ms: number, } & ({ "type": "customer_line", node: string, text: string, chase: boolean, } | { "type": "agent_reply", node: string, text: string, 
+/**
+ * The guided choice picked, numbered as the author wrote them (from 1), whatever
+ * order the trainee saw.
+ */
+choice: number | null, score: ReplyScore, } | { "type": "agent_silent", node: string, waited_ms: number, } | { "type": "branch_taken", from: string, to: string, rule: Rule, reason: string, } | { "type": "mood_changed", from: number, to: number, delta: number, } | { "type": "ended", ending: string, outcome: Outcome, lesson: string, });
 
-export type EventKind = { "type": "customer_line", node: string, text: string, chase: boolean, } | { "type": "agent_reply", node: string, text: string, choice: number | null, score: ReplyScore, } | { "type": "agent_silent", node: string, waited_ms: number, } | { "type": "branch_taken", from: string, to: string, rule: Rule, reason: string, } | { "type": "mood_changed", from: number, to: number, delta: number, } | { "type": "ended", ending: string, outcome: Outcome, lesson: string, };
+export type EventKind = { "type": "customer_line", node: string, text: string, chase: boolean, } | { "type": "agent_reply", node: string, text: string, 
+/**
+ * The guided choice picked, numbered as the author wrote them (from 1), whatever
+ * order the trainee saw.
+ */
+choice: number | null, score: ReplyScore, } | { "type": "agent_silent", node: string, waited_ms: number, } | { "type": "branch_taken", from: string, to: string, rule: Rule, reason: string, } | { "type": "mood_changed", from: number, to: number, delta: number, } | { "type": "ended", ending: string, outcome: Outcome, lesson: string, };
 
 export type Rule = { "rule": "branch", index: number, } | { "rule": "otherwise" } | { "rule": "silence" };
 

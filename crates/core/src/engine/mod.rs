@@ -138,6 +138,8 @@ pub enum EventKind {
     AgentReply {
         node: String,
         text: String,
+        /// The guided choice picked, numbered as the author wrote them (from 1), whatever
+        /// order the trainee saw.
         choice: Option<usize>,
         score: ReplyScore,
     },
@@ -210,6 +212,11 @@ pub struct Session {
     /// The persona variant the seed picked (its id), when the scenario has variants.
     #[serde(default)]
     variant: Option<String>,
+    /// At a guided node, the order the trainee sees its choices in: author indices
+    /// (0-based), shuffled with the seed unless the node says `shuffle: false`. Empty
+    /// means the author's order.
+    #[serde(default)]
+    choice_order: Vec<usize>,
 }
 
 impl Session {
@@ -233,6 +240,7 @@ impl Session {
             chases_here: 0,
             pauses: patience::Pauses::default(),
             variant,
+            choice_order: Vec::new(),
         };
         let mut events = Vec::new();
         session.arrive(scenario, &scenario.start.clone(), None, now, &mut events);
@@ -242,6 +250,24 @@ impl Session {
 
     pub fn scenario_id(&self) -> &str {
         &self.scenario_id
+    }
+
+    /// At guided node `node` (the current one), the author indices (0-based) of its
+    /// choices in the order the trainee sees them: screen number `n` is
+    /// `node.choices[order[n - 1]]`.
+    pub fn choice_order(&self, node: &Node) -> Vec<usize> {
+        if self.choice_order.len() == node.choices.len() {
+            self.choice_order.clone()
+        } else {
+            (0..node.choices.len()).collect()
+        }
+    }
+
+    /// The number on screen of the author's choice `author` (1-based, as written) at the
+    /// current node.
+    pub fn screen_number(&self, node: &Node, author: usize) -> Option<usize> {
+        let order = self.choice_order(node);
+        order.iter().position(|&i| i + 1 == author).map(|p| p + 1)
     }
 
     /// The id of the persona variant this session's customer is, if the scenario has any.
@@ -350,20 +376,21 @@ impl Session {
                 if node.choices.is_empty() {
                     return Err(EngineError::ReplyExpected);
                 }
-                let text = number
+                // The number is the one on screen; the choice is the author's.
+                let author = number
                     .checked_sub(1)
-                    .and_then(|i| node.choices.get(i))
+                    .and_then(|i| self.choice_order(node).get(i).copied())
                     .ok_or(EngineError::NoSuchChoice {
                         number: *number,
                         available: node.choices.len(),
                     })?;
-                let text = template::render(text, &scenario.customer);
+                let text = template::render(&node.choices[author], &scenario.customer);
                 self.on_reply(
                     scenario,
                     scorer,
                     node,
                     &text,
-                    Some(*number),
+                    Some(author + 1),
                     now,
                     &mut events,
                 );
@@ -523,7 +550,12 @@ impl Session {
         self.path.push(target.to_string());
         self.wait_from(now);
         self.chases_here = 0;
+        self.choice_order.clear();
         if let Some(node) = scenario.nodes.get(target) {
+            if node.shuffle && node.choices.len() > 1 {
+                let visit = self.path.iter().filter(|p| *p == target).count() as u64;
+                self.choice_order = shuffled(self.seed, target, visit, node.choices.len());
+            }
             let line = self.pick(line_variants(&node.say, &node.say_when, seen));
             let text = template::render(line, &scenario.customer);
             self.push(
@@ -611,6 +643,26 @@ pub fn variant_for_seed(seed: u64, count: usize) -> Option<usize> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(1);
     Some(rng.random_range(0..count))
+}
+
+/// The order a guided node's `count` choices are shown in on the `visit`-th arrival
+/// there: a permutation drawn from the seed on a stream of its own for the node, so it
+/// never shifts the line draws, and a replay shows the same order.
+fn shuffled(seed: u64, node: &str, visit: u64, count: usize) -> Vec<usize> {
+    // FNV-1a: a stable stream per node id (std's hasher may change between releases).
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in node.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    // Streams 0 and 1 are the line variants' and the persona variant's.
+    rng.set_stream(h.wrapping_add(visit).max(2));
+    let mut order: Vec<usize> = (0..count).collect();
+    for i in (1..count).rev() {
+        let j = rng.random_range(0..=i);
+        order.swap(i, j);
+    }
+    order
 }
 
 /// The variants to pick a line from: those of the first conditioned line whose `when`
@@ -967,6 +1019,7 @@ mod tests {
         let mut sc = scenario();
         sc.nodes.get_mut("start").unwrap().choices =
             vec!["It's your fault.".into(), "I'm so sorry.".into()];
+        sc.nodes.get_mut("start").unwrap().shuffle = false;
         let clock = ManualClock::new(0);
         let mut s = Session::start(&sc, 0, &clock);
         assert_eq!(
@@ -997,6 +1050,57 @@ mod tests {
         assert_eq!(
             s.advance(&sc, &WordScorer, &reply("  "), &clock),
             Err(EngineError::EmptyReply)
+        );
+    }
+
+    /// Issue 12: guided choices are shown in an order shuffled with the seed (so the best
+    /// is not always first), the same for the same seed; the choice picked, and
+    /// `when: {choice: N}`, keep the author's numbering; `shuffle: false` pins the order.
+    #[test]
+    fn guided_choices_are_shuffled_with_the_seed_and_keep_their_meaning() {
+        let mut sc = scenario();
+        let start = sc.nodes.get_mut("start").unwrap();
+        start.choices = vec![
+            "It's your fault.".into(),
+            "I'm so sorry.".into(),
+            "Hm.".into(),
+            "Right.".into(),
+        ];
+        start.branches[1].when = Condition {
+            choice: Some(2),
+            ..Condition::default()
+        };
+        let clock = ManualClock::new(0);
+        let mut firsts = std::collections::BTreeSet::new();
+        for seed in 0..40 {
+            let s = Session::start(&sc, seed, &clock);
+            let node = s.node(&sc).unwrap();
+            let order = s.choice_order(node);
+            let mut sorted = order.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, [0, 1, 2, 3], "a permutation");
+            assert_eq!(Session::start(&sc, seed, &clock).choice_order(node), order);
+            firsts.insert(order[0]);
+            // Pick the apology wherever it is shown: it is still the author's choice 2.
+            let mut s2 = s.clone();
+            let shown = s.screen_number(node, 2).unwrap();
+            let events = s2
+                .advance(&sc, &WordScorer, &Input::Choice { number: shown }, &clock)
+                .unwrap();
+            assert!(events.iter().any(|e| matches!(&e.kind,
+                EventKind::AgentReply { choice: Some(2), text, .. } if text == "I'm so sorry.")));
+            assert_eq!(s2.current(), "calmer", "branch on choice 2 (as written)");
+        }
+        assert_eq!(firsts.len(), 4, "every choice is shown first for some seed");
+        sc.nodes.get_mut("start").unwrap().shuffle = false;
+        for seed in 0..10 {
+            let s = Session::start(&sc, seed, &clock);
+            assert_eq!(s.choice_order(s.node(&sc).unwrap()), [0, 1, 2, 3]);
+        }
+        // The line variants draw as before.
+        assert_eq!(
+            Session::start(&sc, 5, &clock).transcript(),
+            Session::start(&scenario(), 5, &clock).transcript()
         );
     }
 

@@ -421,6 +421,7 @@ fn build_node(n: &RawNode) -> Option<Node> {
             .map(|l| l.0.clone())
             .unwrap_or_default(),
         choices: n.choices.iter().map(|c| c.text().to_string()).collect(),
+        shuffle: n.shuffle.unwrap_or(true),
         rubric: n.rubric.clone().unwrap_or_default(),
         tips: n.tips.clone(),
         branches: n

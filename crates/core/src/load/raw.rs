@@ -132,6 +132,11 @@ pub(crate) struct RawNode {
     /// (`validate` warns when its scored result would take another branch).
     #[serde(default)]
     pub choices: Vec<RawChoice>,
+    /// Guided mode: show the choices in an order shuffled with the session's seed
+    /// (default `true`), so the best one is not always first; `false` keeps them as
+    /// written. `when: {choice: N}` and tests' `choice: N` count as written either way.
+    #[serde(default)]
+    pub shuffle: Option<bool>,
     /// Rubric adjustments for this node only.
     #[serde(default)]
     pub rubric: Option<RubricPatch>,
