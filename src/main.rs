@@ -7,6 +7,7 @@
 
 mod play;
 mod term;
+mod wrap;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
