@@ -12,6 +12,7 @@ export function meta(over: Partial<Meta> = {}): Meta {
     industry: 'telecom',
     channel: 'phone',
     language: 'en',
+    locale: 'en',
     estimated_minutes: 5,
     author: 'T',
     version: '1',

@@ -1389,11 +1389,27 @@ mod tests {
         };
         let mut app = App::from_library(Path::new("p"), library, Box::new(WordScorer));
         let clock = ManualClock::new(0);
+        // Shown in the seed's order: pick the apology by its number on screen.
         let v = app.start("t", Some(1), &clock).unwrap();
-        assert_eq!(v.choices, ["It's your fault.", "I'm so sorry, Dana."]);
-        let v = app.choose(2, &clock).unwrap();
+        let mut shown = v.choices.clone();
+        shown.sort();
+        assert_eq!(shown, ["I'm so sorry, Dana.", "It's your fault."]);
+        let sorry = v
+            .choices
+            .iter()
+            .position(|c| c.starts_with("I'm so sorry"))
+            .unwrap();
+        let v = app.choose(sorry + 1, &clock).unwrap();
         assert_eq!(v.node, "calmer");
         assert!(v.choices.is_empty());
+        // The recorded choice is the author's number, whatever the screen showed.
+        assert!(v.transcript.iter().any(|e| matches!(
+            &e.kind,
+            EventKind::AgentReply {
+                choice: Some(2),
+                ..
+            }
+        )));
     }
 
     #[test]

@@ -55,6 +55,11 @@ pub struct Meta {
     pub industry: Option<String>,
     pub channel: Channel,
     pub language: Language,
+    /// The language as the scenario gives it, with its region when it has one (`fr-CA`,
+    /// `fr-FR`, `en-GB`, or just `fr`): the screen and the customer's formats can
+    /// follow the region; the scorer judges in `language`'s rubric.
+    #[serde(default)]
+    pub locale: String,
     pub estimated_minutes: u32,
     pub author: String,
     pub version: String,
@@ -79,6 +84,14 @@ pub enum Language {
 }
 
 impl Language {
+    /// `en` or `fr`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Fr => "fr",
+        }
+    }
+
     /// What a customer says when the agent has gone quiet, when the scenario does not say.
     pub fn default_chase_line(self) -> &'static str {
         match self {

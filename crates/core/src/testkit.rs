@@ -127,6 +127,7 @@ pub fn scenario() -> Scenario {
             industry: None,
             channel: Channel::Phone,
             language: Language::En,
+            locale: "en".into(),
             estimated_minutes: 1,
             author: String::new(),
             version: "1".into(),

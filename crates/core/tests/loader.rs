@@ -1237,3 +1237,33 @@ fn own_tips_are_checked() {
     );
     assert_eq!(sc.nodes["calm_down"].tips["apologize"], "No need.");
 }
+
+/// `language:` may carry a region (issue 12): `fr-FR` and `fr-CA` share the French
+/// rubric; the tag is kept for the screen.
+#[test]
+fn languages_with_a_region_share_their_rubric() {
+    for (tag, language, locale) in [
+        ("fr-CA", Language::Fr, "fr-CA"),
+        ("fr-FR", Language::Fr, "fr-FR"),
+        ("fr_ca", Language::Fr, "fr-CA"),
+        ("fr", Language::Fr, "fr"),
+        ("en-GB", Language::En, "en-GB"),
+    ] {
+        let r = load(&mini_with(
+            "channel: chat\n",
+            &format!("channel: chat\nlanguage: {tag}\n"),
+        ));
+        assert!(r.diagnostics.is_empty(), "{tag}: {:#?}", r.diagnostics);
+        let meta = r.scenario.unwrap().meta;
+        assert_eq!(
+            (meta.language, meta.locale.as_str()),
+            (language, locale),
+            "{tag}"
+        );
+    }
+    let text = mini_with("channel: chat\n", "channel: chat\nlanguage: de-DE\n");
+    let r = load(&text);
+    let d = the(&r, "invalid-value");
+    assert_eq!(at(d), pos_of(&text, "de-DE"));
+    assert_eq!(load(MINI).scenario.unwrap().meta.locale, "en");
+}

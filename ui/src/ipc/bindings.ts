@@ -157,7 +157,13 @@ difficulty: number, skills: Array<string>,
  * The line of business (`telecom`, `online-retail`, `banking`, ...), for the
  * library filter; `None` when the scenario does not say.
  */
-industry: string | null, channel: Channel, language: Language, estimated_minutes: number, author: string, version: string, };
+industry: string | null, channel: Channel, language: Language, 
+/**
+ * The language as the scenario gives it, with its region when it has one (`fr-CA`,
+ * `fr-FR`, `en-GB`, or just `fr`): the screen and the customer's formats can
+ * follow the region; the scorer judges in `language`'s rubric.
+ */
+locale: string, estimated_minutes: number, author: string, version: string, };
 
 export type Track = { id: string, title: string, 
 /**

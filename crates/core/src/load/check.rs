@@ -51,6 +51,8 @@ struct Parts {
     industry: Option<String>,
     channel: Option<Channel>,
     language: Option<Language>,
+    /// As written: `fr`, `fr-CA`, `en-GB`, ...
+    locale: Option<String>,
     estimated_minutes: Option<i64>,
     author: Option<String>,
     version: Option<String>,
@@ -162,7 +164,23 @@ impl Parts {
             "skills" => self.skills = self.take(ctx, &path, value),
             "industry" => self.industry = self.take(ctx, &path, value),
             "channel" => self.channel = self.take(ctx, &path, value),
-            "language" => self.language = self.take(ctx, &path, value),
+            "language" => {
+                let written: Option<String> = self.take(ctx, &path, value);
+                if let Some(tag) = written {
+                    match parse_locale(&tag) {
+                        Some((language, locale)) => {
+                            self.language = Some(language);
+                            self.locale = Some(locale);
+                        }
+                        None => ctx.error(
+                            &path,
+                            "invalid-value",
+                            format!("`language` cannot be `{tag}`."),
+                            Some("use `en` or `fr`, or with a region: `fr-FR`, `fr-CA`, `en-GB`, `en-US`".into()),
+                        ),
+                    }
+                }
+            }
             "estimated_minutes" => self.estimated_minutes = self.take(ctx, &path, value),
             "author" => self.author = self.take(ctx, &path, value),
             "start" => self.start = self.take(ctx, &path, value),
@@ -362,6 +380,10 @@ impl Parts {
                 industry: self.industry.clone(),
                 channel: self.channel?,
                 language: self.language.unwrap_or_default(),
+                locale: self
+                    .locale
+                    .clone()
+                    .unwrap_or_else(|| self.language.unwrap_or_default().code().to_string()),
                 estimated_minutes: u32::try_from(self.estimated_minutes?).ok()?,
                 author: self.author.clone()?,
                 version: self.version.clone()?,
@@ -551,6 +573,28 @@ fn turn_of(t: &RawTurn) -> Option<TestTurn> {
         )),
         (None, None, Some(true)) => Some(TestTurn::Silence),
         _ => None,
+    }
+}
+
+/// `fr`, `fr-CA`, `en-gb`: the language whose rubric judges it, and the tag as BCP 47
+/// writes it (`fr-CA`). Regions share their language's rubric.
+fn parse_locale(tag: &str) -> Option<(Language, String)> {
+    let (lang, region) = match tag.trim().split_once(['-', '_']) {
+        Some((l, r)) => (l, Some(r)),
+        None => (tag.trim(), None),
+    };
+    let language = match lang.to_ascii_lowercase().as_str() {
+        "en" => Language::En,
+        "fr" => Language::Fr,
+        _ => return None,
+    };
+    let code = language.code();
+    match region {
+        None => Some((language, code.to_string())),
+        Some(r) if r.len() == 2 && r.chars().all(|c| c.is_ascii_alphabetic()) => {
+            Some((language, format!("{code}-{}", r.to_ascii_uppercase())))
+        }
+        Some(_) => None,
     }
 }
 

@@ -12,7 +12,7 @@ use schemars::JsonSchema;
 use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use crate::model::{Channel, Language, Outcome, RubricPatch};
+use crate::model::{Channel, Outcome, RubricPatch};
 
 /// Keys of the top-level map, in the order the format reference lists them.
 pub(crate) const TOP_KEYS: [&str; 19] = [
@@ -389,9 +389,11 @@ pub(crate) struct ScenarioFile {
     #[schemars(regex(pattern = r"^[a-z0-9_-]+$"))]
     industry: Option<String>,
     channel: Channel,
-    /// The language the customer speaks and the scorer judges in (default `en`).
+    /// The language the customer speaks and the scorer judges in (default `en`), with its
+    /// region if it matters: `fr-FR` and `fr-CA` share the French rubric.
     #[serde(default)]
-    language: Option<Language>,
+    #[schemars(regex(pattern = r"^(en|fr)([-_][A-Za-z]{2})?$"))]
+    language: Option<String>,
     #[schemars(range(min = 1))]
     estimated_minutes: u32,
     author: String,
