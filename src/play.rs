@@ -290,8 +290,16 @@ fn print_header(scenario: &Scenario, seed: u64, timer: bool) {
 }
 
 fn print_facts(scenario: &Scenario) {
-    println!("   --- {} ---", scenario.customer.name);
-    for (k, v) in &scenario.customer.facts {
+    let c = &scenario.customer;
+    println!("   --- {} ---", c.name);
+    // In the author's order, under the author's labels.
+    let order = c
+        .fact_order
+        .iter()
+        .chain(c.facts.keys().filter(|k| !c.fact_order.contains(k)));
+    for name in order {
+        let Some(v) = c.facts.get(name) else { continue };
+        let k = c.fact_labels.get(name).unwrap_or(name);
         match v.as_array() {
             // A history reads better one contact a line than joined with commas.
             Some(items) => {

@@ -105,7 +105,7 @@ export function view(over: Partial<SessionView> = {}): SessionView {
     seed: 7,
     scenario: meta(),
     customer: { name: 'Dana Whitfield', persona: 'Tired and angry.', patience_seconds: 30, variant: null },
-    facts: [{ key: 'order_id', value: 'A-1' }],
+    facts: [{ key: 'order_id', value: 'A-1', label: null, needed: false }],
     mood: 30,
     node: 'opening',
     choices: [],

@@ -31,7 +31,7 @@ use crate::diag::Diagnostic;
 use crate::engine::{Clock, Debrief, EngineError, Event, EventKind, Input, ManualClock, Session};
 use crate::history::{utc_text, AttemptLog, AttemptStart, Step, StoredAttempt};
 use crate::load::{self, Library, LoadOptions};
-use crate::model::{Meta, Outcome, Scenario, Track, VariantCard};
+use crate::model::{Customer, Meta, Node, Outcome, Scenario, Track, VariantCard};
 use crate::pack::{Pack, PackInfo};
 use crate::score::{Scorer, Scores};
 use crate::template;
@@ -148,6 +148,11 @@ pub struct CustomerCard {
 pub struct Fact {
     pub key: String,
     pub value: String,
+    /// The author's label, in the scenario's language (`None`: show the key in words).
+    pub label: Option<String>,
+    /// This moment needs it (the node lists it, or its model answers use it): such facts
+    /// come first.
+    pub needed: bool,
 }
 
 /// How the conversation ended, for the last bubble and the debrief button.
@@ -808,7 +813,7 @@ impl App {
                 patience_seconds: customer.patience,
                 variant: customer.variant.clone(),
             },
-            facts: flatten_facts(&customer.facts),
+            facts: record(customer, session.node(scenario)),
             mood: session.mood(),
             node: session.current().to_string(),
             choices,
@@ -1110,25 +1115,93 @@ fn scenario_sha256(scenario: &Scenario) -> String {
         .collect()
 }
 
-fn flatten_facts(facts: &std::collections::BTreeMap<String, serde_json::Value>) -> Vec<Fact> {
-    fn walk(prefix: String, value: &serde_json::Value, out: &mut Vec<Fact>) {
+/// The customer record as the panel shows it: first the facts this moment needs (those
+/// the node lists, then those its model answers use), then the rest, each group in the
+/// author's order; nested facts flattened to dotted keys (`card.last4`).
+pub fn record(customer: &Customer, node: Option<&Node>) -> Vec<Fact> {
+    fn walk(
+        prefix: String,
+        label: Option<String>,
+        value: &serde_json::Value,
+        needed: bool,
+        out: &mut Vec<Fact>,
+    ) {
         match value {
             serde_json::Value::Object(map) => {
                 for (k, v) in map {
-                    walk(format!("{prefix}.{k}"), v, out);
+                    let sub = label.as_ref().map(|l| format!("{l} · {k}"));
+                    walk(format!("{prefix}.{k}"), sub, v, needed, out);
                 }
             }
             other => out.push(Fact {
                 key: prefix,
                 value: template::fact_text(other),
+                label,
+                needed,
             }),
         }
     }
-    let mut out = Vec::new();
-    for (k, v) in facts {
-        walk(k.clone(), v, &mut out);
+    // The author's order; facts without one (built in memory) by name after them.
+    let mut order: Vec<&String> = customer
+        .fact_order
+        .iter()
+        .filter(|k| customer.facts.contains_key(*k))
+        .collect();
+    order.extend(
+        customer
+            .facts
+            .keys()
+            .filter(|k| !customer.fact_order.contains(k)),
+    );
+    let mut needed: Vec<&str> = Vec::new();
+    if let Some(node) = node {
+        needed.extend(node.facts.iter().map(String::as_str));
+        for answer in &node.model_answers {
+            for piece in template::pieces(answer) {
+                if let template::Piece::Placeholder(name, _) = piece {
+                    if let Some(fact) = name.strip_prefix("facts.") {
+                        let top = fact.split('.').next().unwrap_or(fact);
+                        if !needed.contains(&top) {
+                            needed.push(top);
+                        }
+                    }
+                }
+            }
+        }
     }
-    out
+    let (mut first, mut rest) = (Vec::new(), Vec::new());
+    // Needed ones: those the node lists in its order, then the answers' in author order.
+    let listed = node.map_or(&[][..], |n| &n.facts[..]);
+    let mut in_front: Vec<&String> = listed
+        .iter()
+        .filter_map(|f| order.iter().copied().find(|k| *k == f))
+        .collect();
+    in_front.extend(
+        order
+            .iter()
+            .copied()
+            .filter(|k| needed.contains(&k.as_str()) && !listed.contains(k)),
+    );
+    for k in &in_front {
+        walk(
+            (*k).clone(),
+            customer.fact_labels.get(*k).cloned(),
+            &customer.facts[*k],
+            true,
+            &mut first,
+        );
+    }
+    for k in order.iter().filter(|k| !in_front.contains(k)) {
+        walk(
+            (*k).clone(),
+            customer.fact_labels.get(*k).cloned(),
+            &customer.facts[*k],
+            false,
+            &mut rest,
+        );
+    }
+    first.extend(rest);
+    first
 }
 
 #[cfg(test)]
@@ -1207,6 +1280,50 @@ mod tests {
         }
     }
 
+    /// Issue 12: the record follows the author's order, not the alphabet, with the facts
+    /// the moment needs first (the node's list, then what its model answers use) and the
+    /// author's labels.
+    #[test]
+    fn the_record_shows_what_the_moment_needs_first_in_the_authors_order() {
+        let mut sc = scenario();
+        let c = &mut sc.customer;
+        for (k, v) in [
+            ("zeta", serde_json::json!("z")),
+            ("history", serde_json::json!(["one"])),
+            ("card", serde_json::json!({"last4": "4242"})),
+            ("refund_reference", serde_json::json!("RF-1")),
+            ("alpha", serde_json::json!("a")),
+        ] {
+            c.facts.insert(k.into(), v);
+            c.fact_order.push(k.into());
+        }
+        c.fact_labels
+            .insert("history".into(), "Contacts précédents".into());
+        c.fact_labels.insert("card".into(), "Carte".into());
+        let node = sc.nodes.get_mut("start").unwrap();
+        node.facts = vec!["alpha".into()];
+        node.model_answers =
+            vec!["Reference {facts.refund_reference}, card {facts.card.last4}.".into()];
+        let keys = |facts: &[Fact]| facts.iter().map(|f| f.key.clone()).collect::<Vec<_>>();
+        let shown = record(&sc.customer, sc.nodes.get("start"));
+        assert_eq!(
+            keys(&shown),
+            ["alpha", "card.last4", "refund_reference", "zeta", "history"]
+        );
+        assert_eq!(
+            shown.iter().map(|f| f.needed).collect::<Vec<_>>(),
+            [true, true, true, false, false]
+        );
+        assert_eq!(shown[1].label.as_deref(), Some("Carte · last4"));
+        assert_eq!(shown[4].label.as_deref(), Some("Contacts précédents"));
+        let calm = record(&sc.customer, sc.nodes.get("calmer"));
+        assert_eq!(
+            keys(&calm),
+            ["zeta", "history", "card.last4", "refund_reference", "alpha"],
+            "elsewhere, the author's order"
+        );
+    }
+
     #[test]
     fn the_library_lists_cards_skills_and_only_files_that_failed() {
         let lib = app().library();
@@ -1252,11 +1369,15 @@ mod tests {
             [
                 Fact {
                     key: "card.last4".into(),
-                    value: "4242".into()
+                    value: "4242".into(),
+                    label: None,
+                    needed: false,
                 },
                 Fact {
                     key: "order_id".into(),
-                    value: "A-1".into()
+                    value: "A-1".into(),
+                    label: None,
+                    needed: false,
                 }
             ]
         );

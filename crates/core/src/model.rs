@@ -127,6 +127,13 @@ pub struct Customer {
     /// The variant this customer is, once one has been applied.
     #[serde(default)]
     pub variant: Option<VariantCard>,
+    /// The facts' names in the order the author wrote them (the record shows them so).
+    #[serde(default)]
+    pub fact_order: Vec<String>,
+    /// Fact name -> its label on the record, as the author wrote it (with accents, in the
+    /// scenario's language): `{value: ..., label: "Contacts précédents"}`.
+    #[serde(default)]
+    pub fact_labels: BTreeMap<String, String>,
 }
 
 /// One way the customer can be: their temperament, mood, patience, facts and lines.
@@ -143,6 +150,11 @@ pub struct PersonaVariant {
     pub patience: Option<u32>,
     /// Added to the customer's facts (a fact of the same name is replaced).
     pub facts: BTreeMap<String, serde_json::Value>,
+    /// The variant's own facts in the order written, and their labels.
+    #[serde(default)]
+    pub fact_order: Vec<String>,
+    #[serde(default)]
+    pub fact_labels: BTreeMap<String, String>,
     /// Node or ending id -> the lines this customer says there instead.
     pub lines: BTreeMap<String, LineSet>,
 }
@@ -189,6 +201,10 @@ pub struct Node {
     pub shuffle: bool,
     /// Node-level rubric adjustments (extra phrases, weights), applied over the scenario's.
     pub rubric: RubricPatch,
+    /// Facts this moment needs, shown first on the record (before those its model
+    /// answers use, then the rest in the author's order).
+    #[serde(default)]
+    pub facts: Vec<String>,
     /// Criterion id -> the coaching tip at this moment, where the generic one would be
     /// wrong (no "name their frustration" on a happy call).
     #[serde(default)]
@@ -440,6 +456,13 @@ impl Scenario {
         }
         c.facts
             .extend(v.facts.iter().map(|(k, val)| (k.clone(), val.clone())));
+        for name in &v.fact_order {
+            if !c.fact_order.contains(name) {
+                c.fact_order.push(name.clone());
+            }
+        }
+        c.fact_labels
+            .extend(v.fact_labels.iter().map(|(k, l)| (k.clone(), l.clone())));
         c.variant = Some(VariantCard {
             id: v.id.clone(),
             temperament: v.temperament.clone(),

@@ -218,6 +218,8 @@ mod tests {
             .collect(),
             variants: vec![],
             variant: None,
+            fact_order: vec![],
+            fact_labels: std::collections::BTreeMap::new(),
         }
     }
 

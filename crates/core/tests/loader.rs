@@ -1267,3 +1267,35 @@ fn languages_with_a_region_share_their_rubric() {
     assert_eq!(at(d), pos_of(&text, "de-DE"));
     assert_eq!(load(MINI).scenario.unwrap().meta.locale, "en");
 }
+
+/// Facts keep the author's order and may carry a label (issue 12); a node may list the
+/// facts it needs first.
+#[test]
+fn facts_keep_their_order_and_labels() {
+    let text = mini_with(
+        "    order_id: X1\n",
+        "    zeta: 1\n    order_id: X1\n    contacts_precedents:\n      value: [\"12 avril\"]\n      label: \"Contacts précédents\"\n    alpha: 2\n",
+    )
+    .replace("    say: \"Thanks.\"", "    say: \"Thanks.\"\n    facts: [alpha]");
+    let r = load(&text);
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    let sc = r.scenario.unwrap();
+    assert_eq!(
+        sc.customer.fact_order,
+        ["zeta", "order_id", "contacts_precedents", "alpha"]
+    );
+    assert_eq!(
+        sc.customer.fact_labels["contacts_precedents"],
+        "Contacts précédents"
+    );
+    assert_eq!(
+        sc.customer.facts["contacts_precedents"],
+        serde_json::json!(["12 avril"])
+    );
+    assert_eq!(sc.nodes["calm_down"].facts, ["alpha"]);
+    let bad = text.replace("facts: [alpha]", "facts: [alpah]");
+    let r = load(&bad);
+    let d = the(&r, "unknown-fact");
+    assert_eq!(at(d), pos_of(&bad, "alpah"));
+    assert_eq!(d.hint.as_deref(), Some("did you mean `alpha`?"));
+}

@@ -256,7 +256,16 @@ variant: VariantCard | null, };
 
 export type VariantCard = { id: string, temperament: string, };
 
-export type Fact = { key: string, value: string, };
+export type Fact = { key: string, value: string, 
+/**
+ * The author's label, in the scenario's language (`None`: show the key in words).
+ */
+label: string | null, 
+/**
+ * This moment needs it (the node lists it, or its model answers use it): such facts
+ * come first.
+ */
+needed: boolean, };
 
 export type EndingView = { id: string, outcome: Outcome, closing_line: string, lesson: string, };
 

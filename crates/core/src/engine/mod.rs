@@ -824,6 +824,8 @@ mod tests {
                 mood: None,
                 patience: None,
                 facts: BTreeMap::new(),
+                fact_order: vec![],
+                fact_labels: BTreeMap::new(),
                 lines: BTreeMap::new(),
             },
             PersonaVariant {
@@ -833,6 +835,8 @@ mod tests {
                 mood: Some(5),
                 patience: Some(8),
                 facts: [("ref".to_string(), serde_json::json!("R-1"))].into(),
+                fact_order: vec!["ref".into()],
+                fact_labels: BTreeMap::new(),
                 lines: [(
                     "start".to_string(),
                     LineSet {

@@ -60,6 +60,9 @@ struct Parts {
     facts: BTreeMap<String, serde_json::Value>,
     /// Each persona variant's own facts, in the order of `customer.variants`.
     variant_facts: Vec<BTreeMap<String, serde_json::Value>>,
+    /// The facts' order as written and their labels.
+    fact_meta: FactMeta,
+    variant_fact_meta: Vec<FactMeta>,
     start: Option<String>,
     /// The customer's facts cannot be told (no `customer:`, or facts that could not be
     /// read): that is reported once, and `{facts.x}` placeholders are not reported again.
@@ -208,12 +211,14 @@ impl Parts {
                     ctx,
                     &[key("customer"), key("facts")],
                     &facts.unwrap_or_default(),
+                    &mut self.fact_meta,
                 );
                 let variants = self
                     .customer
                     .as_mut()
                     .map_or(&mut [][..], |c| &mut c.variants[..]);
                 let mut variant_facts = Vec::new();
+                let mut variant_meta = Vec::new();
                 for (i, v) in variants.iter_mut().enumerate() {
                     let facts = v.facts.take().unwrap_or_default();
                     let path = [
@@ -222,9 +227,12 @@ impl Parts {
                         Seg::Index(i),
                         key("facts"),
                     ];
-                    variant_facts.push(read_facts(ctx, &path, &facts));
+                    let mut meta = FactMeta::default();
+                    variant_facts.push(read_facts(ctx, &path, &facts, &mut meta));
+                    variant_meta.push(meta);
                 }
                 self.variant_facts = variant_facts;
+                self.variant_fact_meta = variant_meta;
             }
             "nodes" => self.nodes = self.read_map(ctx, name, value),
             "endings" => self.endings = self.read_map(ctx, name, value),
@@ -405,10 +413,12 @@ impl Parts {
                 variants: customer
                     .variants
                     .iter()
-                    .zip(&self.variant_facts)
-                    .map(|(v, facts)| build_variant(v, facts))
+                    .zip(self.variant_facts.iter().zip(&self.variant_fact_meta))
+                    .map(|(v, (facts, meta))| build_variant(v, facts, meta))
                     .collect::<Option<Vec<_>>>()?,
                 variant: None,
+                fact_order: self.fact_meta.order.clone(),
+                fact_labels: self.fact_meta.labels.clone(),
             },
             start: self
                 .start
@@ -446,6 +456,7 @@ fn build_node(n: &RawNode) -> Option<Node> {
         shuffle: n.shuffle.unwrap_or(true),
         rubric: n.rubric.clone().unwrap_or_default(),
         tips: n.tips.clone(),
+        facts: n.facts.clone(),
         branches: n
             .branches
             .iter()
@@ -471,6 +482,7 @@ fn build_node(n: &RawNode) -> Option<Node> {
 fn build_variant(
     v: &RawVariant,
     facts: &BTreeMap<String, serde_json::Value>,
+    meta: &FactMeta,
 ) -> Option<PersonaVariant> {
     Some(PersonaVariant {
         id: v.id.clone(),
@@ -485,6 +497,8 @@ fn build_variant(
             None => None,
         },
         facts: facts.clone(),
+        fact_order: meta.order.clone(),
+        fact_labels: meta.labels.clone(),
         lines: v
             .lines
             .iter()
@@ -644,10 +658,27 @@ fn read_version(ctx: &mut Ctx, value: &Value) -> Option<String> {
     }
 }
 
+/// The order facts are written in, and the labels given as `{value: ..., label: ...}`.
+#[derive(Default, Clone)]
+struct FactMeta {
+    order: Vec<String>,
+    labels: BTreeMap<String, String>,
+}
+
+/// A fact written `{value: ..., label: "..."}`: the value and its label. Any other map
+/// is a nested fact (`card: {last4: ...}`).
+fn labelled(v: &Value) -> Option<(&Value, &Value)> {
+    let Value::Mapping(m) = v else { return None };
+    let value = m.get("value")?;
+    let label = m.get("label")?;
+    (m.len() == 2).then_some((value, label))
+}
+
 fn read_facts(
     ctx: &mut Ctx,
     path: &[Seg],
     facts: &serde_yaml::Mapping,
+    meta: &mut FactMeta,
 ) -> BTreeMap<String, serde_json::Value> {
     let mut out = BTreeMap::new();
     for (k, v) in facts {
@@ -660,8 +691,25 @@ fn read_facts(
             );
             continue;
         };
+        let v = match labelled(v) {
+            Some((value, Value::String(label))) => {
+                meta.labels.insert(name.to_string(), label.clone());
+                value
+            }
+            Some(_) => {
+                ctx.error(
+                    &join(path, &[key(name), key("label")]),
+                    "wrong-type",
+                    format!("The label of the fact `{name}` should be text."),
+                    None,
+                );
+                continue;
+            }
+            None => v,
+        };
         match serde_json::to_value(v) {
             Ok(json) => {
+                meta.order.push(name.to_string());
                 out.insert(name.to_string(), json);
             }
             Err(_) => ctx.error(
@@ -1202,6 +1250,29 @@ impl<'c, 'a> Checker<'c, 'a> {
         }
         let tips = join(&base, &[key("tips")]);
         self.check_tips(&tips, &node.tips, &known);
+        let parts = self.parts;
+        let names: Vec<&str> = parts
+            .facts
+            .keys()
+            .chain(parts.variant_facts.iter().flat_map(|f| f.keys()))
+            .map(String::as_str)
+            .collect();
+        for (i, fact) in node.facts.iter().enumerate() {
+            if !names.contains(&fact.as_str()) {
+                let hint = self
+                    .ctx
+                    .suggest(fact, names.iter().copied())
+                    .map(|s| format!("did you mean `{s}`?"));
+                self.ctx.error(
+                    &join(&base, &[key("facts"), Seg::Index(i)]),
+                    "unknown-fact",
+                    format!(
+                        "`{fact}` is not one of the customer's facts, so it cannot be shown first."
+                    ),
+                    hint,
+                );
+            }
+        }
         for (i, f) in node.focus.iter().enumerate() {
             self.check_criterion(
                 &join(&base, &[key("focus"), Seg::Index(i)]),

@@ -74,7 +74,9 @@ pub(crate) struct RawCustomer {
     #[serde(default)]
     #[schemars(range(min = 1, max = 10))]
     pub max_chases: Option<i64>,
-    /// What the agent can look up (a small CRM record); lines can say `{facts.order_id}`.
+    /// What the agent can look up (a small CRM record), shown in the order written; lines
+    /// can say `{facts.order_id}`. A fact may be `{value: ..., label: "Référence"}` to
+    /// give the record its own label (with accents, in the scenario's language).
     #[serde(default)]
     #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
     pub facts: Option<serde_yaml::Mapping>,
@@ -144,6 +146,10 @@ pub(crate) struct RawNode {
     /// wrong (no "name their frustration" on a happy call). Wins over the scenario's.
     #[serde(default)]
     pub tips: BTreeMap<String, String>,
+    /// Facts this moment needs, shown first on the customer record (those the model
+    /// answers use come next, then the rest in the order written).
+    #[serde(default)]
+    pub facts: Vec<String>,
     /// Tried in order; the first whose `when` holds is taken.
     #[serde(default)]
     pub branches: Vec<RawBranch>,
