@@ -203,13 +203,6 @@ fn shipped_lines_follow_what_the_trainee_offered() {
         // The price is repeated only when it was said.
         (
             "cancellation-save",
-            "clumsy run",
-            "consider",
-            "Twenty-five",
-            "How much would it actually be",
-        ),
-        (
-            "cancellation-save",
             "asks why, hears the redundancy, offers a plan that fits",
             "consider",
             "How much would it",
