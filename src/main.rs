@@ -317,7 +317,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             language.as_deref(),
             format,
         ),
-        Command::Schema { write: None, tracks } => {
+        Command::Schema {
+            write: None,
+            tracks,
+        } => {
             if tracks {
                 println!("{:#}", load::tracks_schema());
             } else {
