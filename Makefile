@@ -86,9 +86,11 @@ ui-check: setup
 ui-unit: setup
 	cd ui && npm test
 
-## Regenerate schema/scenario.schema.json, the schema scenario files point editors at.
+## Regenerate schema/scenario.schema.json and schema/tracks.schema.json, the schemas
+## scenario files and tracks.yaml point editors at.
 schema: $(RAPPORT)
 	$(RAPPORT) schema > schema/scenario.schema.json
+	$(RAPPORT) schema --tracks > schema/tracks.schema.json
 
 ## Regenerate ui/src/ipc/bindings.ts from the Rust types (commit the result).
 bindings: ui

@@ -7,6 +7,7 @@
 
 mod play;
 mod term;
+mod wrap;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -186,12 +187,16 @@ enum Command {
     /// Scenario files start with `# yaml-language-server: $schema=../schema/scenario.schema.json`;
     /// the shipped pack's copy is `schema/scenario.schema.json`. A pack kept elsewhere
     /// writes its own with `rapport schema --write PACK/../schema` (the schema line of its
-    /// files then works as it is), or prints it with `rapport schema`.
+    /// files then works as it is), or prints it with `rapport schema`. With `--tracks`,
+    /// the schema of the pack's `tracks.yaml` (`schema/tracks.schema.json`).
     Schema {
-        /// Write `scenario.schema.json` into this folder (created if needed) instead of
-        /// printing it.
+        /// Write `scenario.schema.json` and `tracks.schema.json` into this folder
+        /// (created if needed) instead of printing.
         #[arg(long, value_name = "DIR")]
         write: Option<PathBuf>,
+        /// Print the schema of `tracks.yaml` instead of a scenario's.
+        #[arg(long)]
+        tracks: bool,
     },
     /// Every distinct path from the start to an ending (loops cut and said), and which
     /// golden tests cover each branch.
@@ -355,17 +360,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
             language.as_deref(),
             format,
         ),
-        Command::Schema { write: None } => {
-            println!("{:#}", load::scenario_schema());
+        Command::Schema {
+            write: None,
+            tracks,
+        } => {
+            if tracks {
+                println!("{:#}", load::tracks_schema());
+            } else {
+                println!("{:#}", load::scenario_schema());
+            }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Schema { write: Some(dir) } => {
+        Command::Schema {
+            write: Some(dir), ..
+        } => {
             std::fs::create_dir_all(&dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
             let file = dir.join("scenario.schema.json");
             std::fs::write(&file, format!("{:#}\n", load::scenario_schema()))
                 .with_context(|| format!("cannot write {}", file.display()))?;
-            println!("wrote {}", file.display());
+            let tracks = dir.join("tracks.schema.json");
+            std::fs::write(&tracks, format!("{:#}\n", load::tracks_schema()))
+                .with_context(|| format!("cannot write {}", tracks.display()))?;
+            println!("wrote {} and {}", file.display(), tracks.display());
             println!(
                 "scenario files in a folder beside it start with:\n# yaml-language-server: $schema=../{}/scenario.schema.json",
                 dir.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
@@ -386,6 +403,8 @@ fn recording_app(scenario: &Scenario, scorer: Arc<RubricScorer>) -> App {
     let library = load::Library {
         scenarios: vec![scenario.clone()],
         reports: Vec::new(),
+        tracks: Vec::new(),
+        track_files: Vec::new(),
     };
     App::from_library(&scenario.source, library, Box::new(scorer)).with_log(log, problem)
 }
@@ -509,6 +528,8 @@ fn resume(id: Option<String>, dir: Option<PathBuf>, timer: bool) -> Result<ExitC
     let library = load::Library {
         scenarios: vec![scenario.clone()],
         reports: Vec::new(),
+        tracks: Vec::new(),
+        track_files: Vec::new(),
     };
     let mut app =
         App::from_library(&scenario.source, library, Box::new(scorer)).with_log(Some(log), None);
@@ -885,9 +906,12 @@ struct ListItem<'a> {
     summary: &'a str,
     difficulty: u8,
     skills: &'a [String],
+    industry: Option<&'a str>,
     channel: rapport_core::model::Channel,
     language: rapport_core::model::Language,
     estimated_minutes: u32,
+    /// The ids of the tracks that include it, in track order.
+    tracks: Vec<&'a str>,
     file: &'a Path,
 }
 
@@ -904,9 +928,16 @@ fn list(dir: Option<PathBuf>, format: Format) -> Result<ExitCode> {
             summary: &s.meta.summary,
             difficulty: s.meta.difficulty,
             skills: &s.meta.skills,
+            industry: s.meta.industry.as_deref(),
             channel: s.meta.channel,
             language: s.meta.language,
             estimated_minutes: s.meta.estimated_minutes,
+            tracks: library
+                .tracks
+                .iter()
+                .filter(|t| t.scenarios.contains(&s.meta.id))
+                .map(|t| t.id.as_str())
+                .collect(),
             file: &s.source,
         })
         .collect();
@@ -915,16 +946,63 @@ fn list(dir: Option<PathBuf>, format: Format) -> Result<ExitCode> {
         Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&items)?)?,
         Format::Text => {
             let width = items.iter().map(|i| i.id.len()).max().unwrap_or(2).max(2);
-            writeln!(out, "{:width$}  DIFF  {:40}  SKILLS", "ID", "TITLE")?;
+            let iw = items
+                .iter()
+                .filter_map(|i| i.industry.map(str::len))
+                .max()
+                .unwrap_or(8)
+                .max(8);
+            writeln!(
+                out,
+                "{:width$}  {:5}  {:7}  {:4}  {:iw$}  {:40}  SKILLS",
+                "ID", "DIFF", "CHANNEL", "LANG", "INDUSTRY", "TITLE"
+            )?;
             for i in &items {
                 writeln!(
                     out,
-                    "{:width$}  {:<4}  {:40}  {}",
+                    "{:width$}  {:5}  {:7}  {:4}  {:iw$}  {:40}  {}",
                     i.id,
                     "★".repeat(i.difficulty.into()),
+                    format!("{:?}", i.channel).to_lowercase(),
+                    format!("{:?}", i.language).to_lowercase(),
+                    i.industry.unwrap_or("-"),
                     truncate(i.title, 40),
                     i.skills.join(", ")
                 )?;
+            }
+            let count = |f: &dyn Fn(&ListItem) -> Vec<String>| {
+                items
+                    .iter()
+                    .flat_map(f)
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len()
+            };
+            let french = items
+                .iter()
+                .filter(|i| i.language == rapport_core::model::Language::Fr)
+                .count();
+            writeln!(
+                out,
+                "\n{} scenarios: {} skills, {} industries, {} channels, {} in French",
+                items.len(),
+                count(&|i| i.skills.to_vec()),
+                count(&|i| i.industry.into_iter().map(str::to_string).collect()),
+                count(&|i| vec![format!("{:?}", i.channel)]),
+                french
+            )?;
+            if !library.tracks.is_empty() {
+                writeln!(out, "\nTracks:")?;
+            }
+            for t in &library.tracks {
+                writeln!(out, "\n{} ({}): {}", t.title, t.id, t.description.trim())?;
+                for (n, id) in t.scenarios.iter().enumerate() {
+                    let title = library
+                        .scenarios
+                        .iter()
+                        .find(|s| &s.meta.id == id)
+                        .map_or("(not loaded)", |s| s.meta.title.as_str());
+                    writeln!(out, "  {}. {id}: {title}", n + 1)?;
+                }
             }
         }
     }
@@ -956,6 +1034,7 @@ fn validate(paths: Vec<PathBuf>, format: Format) -> Result<ExitCode> {
     let paths = paths_or_default(paths)?;
     let mut diagnostics = Vec::new();
     let mut files = 0;
+    let mut track_files = 0;
     let mut packs_seen = std::collections::BTreeSet::new();
     for path in &paths {
         // A rubric file named directly is checked as part of its pack's rubrics.
@@ -972,11 +1051,12 @@ fn validate(paths: Vec<PathBuf>, format: Format) -> Result<ExitCode> {
             continue;
         }
         let library = load::load_paths(std::slice::from_ref(path), &opts);
+        track_files += library.track_files.len();
         files += library.scenarios.len()
             + library
                 .reports
                 .iter()
-                .filter(|r| r.scenario.is_none())
+                .filter(|r| r.scenario.is_none() && !load::is_tracks_file(&r.path))
                 .count();
         for report in library.reports {
             diagnostics.extend(report.diagnostics);
@@ -991,9 +1071,13 @@ fn validate(paths: Vec<PathBuf>, format: Format) -> Result<ExitCode> {
                 writeln!(out, "{d}")?;
             }
             let warnings = diagnostics.len() - errors;
+            let tracks = match track_files {
+                0 => String::new(),
+                n => format!(" and {n} tracks file(s)"),
+            };
             writeln!(
                 out,
-                "{files} scenario file(s) checked: {errors} error(s), {warnings} warning(s)"
+                "{files} scenario file(s){tracks} checked: {errors} error(s), {warnings} warning(s)"
             )?;
         }
     }

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Result;
-use rapport_core::app::{App, AppError};
+use rapport_core::app::{App, AppError, SessionView};
 use rapport_core::engine::{Clock, Debrief, Event, EventKind, Input, SystemClock};
 use rapport_core::golden::shown;
 use rapport_core::model::Scenario;
@@ -65,12 +65,12 @@ async fn play(app: &mut App, scenario: &Scenario, begin: Begin, timer: bool) -> 
                     .unwrap_or(0)
             });
             let view = app.start(&scenario.meta.id, Some(seed), &clock)?;
-            print_header(scenario, view.seed, timer);
+            print_header(&played(scenario, &view), view.seed, timer);
             view
         }
         Begin::Resume { id } => {
             let view = app.resume(id.as_deref(), &clock)?;
-            print_header(scenario, view.seed, timer);
+            print_header(&played(scenario, &view), view.seed, timer);
             println!(
                 "(resuming attempt {}: the conversation so far)",
                 view.attempt_id.as_deref().unwrap_or("?")
@@ -136,7 +136,7 @@ async fn play(app: &mut App, scenario: &Scenario, begin: Begin, timer: bool) -> 
                     return Ok(ExitCode::SUCCESS);
                 }
                 Command::Facts => {
-                    print_facts(scenario);
+                    print_facts(&played(scenario, &view));
                     continue;
                 }
                 Command::Help => {
@@ -238,19 +238,50 @@ fn parse(text: &str, choices: usize) -> Command {
     }
 }
 
+/// The scenario as this session plays it: with the persona variant its seed met.
+fn played<'s>(scenario: &'s Scenario, view: &SessionView) -> std::borrow::Cow<'s, Scenario> {
+    let variant = view.customer.variant.as_ref();
+    scenario.with_variant(variant.and_then(|v| scenario.variant_index(&v.id)))
+}
+
+/// Prints `text` after `first`, wrapped at word boundaries to the terminal's width, the
+/// following lines lined up under the text.
+fn say(first: &str, text: &str) {
+    let indent = " ".repeat(first.chars().count());
+    println!(
+        "{}",
+        crate::wrap::wrap(text, crate::wrap::width(), first, &indent)
+    );
+}
+
+/// Prints `text` after `first`, the following lines indented by `rest`.
+fn say_indented(first: &str, rest: &str, text: &str) {
+    println!(
+        "{}",
+        crate::wrap::wrap(text, crate::wrap::width(), first, rest)
+    );
+}
+
 fn print_header(scenario: &Scenario, seed: u64, timer: bool) {
     let m = &scenario.meta;
     let c = &scenario.customer;
     println!("=== {} ===", m.title);
-    println!(
-        "{} | difficulty {}/5 | {:?} | about {} min | seed {seed} (replay with --seed {seed})",
-        m.skills.join(", "),
-        m.difficulty,
-        m.channel,
-        m.estimated_minutes
+    say(
+        "",
+        &format!(
+            "{} | difficulty {}/5 | {:?} | about {} min | seed {seed} (replay with --seed {seed})",
+            m.skills.join(", "),
+            m.difficulty,
+            m.channel,
+            m.estimated_minutes
+        ),
     );
-    println!("{}", m.summary);
-    println!("\nCustomer: {}\n{}", c.name, c.persona.trim());
+    say("", &m.summary);
+    match &c.variant {
+        Some(v) => println!("\nCustomer: {} ({})", c.name, v.temperament),
+        None => println!("\nCustomer: {}", c.name),
+    }
+    say("", c.persona.trim());
     match (c.patience, timer) {
         (Some(p), true) => println!("Patience: {p} s of silence before they chase you."),
         _ => println!("Patience: take your time."),
@@ -259,17 +290,25 @@ fn print_header(scenario: &Scenario, seed: u64, timer: bool) {
 }
 
 fn print_facts(scenario: &Scenario) {
-    println!("   --- {} ---", scenario.customer.name);
-    for (k, v) in &scenario.customer.facts {
+    let c = &scenario.customer;
+    println!("   --- {} ---", c.name);
+    // In the author's order, under the author's labels.
+    let order = c
+        .fact_order
+        .iter()
+        .chain(c.facts.keys().filter(|k| !c.fact_order.contains(k)));
+    for name in order {
+        let Some(v) = c.facts.get(name) else { continue };
+        let k = c.fact_labels.get(name).unwrap_or(name);
         match v.as_array() {
             // A history reads better one contact a line than joined with commas.
             Some(items) => {
                 println!("   {k}:");
                 for item in items {
-                    println!("     - {}", template::fact_text(item));
+                    say("     - ", &template::fact_text(item));
                 }
             }
-            None => println!("   {k}: {}", template::fact_text(v)),
+            None => say_indented(&format!("   {k}: "), "      ", &template::fact_text(v)),
         }
     }
 }
@@ -290,11 +329,12 @@ fn print_events(scenario: &Scenario, events: &[Event], focus: Option<&[String]>,
             EventKind::CustomerLine { text, chase, .. } => {
                 let name = scenario.customer.first_name();
                 let how = if *chase { " (chasing)" } else { "" };
-                println!("\n{name}{how}: {text}");
+                println!();
+                say(&format!("{name}{how}: "), text);
             }
             EventKind::AgentReply { score, text, .. } => {
                 if echo {
-                    println!("you> {text}");
+                    say("you> ", text);
                 }
                 print_feedback(score, focus.unwrap_or(&[]))
             }
@@ -336,11 +376,11 @@ fn print_feedback(score: &ReplyScore, focus: &[String]) {
     }
     for c in &called {
         if c.met {
-            println!("   + {}: {}", c.id, quotes(c));
+            say(&format!("   + {}: ", c.id), &quotes(c));
         } else {
             println!("   - {} (missed)", c.id);
             if let Some(tip) = &c.tip {
-                println!("       tip: {tip}");
+                say("       tip: ", tip);
             }
         }
     }
@@ -349,12 +389,12 @@ fn print_feedback(score: &ReplyScore, focus: &[String]) {
         .iter()
         .filter(|c| c.met && !c.penalty && !focus.contains(&c.id))
     {
-        println!("   + {} (also good): {}", c.id, quotes(c));
+        say(&format!("   + {} (also good): ", c.id), &quotes(c));
     }
     for c in score.criteria.iter().filter(|c| c.met && c.penalty) {
-        println!("   ! {}: {}", c.id, quotes(c));
+        say(&format!("   ! {}: ", c.id), &quotes(c));
         if let Some(tip) = &c.tip {
-            println!("       tip: {tip}");
+            say("       tip: ", tip);
         }
     }
 }
@@ -362,7 +402,7 @@ fn print_feedback(score: &ReplyScore, focus: &[String]) {
 fn print_debrief(d: &Debrief) {
     println!("\n=== Debrief: {} ===", d.title);
     println!("Outcome: {} ({})", d.outcome.as_str(), d.ending);
-    println!("Lesson: {}", d.lesson);
+    say("Lesson: ", &d.lesson);
     let s = &d.scores;
     println!(
         "Scores: empathy {} | problem solving {} | professionalism {} | overall {}",
@@ -386,13 +426,18 @@ fn print_debrief(d: &Debrief) {
     let curve: Vec<String> = d.mood_curve.iter().map(u8::to_string).collect();
     println!("Mood over the turns: {}", curve.join(" -> "));
     for (i, t) in d.turns.iter().enumerate() {
-        println!("\nTurn {}: customer: {}", i + 1, t.customer_line);
+        println!();
+        say_indented(
+            &format!("Turn {}: customer: ", i + 1),
+            "  ",
+            &t.customer_line,
+        );
         match &t.reply {
-            Some(r) => println!("  you: {r}"),
+            Some(r) => say_indented("  you: ", "    ", r),
             None => println!("  you: (silent)"),
         }
         if let Some(answer) = t.model_answers.first() {
-            println!("  a strong reply: {answer}");
+            say_indented("  a strong reply: ", "    ", answer);
         }
     }
 }

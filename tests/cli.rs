@@ -99,7 +99,28 @@ fn list_shows_the_shipped_scenarios_as_json() {
             .as_u64()
             .is_some_and(|d| (1..=5).contains(&d)));
         assert!(s["skills"].is_array() && s["title"].is_string());
+        assert!(s["industry"].is_string(), "{s}");
+        assert!(s["tracks"].is_array(), "{s}");
     }
+    let double = list.iter().find(|s| s["id"] == "double-charge").unwrap();
+    assert_eq!(double["industry"], "telecom");
+    assert_eq!(double["tracks"], serde_json::json!(["billing-desk"]));
+}
+
+/// `rapport list` shows each scenario's line of business, then the pack's tracks in order.
+#[test]
+fn list_shows_industries_and_tracks() {
+    let out = rapport(&["list"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.contains("INDUSTRY"), "{text}");
+    assert!(text.contains("online-retail"), "{text}");
+    let tracks = text.split("Tracks:").nth(1).expect("a tracks section");
+    assert!(tracks.contains("First week (first-week): "), "{tracks}");
+    assert!(
+        tracks.contains("  1. thank-you-call: A call to say thank you"),
+        "{tracks}"
+    );
 }
 
 #[test]
@@ -317,13 +338,28 @@ fn the_committed_scenario_schema_is_current_and_every_scenario_points_at_it() {
         schema["additionalProperties"], false,
         "unknown keys are errors"
     );
+    let out = rapport(&["schema", "--tracks"]);
+    let tracks = std::fs::read_to_string(root().join("schema/tracks.schema.json"))
+        .expect("schema/tracks.schema.json is committed");
+    assert!(
+        stdout(&out) == tracks,
+        "schema/tracks.schema.json is stale: run `make schema`"
+    );
     for entry in std::fs::read_dir(root().join("scenarios")).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "yaml") && !path.ends_with("pack.yaml") {
             let text = std::fs::read_to_string(&path).unwrap();
+            let schema = if path.file_name().is_some_and(|n| n == "tracks.yaml") {
+                "tracks"
+            } else {
+                "scenario"
+            };
             assert_eq!(
                 text.lines().next(),
-                Some("# yaml-language-server: $schema=../schema/scenario.schema.json"),
+                Some(
+                    format!("# yaml-language-server: $schema=../schema/{schema}.schema.json")
+                        .as_str()
+                ),
                 "{}",
                 path.display()
             );

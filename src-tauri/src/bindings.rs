@@ -10,7 +10,7 @@ use rapport_core::app::{
 };
 use rapport_core::diag::{Diagnostic, Severity};
 use rapport_core::engine::{Debrief, DebriefTurn, Decision, Event, EventKind, Rule};
-use rapport_core::model::{Channel, Language, Meta, Outcome};
+use rapport_core::model::{Channel, Language, Meta, Outcome, Track, VariantCard};
 use rapport_core::pack::PackInfo;
 use rapport_core::progress::{CriterionRate, ProgressPoint, ProgressView, Suggestion};
 use rapport_core::score::{CriterionResult, Evidence, ReplyScore, RubricId, Scores};
@@ -46,6 +46,7 @@ pub fn typescript() -> String {
         TriedCriterion::decl(&cfg),
         TriedRejected::decl(&cfg),
         Meta::decl(&cfg),
+        Track::decl(&cfg),
         Channel::decl(&cfg),
         Language::decl(&cfg),
         LoadError::decl(&cfg),
@@ -53,6 +54,7 @@ pub fn typescript() -> String {
         Severity::decl(&cfg),
         SessionView::decl(&cfg),
         CustomerCard::decl(&cfg),
+        VariantCard::decl(&cfg),
         Fact::decl(&cfg),
         EndingView::decl(&cfg),
         Outcome::decl(&cfg),

@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import Library from '../src/lib/Library.svelte';
 import Conversation from '../src/lib/Conversation.svelte';
 import Debrief from '../src/lib/Debrief.svelte';
-import { XSS, debrief, definitions, library, replied, score, view } from './fixtures';
+import { XSS, debrief, definitions, entry, library, replied, score, view } from './fixtures';
 import Feedback from '../src/lib/Feedback.svelte';
 
 const byTestId = (id: string) => screen.queryAllByTestId(id);
@@ -51,9 +51,36 @@ describe('Library', () => {
     await user.tab();
     expect(document.activeElement).toBe(screen.getByTestId('filter-difficulty'));
     await user.tab();
+    expect(document.activeElement).toBe(screen.getByTestId('filter-industry'));
+    await user.tab();
+    expect(document.activeElement).toBe(screen.getByTestId('filter-track'));
+    await user.tab();
     expect(document.activeElement).toBe(byTestId('start-scenario')[0]);
     await user.keyboard('{Enter}');
     expect(onstart).toHaveBeenCalledWith('double-charge');
+  });
+
+  it('filters by line of business and shows tracks in order, marked done from the history', async () => {
+    const user = userEvent.setup();
+    const history = [
+      entry({ scenario: 'late-gift', status: 'finished', outcome: 'success' }),
+      entry({ scenario: 'double-charge', status: 'abandoned', outcome: null }),
+    ];
+    render(Library, { library: library(), onstart: vi.fn(), history });
+    await user.selectOptions(screen.getByTestId('filter-industry'), 'online-retail');
+    expect(byTestId('scenario-card').map((c) => c.dataset.scenarioId)).toEqual(['late-gift']);
+    await user.selectOptions(screen.getByTestId('filter-industry'), '');
+    const track = byTestId('track')[0];
+    expect(track.textContent).toContain('First week');
+    expect(track.textContent).toContain('Gentle calls first.');
+    expect(within(track).getByTestId('track-progress').textContent!.trim()).toBe('1 of 2 done');
+    expect(within(track).getAllByTestId('track-step').map((s) => [s.dataset.scenarioId, s.dataset.done])).toEqual([
+      ['late-gift', 'true'],
+      ['double-charge', 'false'],
+    ]);
+    await user.selectOptions(screen.getByTestId('filter-track'), 'first-week');
+    expect(byTestId('scenario-card').map((c) => c.dataset.scenarioId)).toEqual(['late-gift', 'double-charge']);
+    expect(byTestId('scenario-card')[0].dataset.done).toBe('true');
   });
 
   it('lists files that failed to load with their diagnostics', () => {

@@ -31,7 +31,7 @@ use crate::diag::Diagnostic;
 use crate::engine::{Clock, Debrief, EngineError, Event, EventKind, Input, ManualClock, Session};
 use crate::history::{utc_text, AttemptLog, AttemptStart, Step, StoredAttempt};
 use crate::load::{self, Library, LoadOptions};
-use crate::model::{Meta, Outcome, Scenario};
+use crate::model::{Customer, Meta, Node, Outcome, Scenario, Track, VariantCard};
 use crate::pack::{Pack, PackInfo};
 use crate::progress::{self, ProgressView};
 use crate::score::{Scorer, Scores};
@@ -104,6 +104,11 @@ pub struct LibraryView {
     pub scenarios: Vec<Meta>,
     /// Every skill tag of the playable scenarios, sorted, for the filter.
     pub skills: Vec<String>,
+    /// Every line of business (`industry`) of the playable scenarios, sorted, for the filter.
+    pub industries: Vec<String>,
+    /// The pack's learning tracks (`tracks.yaml`), in order; each lists scenario ids in
+    /// the order to practise them (only playable ones).
+    pub tracks: Vec<Track>,
     pub load_errors: Vec<LoadError>,
     /// The packs the scenarios come from, in the order loaded (the app's own pack first,
     /// then the imported ones), each with the ids of its playable scenarios.
@@ -133,6 +138,9 @@ pub struct CustomerCard {
     pub persona: String,
     /// Seconds of silence before they chase; `None` when they wait forever.
     pub patience_seconds: Option<u32>,
+    /// Which of the scenario's persona variants this customer is (picked by the seed);
+    /// `None` when the scenario has none.
+    pub variant: Option<VariantCard>,
 }
 
 /// One line of the CRM panel. Nested facts are flattened to dotted keys (`card.last4`).
@@ -141,6 +149,11 @@ pub struct CustomerCard {
 pub struct Fact {
     pub key: String,
     pub value: String,
+    /// The author's label, in the scenario's language (`None`: show the key in words).
+    pub label: Option<String>,
+    /// This moment needs it (the node lists it, or its model answers use it): such facts
+    /// come first.
+    pub needed: bool,
 }
 
 /// How the conversation ended, for the last bubble and the debrief button.
@@ -167,7 +180,9 @@ pub struct SessionView {
     pub mood: u8,
     /// The current node (the ending once ended).
     pub node: String,
-    /// Guided mode: the choices to pick from (numbered from 1); empty when typing.
+    /// Guided mode: the choices to pick from, in the order shown (shuffled with the
+    /// seed unless the node pins them), numbered from 1 for [`App::choose`]; empty when
+    /// typing.
     pub choices: Vec<String>,
     /// Every event so far. The page animates the ones it has not shown yet.
     pub transcript: Vec<Event>,
@@ -246,6 +261,7 @@ struct Active {
 pub struct App {
     source: PathBuf,
     scenarios: Vec<Scenario>,
+    tracks: Vec<Track>,
     load_errors: Vec<LoadError>,
     /// SHA-256 of each scenario's file, in the order of `scenarios`.
     sha256: Vec<String>,
@@ -304,6 +320,8 @@ impl App {
                     )
                     .with_hint("set RAPPORT_SCENARIOS_DIR to a folder of scenario files")],
                 }],
+                tracks: Vec::new(),
+                track_files: Vec::new(),
             }
         };
         App::from_library(dir, library, scorer)
@@ -356,6 +374,7 @@ impl App {
         App {
             source: source.to_path_buf(),
             scenarios,
+            tracks: library.tracks,
             load_errors,
             sha256,
             scorer,
@@ -400,6 +419,25 @@ impl App {
     pub fn library(&self) -> LibraryView {
         let skills: BTreeSet<&String> =
             self.scenarios.iter().flat_map(|s| &s.meta.skills).collect();
+        let industries: BTreeSet<&String> = self
+            .scenarios
+            .iter()
+            .filter_map(|s| s.meta.industry.as_ref())
+            .collect();
+        let playable: BTreeSet<&str> = self.scenarios.iter().map(|s| s.meta.id.as_str()).collect();
+        let tracks = self
+            .tracks
+            .iter()
+            .map(|t| Track {
+                scenarios: t
+                    .scenarios
+                    .iter()
+                    .filter(|id| playable.contains(id.as_str()))
+                    .cloned()
+                    .collect(),
+                ..t.clone()
+            })
+            .collect();
         LibraryView {
             source: self.source.display().to_string(),
             scenarios: {
@@ -410,6 +448,8 @@ impl App {
                 all
             },
             skills: skills.into_iter().cloned().collect(),
+            industries: industries.into_iter().cloned().collect(),
+            tracks,
             load_errors: self.load_errors.clone(),
             packs: self.pack_groups(),
             history_problem: self.log_problem.clone(),
@@ -767,19 +807,24 @@ impl App {
         let active = self.active.as_ref().ok_or(AppError::NoSession)?;
         let scenario = &self.scenarios[active.scenario];
         let session = &active.session;
+        // The customer this session meets: its persona variant applied.
+        let played = session.played(scenario);
+        let customer = &played.customer;
+        // In the order the trainee sees them (shuffled with the seed unless pinned).
         let choices = session
             .node(scenario)
             .map(|n| {
-                n.choices
-                    .iter()
-                    .map(|c| template::render(c, &scenario.customer))
+                session
+                    .choice_order(n)
+                    .into_iter()
+                    .map(|i| template::render(&n.choices[i], customer))
                     .collect()
             })
             .unwrap_or_default();
         let ending = session.ending(scenario).map(|(id, e)| EndingView {
             id: id.to_string(),
             outcome: e.outcome,
-            closing_line: template::render(&e.say, &scenario.customer),
+            closing_line: session.closing_line().unwrap_or_default().to_string(),
             // The variant chosen when the conversation ended, matching what happened.
             lesson: session
                 .transcript()
@@ -789,9 +834,8 @@ impl App {
                     EventKind::Ended { lesson, .. } => Some(lesson.clone()),
                     _ => None,
                 })
-                .unwrap_or_else(|| template::render(&e.lesson, &scenario.customer)),
+                .unwrap_or_else(|| template::render(&e.lesson, customer)),
         });
-        let customer = &scenario.customer;
         Ok(SessionView {
             session_id: active.id,
             seed: session.seed(),
@@ -800,8 +844,9 @@ impl App {
                 name: customer.name.clone(),
                 persona: customer.persona.clone(),
                 patience_seconds: customer.patience,
+                variant: customer.variant.clone(),
             },
-            facts: flatten_facts(&customer.facts),
+            facts: record(customer, session.node(scenario)),
             mood: session.mood(),
             node: session.current().to_string(),
             choices,
@@ -1112,25 +1157,93 @@ fn scenario_sha256(scenario: &Scenario) -> String {
         .collect()
 }
 
-fn flatten_facts(facts: &std::collections::BTreeMap<String, serde_json::Value>) -> Vec<Fact> {
-    fn walk(prefix: String, value: &serde_json::Value, out: &mut Vec<Fact>) {
+/// The customer record as the panel shows it: first the facts this moment needs (those
+/// the node lists, then those its model answers use), then the rest, each group in the
+/// author's order; nested facts flattened to dotted keys (`card.last4`).
+pub fn record(customer: &Customer, node: Option<&Node>) -> Vec<Fact> {
+    fn walk(
+        prefix: String,
+        label: Option<String>,
+        value: &serde_json::Value,
+        needed: bool,
+        out: &mut Vec<Fact>,
+    ) {
         match value {
             serde_json::Value::Object(map) => {
                 for (k, v) in map {
-                    walk(format!("{prefix}.{k}"), v, out);
+                    let sub = label.as_ref().map(|l| format!("{l} · {k}"));
+                    walk(format!("{prefix}.{k}"), sub, v, needed, out);
                 }
             }
             other => out.push(Fact {
                 key: prefix,
                 value: template::fact_text(other),
+                label,
+                needed,
             }),
         }
     }
-    let mut out = Vec::new();
-    for (k, v) in facts {
-        walk(k.clone(), v, &mut out);
+    // The author's order; facts without one (built in memory) by name after them.
+    let mut order: Vec<&String> = customer
+        .fact_order
+        .iter()
+        .filter(|k| customer.facts.contains_key(*k))
+        .collect();
+    order.extend(
+        customer
+            .facts
+            .keys()
+            .filter(|k| !customer.fact_order.contains(k)),
+    );
+    let mut needed: Vec<&str> = Vec::new();
+    if let Some(node) = node {
+        needed.extend(node.facts.iter().map(String::as_str));
+        for answer in &node.model_answers {
+            for piece in template::pieces(answer) {
+                if let template::Piece::Placeholder(name, _) = piece {
+                    if let Some(fact) = name.strip_prefix("facts.") {
+                        let top = fact.split('.').next().unwrap_or(fact);
+                        if !needed.contains(&top) {
+                            needed.push(top);
+                        }
+                    }
+                }
+            }
+        }
     }
-    out
+    let (mut first, mut rest) = (Vec::new(), Vec::new());
+    // Needed ones: those the node lists in its order, then the answers' in author order.
+    let listed = node.map_or(&[][..], |n| &n.facts[..]);
+    let mut in_front: Vec<&String> = listed
+        .iter()
+        .filter_map(|f| order.iter().copied().find(|k| *k == f))
+        .collect();
+    in_front.extend(
+        order
+            .iter()
+            .copied()
+            .filter(|k| needed.contains(&k.as_str()) && !listed.contains(k)),
+    );
+    for k in &in_front {
+        walk(
+            (*k).clone(),
+            customer.fact_labels.get(*k).cloned(),
+            &customer.facts[*k],
+            true,
+            &mut first,
+        );
+    }
+    for k in order.iter().filter(|k| !in_front.contains(k)) {
+        walk(
+            (*k).clone(),
+            customer.fact_labels.get(*k).cloned(),
+            &customer.facts[*k],
+            false,
+            &mut rest,
+        );
+    }
+    first.extend(rest);
+    first
 }
 
 #[cfg(test)]
@@ -1142,6 +1255,7 @@ mod tests {
 
     fn app() -> App {
         let mut sc = scenario();
+        sc.trainer_notes = "TRAINERS ONLY: the swearing is softened.".into();
         sc.customer.facts = [
             ("order_id".to_string(), serde_json::json!("A-1")),
             ("card".to_string(), serde_json::json!({"last4": "4242"})),
@@ -1152,6 +1266,7 @@ mod tests {
         easy.meta.id = "easy".into();
         easy.meta.title = "A gentle one".into();
         easy.meta.skills = vec!["billing".into(), "de-escalation".into()];
+        easy.meta.industry = Some("telecom".into());
         let broken = Path::new("broken.yaml");
         let library = Library {
             scenarios: vec![sc, easy],
@@ -1173,6 +1288,13 @@ mod tests {
                     )],
                 },
             ],
+            tracks: vec![crate::model::Track {
+                id: "start-here".into(),
+                title: "Start here".into(),
+                description: "The gentle one first.".into(),
+                scenarios: vec!["easy".into(), "gone".into(), "t".into()],
+            }],
+            track_files: vec![],
         };
         App::from_library(Path::new("pack"), library, Box::new(WordScorer))
     }
@@ -1187,12 +1309,76 @@ mod tests {
             .collect()
     }
 
+    /// Issue 12: trainer notes never reach the trainee: not in the library, not in the
+    /// session view (the persona card), not in the debrief.
+    #[test]
+    fn trainer_notes_are_not_sent_to_the_trainee() {
+        let mut app = app();
+        let clock = ManualClock::new(0);
+        let lib = serde_json::to_string(&app.library()).unwrap();
+        let view = serde_json::to_string(&app.start("t", Some(1), &clock).unwrap()).unwrap();
+        for payload in [lib, view] {
+            assert!(!payload.contains("TRAINERS ONLY"), "{payload}");
+        }
+    }
+
+    /// Issue 12: the record follows the author's order, not the alphabet, with the facts
+    /// the moment needs first (the node's list, then what its model answers use) and the
+    /// author's labels.
+    #[test]
+    fn the_record_shows_what_the_moment_needs_first_in_the_authors_order() {
+        let mut sc = scenario();
+        let c = &mut sc.customer;
+        for (k, v) in [
+            ("zeta", serde_json::json!("z")),
+            ("history", serde_json::json!(["one"])),
+            ("card", serde_json::json!({"last4": "4242"})),
+            ("refund_reference", serde_json::json!("RF-1")),
+            ("alpha", serde_json::json!("a")),
+        ] {
+            c.facts.insert(k.into(), v);
+            c.fact_order.push(k.into());
+        }
+        c.fact_labels
+            .insert("history".into(), "Contacts précédents".into());
+        c.fact_labels.insert("card".into(), "Carte".into());
+        let node = sc.nodes.get_mut("start").unwrap();
+        node.facts = vec!["alpha".into()];
+        node.model_answers =
+            vec!["Reference {facts.refund_reference}, card {facts.card.last4}.".into()];
+        let keys = |facts: &[Fact]| facts.iter().map(|f| f.key.clone()).collect::<Vec<_>>();
+        let shown = record(&sc.customer, sc.nodes.get("start"));
+        assert_eq!(
+            keys(&shown),
+            ["alpha", "card.last4", "refund_reference", "zeta", "history"]
+        );
+        assert_eq!(
+            shown.iter().map(|f| f.needed).collect::<Vec<_>>(),
+            [true, true, true, false, false]
+        );
+        assert_eq!(shown[1].label.as_deref(), Some("Carte · last4"));
+        assert_eq!(shown[4].label.as_deref(), Some("Contacts précédents"));
+        let calm = record(&sc.customer, sc.nodes.get("calmer"));
+        assert_eq!(
+            keys(&calm),
+            ["zeta", "history", "card.last4", "refund_reference", "alpha"],
+            "elsewhere, the author's order"
+        );
+    }
+
     #[test]
     fn the_library_lists_cards_skills_and_only_files_that_failed() {
         let lib = app().library();
         let ids: Vec<&str> = lib.scenarios.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["easy", "t"], "sorted by difficulty, then title");
         assert_eq!(lib.skills, ["billing", "de-escalation"]);
+        assert_eq!(lib.industries, ["telecom"]);
+        assert_eq!(lib.tracks.len(), 1);
+        assert_eq!(
+            lib.tracks[0].scenarios,
+            ["easy", "t"],
+            "a track lists only playable scenarios, in its order"
+        );
         assert_eq!(lib.load_errors.len(), 1);
         assert_eq!(lib.load_errors[0].file, "broken.yaml");
         assert_eq!(lib.load_errors[0].diagnostics[0].code, "yaml-syntax");
@@ -1225,11 +1411,15 @@ mod tests {
             [
                 Fact {
                     key: "card.last4".into(),
-                    value: "4242".into()
+                    value: "4242".into(),
+                    label: None,
+                    needed: false,
                 },
                 Fact {
                     key: "order_id".into(),
-                    value: "A-1".into()
+                    value: "A-1".into(),
+                    label: None,
+                    needed: false,
                 }
             ]
         );
@@ -1357,14 +1547,32 @@ mod tests {
         let library = Library {
             scenarios: vec![sc],
             reports: vec![],
+            tracks: vec![],
+            track_files: vec![],
         };
         let mut app = App::from_library(Path::new("p"), library, Box::new(WordScorer));
         let clock = ManualClock::new(0);
+        // Shown in the seed's order: pick the apology by its number on screen.
         let v = app.start("t", Some(1), &clock).unwrap();
-        assert_eq!(v.choices, ["It's your fault.", "I'm so sorry, Dana."]);
-        let v = app.choose(2, &clock).unwrap();
+        let mut shown = v.choices.clone();
+        shown.sort();
+        assert_eq!(shown, ["I'm so sorry, Dana.", "It's your fault."]);
+        let sorry = v
+            .choices
+            .iter()
+            .position(|c| c.starts_with("I'm so sorry"))
+            .unwrap();
+        let v = app.choose(sorry + 1, &clock).unwrap();
         assert_eq!(v.node, "calmer");
         assert!(v.choices.is_empty());
+        // The recorded choice is the author's number, whatever the screen showed.
+        assert!(v.transcript.iter().any(|e| matches!(
+            &e.kind,
+            EventKind::AgentReply {
+                choice: Some(2),
+                ..
+            }
+        )));
     }
 
     #[test]

@@ -49,7 +49,12 @@ pub fn run(scenario: &Scenario, test: &GoldenTest, scorer: &dyn Scorer) -> TestR
             }
             TestTurn::Choice(number) => {
                 clock.advance(REPLY_SECONDS * 1000);
-                Input::Choice { number: *number }
+                // A test numbers choices as written; the session may show them shuffled.
+                let shown = session
+                    .node(scenario)
+                    .and_then(|n| session.screen_number(n, *number))
+                    .unwrap_or(*number);
+                Input::Choice { number: shown }
             }
             TestTurn::Silence => {
                 let deadline = session
@@ -62,6 +67,14 @@ pub fn run(scenario: &Scenario, test: &GoldenTest, scorer: &dyn Scorer) -> TestR
         if let Err(e) = session.advance(scenario, scorer, &input, &clock) {
             failures.push(format!("turn {} at `{}`: {e}", i + 1, session.current()));
             break;
+        }
+    }
+    if let Some(want) = &test.variant {
+        if session.variant() != Some(want.as_str()) {
+            failures.push(format!(
+                "expected the persona variant `{want}`, met `{}`",
+                session.variant().unwrap_or("none")
+            ));
         }
     }
     if !session.is_ended() {
@@ -117,7 +130,7 @@ fn divergence(scenario: &Scenario, session: &Session, expected: &[String]) -> Op
     let at = (1..taken.len().min(expected.len())).find(|&i| taken[i] != expected[i])?;
     let mut transitions = 0;
     let mut turn = 0;
-    let mut mood = scenario.customer.mood;
+    let mut mood = session.played(scenario).customer.mood;
     let mut mood_before = mood;
     let mut last_reply: Option<(&str, &crate::score::ReplyScore)> = None;
     for e in session.transcript() {
@@ -185,6 +198,8 @@ const MODEL_RUN_MAX_TURNS: usize = 40;
 pub fn model_answer_run(scenario: &Scenario, scorer: &dyn Scorer) -> TestRun {
     let clock = ManualClock::new(0);
     let mut session = Session::start(scenario, 0, &clock);
+    // Model answers are rendered with the facts of the customer this seed meets.
+    let played = session.played(scenario);
     let mut failures = Vec::new();
     for turn in 0..MODEL_RUN_MAX_TURNS {
         let Some(node) = session.node(scenario) else {
@@ -193,7 +208,7 @@ pub fn model_answer_run(scenario: &Scenario, scorer: &dyn Scorer) -> TestRun {
         let input = if node.choices.is_empty() {
             match node.model_answers.first() {
                 Some(a) => Input::Reply {
-                    text: crate::template::render(a, &scenario.customer),
+                    text: crate::template::render(a, &played.customer),
                 },
                 None => {
                     failures.push(format!(
@@ -215,13 +230,15 @@ pub fn model_answer_run(scenario: &Scenario, scorer: &dyn Scorer) -> TestRun {
                 });
             let best = (1..=node.choices.len())
                 .max_by_key(|&n| {
-                    let text = crate::template::render(&node.choices[n - 1], &scenario.customer);
-                    let s = crate::engine::score_at(scenario, node, &text, line.as_deref(), scorer);
+                    let text = crate::template::render(&node.choices[n - 1], &played.customer);
+                    let s = crate::engine::score_at(&played, node, &text, line.as_deref(), scorer);
                     // Ties go to the first choice listed.
                     (s.scores.overall, std::cmp::Reverse(n))
                 })
                 .unwrap_or(1);
-            Input::Choice { number: best }
+            Input::Choice {
+                number: session.screen_number(node, best).unwrap_or(best),
+            }
         };
         clock.advance(REPLY_SECONDS * 1000);
         if let Err(e) = session.advance(scenario, scorer, &input, &clock) {
@@ -431,6 +448,7 @@ mod tests {
         GoldenTest {
             name: "t".into(),
             seed: 3,
+            variant: None,
             turns,
             path: path.iter().map(|s| s.to_string()).collect(),
             ending: ending.into(),

@@ -324,6 +324,7 @@ mod tests {
         sc.tests.push(GoldenTest {
             name: "sorry twice".into(),
             seed: 0,
+            variant: None,
             turns: vec![
                 TestTurn::Reply("so sorry".into()),
                 TestTurn::Reply("sorry again".into()),

@@ -24,9 +24,17 @@ pub struct Scenario {
     pub endings: BTreeMap<String, Ending>,
     /// Scenario-level rubric adjustments (extra criteria, weights, phrases).
     pub rubric: RubricPatch,
+    /// Criterion id -> the coaching tip to show in this scenario instead of the rubric's
+    /// generic one (a node's `tips` win over these).
+    #[serde(default)]
+    pub tips: BTreeMap<String, String>,
     /// Golden transcripts the trainer wrote to test this scenario.
     #[serde(default)]
     pub tests: Vec<GoldenTest>,
+    /// Notes for trainers (how the scenario is meant to be run, what it softens, ...).
+    /// Never part of what a trainee is sent or shown.
+    #[serde(default)]
+    pub trainer_notes: String,
     /// Where the scenario was loaded from (empty for scenarios built in memory).
     #[serde(default)]
     pub source: PathBuf,
@@ -41,8 +49,17 @@ pub struct Meta {
     /// 1 (gentle) to 5 (hardest).
     pub difficulty: u8,
     pub skills: Vec<String>,
+    /// The line of business (`telecom`, `online-retail`, `banking`, ...), for the
+    /// library filter; `None` when the scenario does not say.
+    #[serde(default)]
+    pub industry: Option<String>,
     pub channel: Channel,
     pub language: Language,
+    /// The language as the scenario gives it, with its region when it has one (`fr-CA`,
+    /// `fr-FR`, `en-GB`, or just `fr`): the screen and the customer's formats can
+    /// follow the region; the scorer judges in `language`'s rubric.
+    #[serde(default)]
+    pub locale: String,
     pub estimated_minutes: u32,
     pub author: String,
     pub version: String,
@@ -67,6 +84,14 @@ pub enum Language {
 }
 
 impl Language {
+    /// `en` or `fr`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Fr => "fr",
+        }
+    }
+
     /// What a customer says when the agent has gone quiet, when the scenario does not say.
     pub fn default_chase_line(self) -> &'static str {
         match self {
@@ -95,6 +120,58 @@ pub struct Customer {
     /// the way a person says them in it ("November 14", "14 novembre").
     #[serde(default)]
     pub language: Language,
+    /// Persona variants: one is picked by the session's seed (see
+    /// [`Scenario::with_variant`]); empty when the customer is always the same.
+    #[serde(default)]
+    pub variants: Vec<PersonaVariant>,
+    /// The variant this customer is, once one has been applied.
+    #[serde(default)]
+    pub variant: Option<VariantCard>,
+    /// The facts' names in the order the author wrote them (the record shows them so).
+    #[serde(default)]
+    pub fact_order: Vec<String>,
+    /// Fact name -> its label on the record, as the author wrote it (with accents, in the
+    /// scenario's language): `{value: ..., label: "Contacts précédents"}`.
+    #[serde(default)]
+    pub fact_labels: BTreeMap<String, String>,
+}
+
+/// One way the customer can be: their temperament, mood, patience, facts and lines.
+/// What a variant leaves out is the customer's own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonaVariant {
+    pub id: String,
+    /// A few words for the persona card ("curt and in a hurry").
+    pub temperament: String,
+    /// Replaces the customer's `persona` text.
+    pub persona: Option<String>,
+    pub mood: Option<u8>,
+    /// Replaces the customer's patience (seconds).
+    pub patience: Option<u32>,
+    /// Added to the customer's facts (a fact of the same name is replaced).
+    pub facts: BTreeMap<String, serde_json::Value>,
+    /// The variant's own facts in the order written, and their labels.
+    #[serde(default)]
+    pub fact_order: Vec<String>,
+    #[serde(default)]
+    pub fact_labels: BTreeMap<String, String>,
+    /// Node or ending id -> the lines this customer says there instead.
+    pub lines: BTreeMap<String, LineSet>,
+}
+
+/// A node's or an ending's lines: the conditioned ones, then the fallback.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LineSet {
+    pub say: Vec<String>,
+    pub say_when: Vec<CondLines>,
+}
+
+/// Which variant of the customer this is, for the persona card.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariantCard {
+    pub id: String,
+    pub temperament: String,
 }
 
 impl Customer {
@@ -107,21 +184,46 @@ impl Customer {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Node {
     /// Line variants; one is picked with the session's seeded RNG. May hold placeholders.
+    /// The fallback: said when no line of `say_when` holds.
     pub say: Vec<String>,
+    /// Lines that follow the reply that led here, tried in order before `say`.
+    #[serde(default)]
+    pub say_when: Vec<CondLines>,
     /// Criteria that matter most at this moment (ids known to the rubrics).
     pub focus: Vec<String>,
     /// What a strong reply would say here, shown in the debrief.
     pub model_answers: Vec<String>,
     /// Guided mode: when non-empty, the trainee picks one of these instead of typing.
     pub choices: Vec<String>,
+    /// Whether the choices are shown in an order shuffled with the session's seed (the
+    /// default), or as written. Conditions and tests number them as written either way.
+    #[serde(default = "yes")]
+    pub shuffle: bool,
     /// Node-level rubric adjustments (extra phrases, weights), applied over the scenario's.
     pub rubric: RubricPatch,
+    /// Facts this moment needs, shown first on the record (before those its model
+    /// answers use, then the rest in the author's order).
+    #[serde(default)]
+    pub facts: Vec<String>,
+    /// Criterion id -> the coaching tip at this moment, where the generic one would be
+    /// wrong (no "name their frustration" on a happy call).
+    #[serde(default)]
+    pub tips: BTreeMap<String, String>,
     /// Tried in order; the first whose condition holds is taken.
     pub branches: Vec<Branch>,
     /// Taken when no branch matches.
     pub otherwise: Transition,
     /// Taken when the agent is silent past the customer's patience.
     pub on_silence: Option<Silence>,
+}
+
+/// Customer lines said only when `when` holds on the reply that led to the node or
+/// ending (read exactly as the branch that led there read it, see `engine::condition`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CondLines {
+    pub when: Condition,
+    /// Variants; one is picked with the session's seeded RNG.
+    pub say: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -225,8 +327,12 @@ impl ScoreKey {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ending {
     pub outcome: Outcome,
-    /// The customer's closing line (may hold placeholders).
-    pub say: String,
+    /// The customer's closing line variants (may hold placeholders): the fallback when
+    /// no line of `say_when` holds.
+    pub say: Vec<String>,
+    /// Closing lines that follow the reply that led here, tried in order before `say`.
+    #[serde(default)]
+    pub say_when: Vec<CondLines>,
     /// The short lesson shown in the debrief when no variant holds.
     pub lesson: String,
     /// Lessons that match what happened, tried in order on the whole conversation.
@@ -288,11 +394,26 @@ impl Outcome {
     }
 }
 
+/// A learning track: scenarios of the pack to practise in order, from `tracks.yaml`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Track {
+    pub id: String,
+    pub title: String,
+    /// A sentence or two on what the track practises.
+    pub description: String,
+    /// Scenario ids, in the order to practise them.
+    pub scenarios: Vec<String>,
+}
+
 /// A trainer's scripted run through the scenario, checked by `rapport test` and `make test`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GoldenTest {
     pub name: String,
     pub seed: u64,
+    /// The persona variant the seed must meet, when the test says.
+    #[serde(default)]
+    pub variant: Option<String>,
     pub turns: Vec<TestTurn>,
     /// Node and ending ids visited, start first, ending last; empty when not checked.
     pub path: Vec<String>,
@@ -315,6 +436,55 @@ pub enum TestTurn {
 }
 
 impl Scenario {
+    /// The scenario as played with persona variant `index` (an index into
+    /// `customer.variants`): the customer's persona, mood, patience and facts and the
+    /// lines the variant changes. `None`, or a scenario without variants, is itself.
+    pub fn with_variant(&self, index: Option<usize>) -> std::borrow::Cow<'_, Scenario> {
+        let Some(v) = index.and_then(|i| self.customer.variants.get(i)) else {
+            return std::borrow::Cow::Borrowed(self);
+        };
+        let mut sc = self.clone();
+        let c = &mut sc.customer;
+        if let Some(p) = &v.persona {
+            c.persona = p.clone();
+        }
+        if let Some(m) = v.mood {
+            c.mood = m;
+        }
+        if v.patience.is_some() {
+            c.patience = v.patience;
+        }
+        c.facts
+            .extend(v.facts.iter().map(|(k, val)| (k.clone(), val.clone())));
+        for name in &v.fact_order {
+            if !c.fact_order.contains(name) {
+                c.fact_order.push(name.clone());
+            }
+        }
+        c.fact_labels
+            .extend(v.fact_labels.iter().map(|(k, l)| (k.clone(), l.clone())));
+        c.variant = Some(VariantCard {
+            id: v.id.clone(),
+            temperament: v.temperament.clone(),
+        });
+        for (id, lines) in &v.lines {
+            if let Some(n) = sc.nodes.get_mut(id) {
+                n.say = lines.say.clone();
+                n.say_when = lines.say_when.clone();
+            } else if let Some(e) = sc.endings.get_mut(id) {
+                e.say = lines.say.clone();
+                e.say_when = lines.say_when.clone();
+            }
+        }
+        sc.customer.variants.clear();
+        std::borrow::Cow::Owned(sc)
+    }
+
+    /// The index of the variant with this id.
+    pub fn variant_index(&self, id: &str) -> Option<usize> {
+        self.customer.variants.iter().position(|v| v.id == id)
+    }
+
     /// Whether `id` names a node or an ending.
     pub fn has_target(&self, id: &str) -> bool {
         self.nodes.contains_key(id) || self.endings.contains_key(id)
@@ -368,6 +538,10 @@ pub struct CriterionDef {
     /// Phrases that meet the criterion.
     #[serde(default)]
     pub phrases: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn one() -> f32 {

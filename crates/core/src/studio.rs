@@ -254,7 +254,7 @@ impl Studio {
             id: eid.clone(),
             outcome: Some(e.outcome),
             start: false,
-            say: e.say.clone(),
+            say: e.say.first().cloned().unwrap_or_default(),
             choices: Vec::new(),
         }));
         Ok(ScenarioGraph {

@@ -216,6 +216,10 @@ mod tests {
             ]
             .into_iter()
             .collect(),
+            variants: vec![],
+            variant: None,
+            fact_order: vec![],
+            fact_labels: std::collections::BTreeMap::new(),
         }
     }
 

@@ -44,9 +44,13 @@ impl Scorer for WordScorer {
 fn node(say: &[&str], branches: Vec<Branch>, otherwise: (&str, i32)) -> Node {
     Node {
         say: say.iter().map(|s| s.to_string()).collect(),
+        say_when: vec![],
+        tips: BTreeMap::new(),
+        facts: vec![],
         focus: vec!["apologize".into()],
         model_answers: vec!["I'm so sorry, {customer.first_name}.".into()],
         choices: vec![],
+        shuffle: true,
         rubric: RubricPatch::default(),
         branches,
         otherwise: Transition {
@@ -70,7 +74,8 @@ fn branch(when: Condition, goto: &str, mood: i32) -> Branch {
 fn ending(outcome: Outcome, say: &str) -> Ending {
     Ending {
         outcome,
-        say: say.into(),
+        say: vec![say.into()],
+        say_when: vec![],
         lesson: format!("lesson of {say}"),
         lesson_variants: vec![],
     }
@@ -120,8 +125,10 @@ pub fn scenario() -> Scenario {
             summary: String::new(),
             difficulty: 1,
             skills: vec![],
+            industry: None,
             channel: Channel::Phone,
             language: Language::En,
+            locale: "en".into(),
             estimated_minutes: 1,
             author: String::new(),
             version: "1".into(),
@@ -134,6 +141,10 @@ pub fn scenario() -> Scenario {
             max_chases: crate::model::DEFAULT_MAX_CHASES,
             facts: BTreeMap::new(),
             language: Language::En,
+            variants: vec![],
+            variant: None,
+            fact_order: vec![],
+            fact_labels: std::collections::BTreeMap::new(),
         },
         start: "start".into(),
         nodes,
@@ -146,6 +157,8 @@ pub fn scenario() -> Scenario {
         .collect(),
         rubric: RubricPatch::default(),
         tests: vec![],
+        trainer_notes: String::new(),
+        tips: BTreeMap::new(),
         source: Default::default(),
     }
 }

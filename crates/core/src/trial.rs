@@ -73,9 +73,10 @@ pub fn try_reply(
                 .join(", "),
         })?;
     let line = crate::engine::first_line(scenario, node);
-    let (score, why) = with_input_at(scenario, node, reply, Some(&line), |input| {
+    let (mut score, why) = with_input_at(scenario, node, reply, Some(&line), |input| {
         scorer.explain(input)
     });
+    crate::engine::own_tips(scenario, node, &mut score);
     let mood = mood.unwrap_or(scenario.customer.mood);
     let seen = OnReply::new(&score, reply, mood, 0);
     let (rule, then, reason) = choose_branch(node, &seen);

@@ -984,3 +984,318 @@ fn a_tab_is_reported_at_its_own_line() {
         .expect("a syntax error");
     assert_eq!((d.line, d.column), pos_of(&text, "\tmood"), "{d:?}");
 }
+
+/// Lines that follow the reply that led to them (issue 12): checked like branches.
+#[test]
+fn conditioned_lines_load_and_are_checked_like_branches() {
+    let good = mini_with(
+        "    say: \"Thanks.\"",
+        "    say:\n      - when: { says_any: [card] }\n        say: \"Back on my card, then.\"\n      - when: { met: [apologize], mood_at_least: 10 }\n        say: [\"Thanks.\", \"Thank you.\"]\n      - \"Thanks.\"",
+    );
+    let r = load(&good);
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    let sc = r.scenario.unwrap();
+    let node = &sc.nodes["calm_down"];
+    assert_eq!(node.say, ["Thanks."]);
+    assert_eq!(node.say_when.len(), 2);
+    assert_eq!(node.say_when[0].when.says_any, ["card"]);
+    assert_eq!(node.say_when[1].say, ["Thanks.", "Thank you."]);
+
+    // No fallback.
+    let text = mini_with(
+        "    say: \"Thanks.\"",
+        "    say:\n      - when: { says_any: [card] }\n        say: \"Card.\"",
+    );
+    let r = load(&text);
+    assert_eq!(the(&r, "line-fallback").severity, Severity::Error);
+
+    // An unknown criterion, at its own position.
+    let text = mini_with(
+        "    say: \"Thanks.\"",
+        "    say:\n      - when: { met: [apologise] }\n        say: \"Card.\"\n      - \"Thanks.\"",
+    );
+    let r = load(&text);
+    let d = the(&r, "unknown-criterion");
+    assert_eq!(at(d), pos_of(&text, "apologise"));
+    assert!(d.hint.as_deref().unwrap().contains("apologize"));
+
+    // An impossible condition is a warning, as on a branch.
+    let text = mini_with(
+        "    say: \"Thanks.\"",
+        "    say:\n      - when: { mood_at_least: 80, mood_at_most: 20 }\n        say: \"Card.\"\n      - \"Thanks.\"",
+    );
+    assert_eq!(
+        the(&load(&text), "impossible-condition").severity,
+        Severity::Warning
+    );
+
+    // An unknown key inside the item is named with a suggestion.
+    let text = mini_with(
+        "    say: \"Thanks.\"",
+        "    say:\n      - when: { says_anyy: [card] }\n        say: \"Card.\"\n      - \"Thanks.\"",
+    );
+    let r = load(&text);
+    let d = the(&r, "unknown-key");
+    assert_eq!(at(d), pos_of(&text, "says_anyy"));
+
+    // `choice` needs a guided node leading here.
+    let text = mini_with(
+        "    say: \"Thanks.\"",
+        "    say:\n      - when: { choice: 1 }\n        say: \"Card.\"\n      - \"Thanks.\"",
+    );
+    let r = load(&text);
+    let d = the(&r, "invalid-value");
+    assert!(d.message.contains("no guided node"), "{}", d.message);
+
+    // Endings take conditioned lines too.
+    let text = mini_with(
+        "    say: \"Bye.\"",
+        "    say:\n      - when: { says_any: [card] }\n        say: \"Bye, see you on the card.\"\n      - \"Bye.\"",
+    );
+    let r = load(&text);
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    let sc = r.scenario.unwrap();
+    assert_eq!(sc.endings["resolved"].say, ["Bye."]);
+    assert_eq!(sc.endings["resolved"].say_when.len(), 1);
+}
+
+/// Persona variants (issue 13): read into the model, checked at their own positions.
+#[test]
+fn persona_variants_load_and_are_checked() {
+    let variants = "    order_id: X1\n  variants:\n    - id: calm\n      temperament: \"Calm\"\n    - id: curt\n      temperament: \"Curt and in a hurry\"\n      mood: 20\n      facts:\n        rush: \"in a meeting\"\n      lines:\n        opening: \"Quick: {facts.order_id}, {facts.rush}.\"\n";
+    let good = mini_with("    order_id: X1\n", variants);
+    let r = load(&good);
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    let sc = r.scenario.unwrap();
+    let v = &sc.customer.variants;
+    assert_eq!(v.len(), 2);
+    assert_eq!((v[1].mood, v[1].patience), (Some(20), None));
+    assert_eq!(
+        v[1].lines["opening"].say,
+        ["Quick: {facts.order_id}, {facts.rush}."]
+    );
+    let played = sc.with_variant(Some(1));
+    assert_eq!(played.customer.mood, 20);
+    assert_eq!(played.customer.facts["rush"], "in a meeting");
+    assert_eq!(played.customer.variant.as_ref().unwrap().id, "curt");
+    assert_eq!(played.nodes["opening"].say, v[1].lines["opening"].say);
+
+    // A variant's fact is not there for the shared lines (the other variant lacks it).
+    let text = mini_with("    order_id: X1\n", variants)
+        .replace("say: \"Thanks.\"", "say: \"Thanks, {facts.rush}.\"");
+    let r = load(&text);
+    let (line, col) = pos_of(&text, "Thanks, {facts.rush}");
+    assert_eq!(at(the(&r, "unknown-placeholder")), (line, col + 8));
+
+    // Lines for a node that does not exist; a repeated id; an out-of-range mood.
+    let text = mini_with("    order_id: X1\n", variants)
+        .replace("        opening: \"Quick", "        openin: \"Quick")
+        .replace("id: curt", "id: calm")
+        .replace("mood: 20", "mood: 120");
+    let r = load(&text);
+    let d = the(&r, "unknown-target");
+    assert_eq!(at(d), pos_of(&text, "openin"));
+    assert!(d.hint.as_deref().unwrap().contains("opening"));
+    assert_eq!(
+        the(&r, "duplicate-id").line,
+        pos_of(&text, "id: calm\n      temperament: \"Curt").0
+    );
+    assert_eq!(at(the(&r, "out-of-range")), pos_of(&text, "120"));
+
+    // A test may say which variant its seed meets; a wrong one names the seeds that do.
+    let text = format!(
+        "{}tests:\n  - name: t\n    seed: 0\n    variant: nobody\n    turns: [{{reply: \"sorry\"}}, {{reply: ok}}]\n    ending: resolved\n",
+        mini_with("    order_id: X1\n", variants)
+    );
+    let r = load(&text);
+    assert!(the(&r, "bad-test").message.contains("`nobody`"));
+    let seed0 = rapport_core::engine::variant_for_seed(0, 2).unwrap();
+    let other = ["calm", "curt"][1 - seed0];
+    let r = load(&text.replace("variant: nobody", &format!("variant: {other}")));
+    let d = the(&r, "bad-test");
+    assert!(
+        d.hint.as_deref().unwrap().starts_with("seeds that meet"),
+        "{d:?}"
+    );
+
+    // One variant only is a warning.
+    let one = "    order_id: X1\n  variants:\n    - id: calm\n      temperament: \"Calm\"\n";
+    assert_eq!(
+        the(
+            &load(&mini_with("    order_id: X1\n", one)),
+            "single-variant"
+        )
+        .severity,
+        Severity::Warning
+    );
+}
+
+/// Learning tracks (issue 13): `tracks.yaml` is read through the same positioned front
+/// end, and every problem is reported at its line and column.
+#[test]
+fn tracks_are_read_with_positioned_diagnostics() {
+    use rapport_core::load::load_tracks_str;
+    use std::collections::BTreeSet;
+    let ids: BTreeSet<String> = ["double-charge", "thank-you-call"].map(String::from).into();
+    let good = "tracks:\n  - id: first-week\n    title: First week\n    description: Gentle calls.\n    scenarios: [thank-you-call, double-charge]\n";
+    let r = load_tracks_str(Path::new("tracks.yaml"), good, &ids);
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    assert_eq!(r.tracks.len(), 1);
+    assert_eq!(r.tracks[0].scenarios, ["thank-you-call", "double-charge"]);
+
+    let bad = "tracks:\n  - id: first-week\n    title: First week\n    description: Gentle.\n    colour: red\n    scenarios: [double-charge]\n  - id: first-week\n    title: \"\"\n    description: Again.\n    scenarios: [thank-you-cal]\n";
+    let r = load_tracks_str(Path::new("tracks.yaml"), bad, &ids);
+    assert!(r.tracks.is_empty(), "no tracks from a file with errors");
+    let code_at = |code: &str| {
+        r.diagnostics
+            .iter()
+            .filter(|d| d.code == code)
+            .map(|d| (d.line, d.column))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(code_at("unknown-key"), [pos_of(bad, "colour")]);
+    let unknown = r
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "unknown-scenario")
+        .unwrap();
+    assert_eq!(
+        (unknown.line, unknown.column),
+        pos_of(bad, "thank-you-cal]")
+    );
+    assert_eq!(
+        unknown.hint.as_deref(),
+        Some("did you mean `thank-you-call`?")
+    );
+    assert_eq!(code_at("duplicate-id"), [(7, 9)]);
+    assert_eq!(code_at("invalid-value"), [pos_of(bad, "\"\"")]);
+}
+
+/// The shipped pack's tracks load with the scenarios, and `tracks.yaml` is not taken
+/// for a scenario.
+#[test]
+fn the_shipped_pack_has_tracks() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+    let library = load_paths(&[dir], &LoadOptions::default());
+    assert!(
+        library.reports.iter().all(|r| !r.has_errors()),
+        "{:#?}",
+        library.reports
+    );
+    assert!(library.tracks.len() >= 3);
+    for t in &library.tracks {
+        assert!(!t.description.is_empty());
+        for id in &t.scenarios {
+            assert!(library.scenarios.iter().any(|s| &s.meta.id == id), "{id}");
+        }
+    }
+    assert!(library.scenarios.iter().all(|s| s.meta.industry.is_some()));
+}
+
+/// `trainer_notes:` is kept in the model, apart from the persona; a trainers' note written
+/// into the persona (which trainees see) is a warning at the note.
+#[test]
+fn trainer_notes_are_kept_apart_from_the_persona() {
+    let text = mini_with(
+        "customer:\n",
+        "trainer_notes: \"Run it twice.\"\ncustomer:\n",
+    );
+    let r = load(&text);
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    assert_eq!(r.scenario.unwrap().trainer_notes, "Run it twice.");
+    let text = mini_with(
+        "  persona: Calm.",
+        "  persona: \"Calm. Note for trainers: soften it.\"",
+    );
+    let r = load(&text);
+    let d = the(&r, "trainer-note-in-persona");
+    assert_eq!(d.severity, Severity::Warning);
+    assert_eq!(at(d), pos_of(&text, "Note for trainers"));
+}
+
+/// Tips set by the scenario or a node (issue 12) name known criteria.
+#[test]
+fn own_tips_are_checked() {
+    let text = mini_with(
+        "nodes:\n",
+        "tips:\n  acknowledge_feelings: \"Share her pleasure, {customer.first_name}.\"\nnodes:\n",
+    )
+    .replace(
+        "    say: \"Thanks.\"",
+        "    say: \"Thanks.\"\n    tips:\n      apologise: \"No need.\"",
+    );
+    let r = load(&text);
+    let d = the(&r, "unknown-criterion");
+    assert_eq!(at(d), pos_of(&text, "apologise"));
+    let ok = text.replace("apologise:", "apologize:");
+    let r = load(&ok);
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    let sc = r.scenario.unwrap();
+    assert_eq!(
+        sc.tips["acknowledge_feelings"],
+        "Share her pleasure, {customer.first_name}."
+    );
+    assert_eq!(sc.nodes["calm_down"].tips["apologize"], "No need.");
+}
+
+/// `language:` may carry a region (issue 12): `fr-FR` and `fr-CA` share the French
+/// rubric; the tag is kept for the screen.
+#[test]
+fn languages_with_a_region_share_their_rubric() {
+    for (tag, language, locale) in [
+        ("fr-CA", Language::Fr, "fr-CA"),
+        ("fr-FR", Language::Fr, "fr-FR"),
+        ("fr_ca", Language::Fr, "fr-CA"),
+        ("fr", Language::Fr, "fr"),
+        ("en-GB", Language::En, "en-GB"),
+    ] {
+        let r = load(&mini_with(
+            "channel: chat\n",
+            &format!("channel: chat\nlanguage: {tag}\n"),
+        ));
+        assert!(r.diagnostics.is_empty(), "{tag}: {:#?}", r.diagnostics);
+        let meta = r.scenario.unwrap().meta;
+        assert_eq!(
+            (meta.language, meta.locale.as_str()),
+            (language, locale),
+            "{tag}"
+        );
+    }
+    let text = mini_with("channel: chat\n", "channel: chat\nlanguage: de-DE\n");
+    let r = load(&text);
+    let d = the(&r, "invalid-value");
+    assert_eq!(at(d), pos_of(&text, "de-DE"));
+    assert_eq!(load(MINI).scenario.unwrap().meta.locale, "en");
+}
+
+/// Facts keep the author's order and may carry a label (issue 12); a node may list the
+/// facts it needs first.
+#[test]
+fn facts_keep_their_order_and_labels() {
+    let text = mini_with(
+        "    order_id: X1\n",
+        "    zeta: 1\n    order_id: X1\n    contacts_precedents:\n      value: [\"12 avril\"]\n      label: \"Contacts précédents\"\n    alpha: 2\n",
+    )
+    .replace("    say: \"Thanks.\"", "    say: \"Thanks.\"\n    facts: [alpha]");
+    let r = load(&text);
+    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
+    let sc = r.scenario.unwrap();
+    assert_eq!(
+        sc.customer.fact_order,
+        ["zeta", "order_id", "contacts_precedents", "alpha"]
+    );
+    assert_eq!(
+        sc.customer.fact_labels["contacts_precedents"],
+        "Contacts précédents"
+    );
+    assert_eq!(
+        sc.customer.facts["contacts_precedents"],
+        serde_json::json!(["12 avril"])
+    );
+    assert_eq!(sc.nodes["calm_down"].facts, ["alpha"]);
+    let bad = text.replace("facts: [alpha]", "facts: [alpah]");
+    let r = load(&bad);
+    let d = the(&r, "unknown-fact");
+    assert_eq!(at(d), pos_of(&bad, "alpah"));
+    assert_eq!(d.hint.as_deref(), Some("did you mean `alpha`?"));
+}

@@ -22,7 +22,16 @@ scenarios: Array<Meta>,
 /**
  * Every skill tag of the playable scenarios, sorted, for the filter.
  */
-skills: Array<string>, load_errors: Array<LoadError>, 
+skills: Array<string>, 
+/**
+ * Every line of business (`industry`) of the playable scenarios, sorted, for the filter.
+ */
+industries: Array<string>, 
+/**
+ * The pack's learning tracks (`tracks.yaml`), in order; each lists scenario ids in
+ * the order to practise them (only playable ones).
+ */
+tracks: Array<Track>, load_errors: Array<LoadError>, 
 /**
  * The packs the scenarios come from, in the order loaded (the app's own pack first,
  * then the imported ones), each with the ids of its playable scenarios.
@@ -143,7 +152,28 @@ export type Meta = { id: string, title: string, summary: string,
 /**
  * 1 (gentle) to 5 (hardest).
  */
-difficulty: number, skills: Array<string>, channel: Channel, language: Language, estimated_minutes: number, author: string, version: string, };
+difficulty: number, skills: Array<string>, 
+/**
+ * The line of business (`telecom`, `online-retail`, `banking`, ...), for the
+ * library filter; `None` when the scenario does not say.
+ */
+industry: string | null, channel: Channel, language: Language, 
+/**
+ * The language as the scenario gives it, with its region when it has one (`fr-CA`,
+ * `fr-FR`, `en-GB`, or just `fr`): the screen and the customer's formats can
+ * follow the region; the scorer judges in `language`'s rubric.
+ */
+locale: string, estimated_minutes: number, author: string, version: string, };
+
+export type Track = { id: string, title: string, 
+/**
+ * A sentence or two on what the track practises.
+ */
+description: string, 
+/**
+ * Scenario ids, in the order to practise them.
+ */
+scenarios: Array<string>, };
 
 export type Channel = "phone" | "chat" | "email";
 
@@ -181,7 +211,9 @@ mood: number,
  */
 node: string, 
 /**
- * Guided mode: the choices to pick from (numbered from 1); empty when typing.
+ * Guided mode: the choices to pick from, in the order shown (shuffled with the
+ * seed unless the node pins them), numbered from 1 for [`App::choose`]; empty when
+ * typing.
  */
 choices: Array<string>, 
 /**
@@ -215,17 +247,43 @@ export type CustomerCard = { name: string, persona: string,
 /**
  * Seconds of silence before they chase; `None` when they wait forever.
  */
-patience_seconds: number | null, };
+patience_seconds: number | null, 
+/**
+ * Which of the scenario's persona variants this customer is (picked by the seed);
+ * `None` when the scenario has none.
+ */
+variant: VariantCard | null, };
 
-export type Fact = { key: string, value: string, };
+export type VariantCard = { id: string, temperament: string, };
+
+export type Fact = { key: string, value: string, 
+/**
+ * The author's label, in the scenario's language (`None`: show the key in words).
+ */
+label: string | null, 
+/**
+ * This moment needs it (the node lists it, or its model answers use it): such facts
+ * come first.
+ */
+needed: boolean, };
 
 export type EndingView = { id: string, outcome: Outcome, closing_line: string, lesson: string, };
 
 export type Outcome = "success" | "partial" | "failure" | "escalated" | "hung_up" | "churned";
 
-export type Event = { at_ms: number, } & ({ "type": "customer_line", node: string, text: string, chase: boolean, } | { "type": "agent_reply", node: string, text: string, choice: number | null, score: ReplyScore, } | { "type": "agent_silent", node: string, waited_ms: number, } | { "type": "branch_taken", from: string, to: string, rule: Rule, reason: string, } | { "type": "mood_changed", from: number, to: number, delta: number, } | { "type": "ended", ending: string, outcome: Outcome, lesson: string, });
+export type Event = { at_ms: number, } & ({ "type": "customer_line", node: string, text: string, chase: boolean, } | { "type": "agent_reply", node: string, text: string, 
+/**
+ * The guided choice picked, numbered as the author wrote them (from 1), whatever
+ * order the trainee saw.
+ */
+choice: number | null, score: ReplyScore, } | { "type": "agent_silent", node: string, waited_ms: number, } | { "type": "branch_taken", from: string, to: string, rule: Rule, reason: string, } | { "type": "mood_changed", from: number, to: number, delta: number, } | { "type": "ended", ending: string, outcome: Outcome, lesson: string, });
 
-export type EventKind = { "type": "customer_line", node: string, text: string, chase: boolean, } | { "type": "agent_reply", node: string, text: string, choice: number | null, score: ReplyScore, } | { "type": "agent_silent", node: string, waited_ms: number, } | { "type": "branch_taken", from: string, to: string, rule: Rule, reason: string, } | { "type": "mood_changed", from: number, to: number, delta: number, } | { "type": "ended", ending: string, outcome: Outcome, lesson: string, };
+export type EventKind = { "type": "customer_line", node: string, text: string, chase: boolean, } | { "type": "agent_reply", node: string, text: string, 
+/**
+ * The guided choice picked, numbered as the author wrote them (from 1), whatever
+ * order the trainee saw.
+ */
+choice: number | null, score: ReplyScore, } | { "type": "agent_silent", node: string, waited_ms: number, } | { "type": "branch_taken", from: string, to: string, rule: Rule, reason: string, } | { "type": "mood_changed", from: number, to: number, delta: number, } | { "type": "ended", ending: string, outcome: Outcome, lesson: string, };
 
 export type Rule = { "rule": "branch", index: number, } | { "rule": "otherwise" } | { "rule": "silence" };
 

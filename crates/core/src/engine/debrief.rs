@@ -87,6 +87,8 @@ pub fn add_up(turns: &[Option<&Scores>]) -> Scores {
 impl Session {
     /// The debrief, once the conversation has ended.
     pub fn debrief(&self, scenario: &Scenario) -> Option<Debrief> {
+        let played = self.played(scenario);
+        let scenario = &*played;
         let (ending_id, ending) = self.ending(scenario)?;
         Some(sum_up(scenario, &self.transcript, ending_id, ending))
     }
@@ -190,7 +192,7 @@ fn sum_up(
             title: scenario.meta.title.clone(),
             ending: ending_id.to_string(),
             outcome: ending.outcome,
-            closing_line: template::render(&ending.say, &scenario.customer),
+            closing_line: self.closing_line().unwrap_or_default().to_string(),
             lesson: lesson.unwrap_or_else(|| template::render(&ending.lesson, &scenario.customer)),
             scores: add_up(
                 &turns

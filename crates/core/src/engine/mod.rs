@@ -24,7 +24,7 @@ pub use self::clock::{Clock, ManualClock, SystemClock};
 pub use self::condition::{failed_parts, holds, Observed, OnReply};
 pub use self::debrief::{add_up, debrief_of, Debrief, DebriefTurn, Decision};
 pub use self::patience::{TYPING_GRACE_MS, TYPING_PAUSE_CAP_MS};
-use crate::model::{Ending, Node, Outcome, Scenario, Transition};
+use crate::model::{CondLines, Ending, Node, Outcome, Scenario, Transition};
 use crate::score::{ReplyInput, ReplyScore, Scorer};
 use crate::template;
 
@@ -39,9 +39,21 @@ pub fn score_at(
     customer_line: Option<&str>,
     scorer: &dyn Scorer,
 ) -> ReplyScore {
-    with_input_at(scenario, node, text, customer_line, |input| {
+    let mut score = with_input_at(scenario, node, text, customer_line, |input| {
         scorer.score(input)
-    })
+    });
+    own_tips(scenario, node, &mut score);
+    score
+}
+
+/// The scenario's and the node's own tips (`tips:`) in place of the rubrics' generic
+/// ones, where the author wrote them (the node's win).
+pub fn own_tips(scenario: &Scenario, node: &Node, score: &mut ReplyScore) {
+    for c in &mut score.criteria {
+        if let Some(tip) = node.tips.get(&c.id).or_else(|| scenario.tips.get(&c.id)) {
+            c.tip = Some(template::render(tip, &scenario.customer));
+        }
+    }
 }
 
 /// The line a node's customer says first, as the trainee reads it: what a reply is scored
@@ -126,6 +138,8 @@ pub enum EventKind {
     AgentReply {
         node: String,
         text: String,
+        /// The guided choice picked, numbered as the author wrote them (from 1), whatever
+        /// order the trainee saw.
         choice: Option<usize>,
         score: ReplyScore,
     },
@@ -195,11 +209,22 @@ pub struct Session {
     /// The current turn's typing pauses of the customer's patience.
     #[serde(default)]
     pauses: patience::Pauses,
+    /// The persona variant the seed picked (its id), when the scenario has variants.
+    #[serde(default)]
+    variant: Option<String>,
+    /// At a guided node, the order the trainee sees its choices in: author indices
+    /// (0-based), shuffled with the seed unless the node says `shuffle: false`. Empty
+    /// means the author's order.
+    #[serde(default)]
+    choice_order: Vec<usize>,
 }
 
 impl Session {
     /// Starts a conversation: the customer says the start node's line.
     pub fn start(scenario: &Scenario, seed: u64, clock: &dyn Clock) -> Session {
+        let index = variant_for_seed(seed, scenario.customer.variants.len());
+        let variant = index.map(|i| scenario.customer.variants[i].id.clone());
+        let scenario = &*scenario.with_variant(index);
         let now = clock.now_ms();
         let mut session = Session {
             scenario_id: scenario.meta.id.clone(),
@@ -214,15 +239,51 @@ impl Session {
             transcript: Vec::new(),
             chases_here: 0,
             pauses: patience::Pauses::default(),
+            variant,
+            choice_order: Vec::new(),
         };
         let mut events = Vec::new();
-        session.arrive(scenario, &scenario.start.clone(), now, &mut events);
+        session.arrive(scenario, &scenario.start.clone(), None, now, &mut events);
         session.transcript = events;
         session
     }
 
     pub fn scenario_id(&self) -> &str {
         &self.scenario_id
+    }
+
+    /// At guided node `node` (the current one), the author indices (0-based) of its
+    /// choices in the order the trainee sees them: screen number `n` is
+    /// `node.choices[order[n - 1]]`.
+    pub fn choice_order(&self, node: &Node) -> Vec<usize> {
+        if self.choice_order.len() == node.choices.len() {
+            self.choice_order.clone()
+        } else {
+            (0..node.choices.len()).collect()
+        }
+    }
+
+    /// The number on screen of the author's choice `author` (1-based, as written) at the
+    /// current node.
+    pub fn screen_number(&self, node: &Node, author: usize) -> Option<usize> {
+        let order = self.choice_order(node);
+        order.iter().position(|&i| i + 1 == author).map(|p| p + 1)
+    }
+
+    /// The id of the persona variant this session's customer is, if the scenario has any.
+    pub fn variant(&self) -> Option<&str> {
+        self.variant.as_deref()
+    }
+
+    /// The scenario as this session plays it: with its persona variant applied (the
+    /// customer's persona, mood, patience, facts and lines). What the persona card and the
+    /// customer record show.
+    pub fn played<'s>(&self, scenario: &'s Scenario) -> std::borrow::Cow<'s, Scenario> {
+        scenario.with_variant(
+            self.variant
+                .as_deref()
+                .and_then(|id| scenario.variant_index(id)),
+        )
     }
 
     pub fn seed(&self) -> u64 {
@@ -291,6 +352,8 @@ impl Session {
         if self.ended {
             return Err(EngineError::Ended);
         }
+        let played = self.played(scenario);
+        let scenario = &*played;
         let node_id = self.at.clone();
         let node = scenario
             .nodes
@@ -313,20 +376,21 @@ impl Session {
                 if node.choices.is_empty() {
                     return Err(EngineError::ReplyExpected);
                 }
-                let text = number
+                // The number is the one on screen; the choice is the author's.
+                let author = number
                     .checked_sub(1)
-                    .and_then(|i| node.choices.get(i))
+                    .and_then(|i| self.choice_order(node).get(i).copied())
                     .ok_or(EngineError::NoSuchChoice {
                         number: *number,
                         available: node.choices.len(),
                     })?;
-                let text = template::render(text, &scenario.customer);
+                let text = template::render(&node.choices[author], &scenario.customer);
                 self.on_reply(
                     scenario,
                     scorer,
                     node,
                     &text,
-                    Some(*number),
+                    Some(author + 1),
                     now,
                     &mut events,
                 );
@@ -357,7 +421,7 @@ impl Session {
                 node: self.at.clone(),
                 text: text.to_string(),
                 choice,
-                score,
+                score: score.clone(),
             },
             events,
         );
@@ -367,6 +431,7 @@ impl Session {
             &transition.goto.clone(),
             transition.mood,
             reason,
+            Some(&seen),
             now,
             events,
         );
@@ -393,7 +458,16 @@ impl Session {
                     "no reply after {} chases: the customer hung up",
                     scenario.customer.max_chases
                 );
-                self.take(scenario, Rule::Silence, ending, delta, reason, now, events);
+                self.take(
+                    scenario,
+                    Rule::Silence,
+                    ending,
+                    delta,
+                    reason,
+                    None,
+                    now,
+                    events,
+                );
                 return;
             }
         }
@@ -409,7 +483,16 @@ impl Session {
         );
         let reason = format!("silent for {} s", waited_ms / 1000);
         match goto {
-            Some(target) => self.take(scenario, Rule::Silence, &target, delta, reason, now, events),
+            Some(target) => self.take(
+                scenario,
+                Rule::Silence,
+                &target,
+                delta,
+                reason,
+                None,
+                now,
+                events,
+            ),
             None => {
                 self.change_mood(delta, now, events);
                 self.wait_from(now);
@@ -425,6 +508,7 @@ impl Session {
         target: &str,
         delta: i32,
         reason: String,
+        seen: Option<&dyn Observed>,
         now: u64,
         events: &mut Vec<Event>,
     ) {
@@ -439,7 +523,7 @@ impl Session {
             events,
         );
         self.change_mood(delta, now, events);
-        self.arrive(scenario, target, now, events);
+        self.arrive(scenario, target, seen, now, events);
     }
 
     fn change_mood(&mut self, delta: i32, now: u64, events: &mut Vec<Event>) {
@@ -452,13 +536,27 @@ impl Session {
     }
 
     /// Moves to a node (the customer speaks) or an ending (closing line, then the end).
-    fn arrive(&mut self, scenario: &Scenario, target: &str, now: u64, events: &mut Vec<Event>) {
+    /// `seen` is the reply that led here (none at the start or after a silence): the
+    /// lines that follow it are picked on it.
+    fn arrive(
+        &mut self,
+        scenario: &Scenario,
+        target: &str,
+        seen: Option<&dyn Observed>,
+        now: u64,
+        events: &mut Vec<Event>,
+    ) {
         self.at = target.to_string();
         self.path.push(target.to_string());
         self.wait_from(now);
         self.chases_here = 0;
+        self.choice_order.clear();
         if let Some(node) = scenario.nodes.get(target) {
-            let line = self.pick(&node.say);
+            if node.shuffle && node.choices.len() > 1 {
+                let visit = self.path.iter().filter(|p| *p == target).count() as u64;
+                self.choice_order = shuffled(self.seed, target, visit, node.choices.len());
+            }
+            let line = self.pick(line_variants(&node.say, &node.say_when, seen));
             let text = template::render(line, &scenario.customer);
             self.push(
                 now,
@@ -470,11 +568,13 @@ impl Session {
                 events,
             );
         } else if let Some(ending) = scenario.endings.get(target) {
+            let line = self.pick(line_variants(&ending.say, &ending.say_when, seen));
+            let text = template::render(line, &scenario.customer);
             self.push(
                 now,
                 EventKind::CustomerLine {
                     node: target.to_string(),
-                    text: template::render(&ending.say, &scenario.customer),
+                    text,
                     chase: false,
                 },
                 events,
@@ -513,6 +613,17 @@ impl Session {
         });
     }
 
+    /// The customer's closing line, once ended: the one said at the ending.
+    pub fn closing_line(&self) -> Option<&str> {
+        if !self.ended {
+            return None;
+        }
+        self.transcript.iter().rev().find_map(|e| match &e.kind {
+            EventKind::CustomerLine { node, text, .. } if *node == self.at => Some(text.as_str()),
+            _ => None,
+        })
+    }
+
     /// The customer's most recent line, looking at already-recorded events.
     fn last_customer_line(&self) -> Option<&str> {
         self.transcript.iter().rev().find_map(|e| match &e.kind {
@@ -520,6 +631,54 @@ impl Session {
             _ => None,
         })
     }
+}
+
+/// The persona variant (an index into `customer.variants`) a session with `seed` meets,
+/// when there are `count` of them. Drawn from its own ChaCha stream of the seed, so the
+/// line variants' draws are the same with or without persona variants.
+pub fn variant_for_seed(seed: u64, count: usize) -> Option<usize> {
+    if count == 0 {
+        return None;
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(1);
+    Some(rng.random_range(0..count))
+}
+
+/// The order a guided node's `count` choices are shown in on the `visit`-th arrival
+/// there: a permutation drawn from the seed on a stream of its own for the node, so it
+/// never shifts the line draws, and a replay shows the same order.
+fn shuffled(seed: u64, node: &str, visit: u64, count: usize) -> Vec<usize> {
+    // FNV-1a: a stable stream per node id (std's hasher may change between releases).
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in node.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    // Streams 0 and 1 are the line variants' and the persona variant's.
+    rng.set_stream(h.wrapping_add(visit).max(2));
+    let mut order: Vec<usize> = (0..count).collect();
+    for i in (1..count).rev() {
+        let j = rng.random_range(0..=i);
+        order.swap(i, j);
+    }
+    order
+}
+
+/// The variants to pick a line from: those of the first conditioned line whose `when`
+/// holds on the reply that led here, else the plain ones.
+pub fn line_variants<'n>(
+    plain: &'n [String],
+    conditioned: &'n [CondLines],
+    seen: Option<&dyn Observed>,
+) -> &'n [String] {
+    seen.and_then(|seen| {
+        conditioned
+            .iter()
+            .find(|c| holds(&c.when, seen).is_some())
+            .map(|c| c.say.as_slice())
+    })
+    .unwrap_or(plain)
 }
 
 /// Mood lost when the customer chases and the node says nothing about silence.
@@ -542,8 +701,12 @@ pub fn choose_branch<'n>(node: &'n Node, seen: &dyn Observed) -> (Rule, &'n Tran
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Condition, Ending, Language, LessonVariant, ScoreKey, Silence};
+    use crate::model::{
+        CondLines, Condition, Ending, Language, LessonVariant, LineSet, PersonaVariant, ScoreKey,
+        Silence,
+    };
     use crate::testkit::{scenario, WordScorer};
+    use std::collections::BTreeMap;
 
     fn reply(text: &str) -> Input {
         Input::Reply { text: text.into() }
@@ -582,6 +745,137 @@ mod tests {
             "all three variants should appear over 30 seeds"
         );
         assert!(first_lines.contains("Two charges, Dana is not amused."));
+    }
+
+    /// Issue 12: a line can follow the reply that led to it; the plain lines are the
+    /// fallback (at the start, after a silence, or when no condition holds).
+    #[test]
+    fn a_line_follows_the_reply_that_led_to_it() {
+        let mut sc = scenario();
+        sc.nodes.get_mut("calmer").unwrap().say_when = vec![
+            CondLines {
+                when: Condition {
+                    says_any: vec!["refund".into()],
+                    ..Condition::default()
+                },
+                say: vec!["A refund? Fine, sorry accepted.".into()],
+            },
+            CondLines {
+                when: Condition {
+                    met: vec!["apologize".into()],
+                    ..Condition::default()
+                },
+                say: vec!["Apology noted, {customer.first_name}.".into()],
+            },
+        ];
+        sc.endings.get_mut("happy").unwrap().say_when = vec![CondLines {
+            when: Condition {
+                says_any: vec!["again".into()],
+                ..Condition::default()
+            },
+            say: vec!["Twice sorry, twice thanks.".into()],
+        }];
+        let line_at = |s: &Session, node: &str| {
+            s.transcript()
+                .iter()
+                .find_map(|e| match &e.kind {
+                    EventKind::CustomerLine { node: n, text, .. } if n == node => {
+                        Some(text.clone())
+                    }
+                    _ => None,
+                })
+                .unwrap()
+        };
+        let run = |inputs: &[Input]| {
+            let clock = ManualClock::new(0);
+            let mut s = Session::start(&sc, 0, &clock);
+            for i in inputs {
+                s.advance(&sc, &WordScorer, i, &clock).unwrap();
+            }
+            s
+        };
+        let s = run(&[reply("so sorry, a refund"), reply("sorry again")]);
+        assert_eq!(line_at(&s, "calmer"), "A refund? Fine, sorry accepted.");
+        assert_eq!(line_at(&s, "happy"), "Twice sorry, twice thanks.");
+        assert_eq!(s.closing_line(), Some("Twice sorry, twice thanks."));
+        assert_eq!(
+            s.debrief(&sc).unwrap().closing_line,
+            "Twice sorry, twice thanks."
+        );
+        let s = run(&[reply("so sorry")]);
+        assert_eq!(line_at(&s, "calmer"), "Apology noted, Dana.");
+        // The fallback: the plain line, the same one the unconditioned scenario says.
+        let plain = play(0, &[reply("so sorry"), reply("sorry")]);
+        let s = run(&[reply("so sorry"), reply("sorry")]);
+        assert_eq!(line_at(&s, "happy"), line_at(&plain, "happy"));
+    }
+
+    /// Issue 13: the seed picks a persona variant, which changes the customer's mood,
+    /// patience, facts and lines; the same seed meets the same one, and a session carried
+    /// over (serialised, or rebuilt from its seed) keeps it.
+    #[test]
+    fn the_seed_picks_a_persona_variant() {
+        let mut sc = scenario();
+        sc.customer.variants = vec![
+            PersonaVariant {
+                id: "calm".into(),
+                temperament: "calm".into(),
+                persona: None,
+                mood: None,
+                patience: None,
+                facts: BTreeMap::new(),
+                fact_order: vec![],
+                fact_labels: BTreeMap::new(),
+                lines: BTreeMap::new(),
+            },
+            PersonaVariant {
+                id: "fuming".into(),
+                temperament: "fuming".into(),
+                persona: Some("Dana, fuming.".into()),
+                mood: Some(5),
+                patience: Some(8),
+                facts: [("ref".to_string(), serde_json::json!("R-1"))].into(),
+                fact_order: vec!["ref".into()],
+                fact_labels: BTreeMap::new(),
+                lines: [(
+                    "start".to_string(),
+                    LineSet {
+                        say: vec!["Ref {facts.ref}. Twice!".into()],
+                        say_when: vec![],
+                    },
+                )]
+                .into(),
+            },
+        ];
+        let seed_of = |id: &str| {
+            (0..100)
+                .find(|&s| {
+                    variant_for_seed(s, 2) == sc.customer.variants.iter().position(|v| v.id == id)
+                })
+                .unwrap()
+        };
+        let clock = ManualClock::new(0);
+        let fuming = Session::start(&sc, seed_of("fuming"), &clock);
+        assert_eq!(fuming.variant(), Some("fuming"));
+        assert_eq!(fuming.mood(), 5);
+        assert_eq!(fuming.patience_deadline_ms(&sc), Some(8_000));
+        assert!(matches!(&fuming.transcript()[0].kind,
+            EventKind::CustomerLine { text, .. } if text == "Ref R-1. Twice!"));
+        assert_eq!(fuming.played(&sc).customer.persona, "Dana, fuming.");
+        let calm = Session::start(&sc, seed_of("calm"), &clock);
+        assert_eq!(calm.variant(), Some("calm"));
+        assert_eq!(calm.mood(), 30);
+        // The line variants draw as they did without persona variants.
+        let plain = Session::start(&scenario(), seed_of("calm"), &clock);
+        assert_eq!(calm.transcript(), plain.transcript());
+        // Same seed, same customer; and carried over, the same too.
+        let again = Session::start(&sc, seed_of("fuming"), &clock);
+        assert_eq!(again, fuming);
+        let json = serde_json::to_string(&fuming).unwrap();
+        let mut back: Session = serde_json::from_str(&json).unwrap();
+        back.advance(&sc, &WordScorer, &reply("so sorry"), &clock)
+            .unwrap();
+        assert_eq!(back.mood(), 25, "5 + 20 for the apology");
     }
 
     #[test]
@@ -729,6 +1023,7 @@ mod tests {
         let mut sc = scenario();
         sc.nodes.get_mut("start").unwrap().choices =
             vec!["It's your fault.".into(), "I'm so sorry.".into()];
+        sc.nodes.get_mut("start").unwrap().shuffle = false;
         let clock = ManualClock::new(0);
         let mut s = Session::start(&sc, 0, &clock);
         assert_eq!(
@@ -759,6 +1054,57 @@ mod tests {
         assert_eq!(
             s.advance(&sc, &WordScorer, &reply("  "), &clock),
             Err(EngineError::EmptyReply)
+        );
+    }
+
+    /// Issue 12: guided choices are shown in an order shuffled with the seed (so the best
+    /// is not always first), the same for the same seed; the choice picked, and
+    /// `when: {choice: N}`, keep the author's numbering; `shuffle: false` pins the order.
+    #[test]
+    fn guided_choices_are_shuffled_with_the_seed_and_keep_their_meaning() {
+        let mut sc = scenario();
+        let start = sc.nodes.get_mut("start").unwrap();
+        start.choices = vec![
+            "It's your fault.".into(),
+            "I'm so sorry.".into(),
+            "Hm.".into(),
+            "Right.".into(),
+        ];
+        start.branches[1].when = Condition {
+            choice: Some(2),
+            ..Condition::default()
+        };
+        let clock = ManualClock::new(0);
+        let mut firsts = std::collections::BTreeSet::new();
+        for seed in 0..40 {
+            let s = Session::start(&sc, seed, &clock);
+            let node = s.node(&sc).unwrap();
+            let order = s.choice_order(node);
+            let mut sorted = order.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, [0, 1, 2, 3], "a permutation");
+            assert_eq!(Session::start(&sc, seed, &clock).choice_order(node), order);
+            firsts.insert(order[0]);
+            // Pick the apology wherever it is shown: it is still the author's choice 2.
+            let mut s2 = s.clone();
+            let shown = s.screen_number(node, 2).unwrap();
+            let events = s2
+                .advance(&sc, &WordScorer, &Input::Choice { number: shown }, &clock)
+                .unwrap();
+            assert!(events.iter().any(|e| matches!(&e.kind,
+                EventKind::AgentReply { choice: Some(2), text, .. } if text == "I'm so sorry.")));
+            assert_eq!(s2.current(), "calmer", "branch on choice 2 (as written)");
+        }
+        assert_eq!(firsts.len(), 4, "every choice is shown first for some seed");
+        sc.nodes.get_mut("start").unwrap().shuffle = false;
+        for seed in 0..10 {
+            let s = Session::start(&sc, seed, &clock);
+            assert_eq!(s.choice_order(s.node(&sc).unwrap()), [0, 1, 2, 3]);
+        }
+        // The line variants draw as before.
+        assert_eq!(
+            Session::start(&sc, 5, &clock).transcript(),
+            Session::start(&scenario(), 5, &clock).transcript()
         );
     }
 

@@ -34,6 +34,8 @@ impl Pauses {
 impl Session {
     /// When (on the session's clock) the customer runs out of patience, if they ever do.
     pub fn patience_deadline_ms(&self, scenario: &Scenario) -> Option<u64> {
+        let played = self.played(scenario);
+        let scenario = &*played;
         if self.ended {
             return None;
         }

@@ -14,6 +14,10 @@ use crate::score::Scorer;
 use crate::template;
 
 pub(crate) fn check(ctx: &mut Ctx, scenario: &Scenario, scorer: &dyn Scorer) {
+    // With persona variants, the answers are scored for the first one (its facts).
+    let first = (!scenario.customer.variants.is_empty()).then_some(0);
+    let played = scenario.with_variant(first);
+    let scenario = &*played;
     for (id, node) in &scenario.nodes {
         let at = [
             Seg::Key("nodes".into()),

@@ -9,16 +9,20 @@ use serde_yaml::Value;
 use super::de::{backticked, label, Ctx};
 use super::raw::{
     RawBranch, RawCondition, RawCustomer, RawEnding, RawLesson, RawNode, RawTest, RawTurn,
-    REQUIRED_TOP_KEYS, TOP_KEYS,
+    RawVariant, Say, REQUIRED_TOP_KEYS, TOP_KEYS,
 };
 use super::tree::{Pos, Seg};
 use super::LoadOptions;
 use crate::diag::{suggest, Severity};
 use crate::model::{
-    Branch, Channel, Condition, Customer, Ending, GoldenTest, Language, LessonVariant, Meta, Node,
-    Outcome, RubricPatch, Scenario, ScoreKey, Silence, TestTurn, Transition, DEFAULT_MAX_CHASES,
+    Branch, Channel, CondLines, Condition, Customer, Ending, GoldenTest, Language, LessonVariant,
+    LineSet, Meta, Node, Outcome, PersonaVariant, RubricPatch, Scenario, ScoreKey, Silence,
+    TestTurn, Transition, DEFAULT_MAX_CHASES,
 };
 use crate::template::{self, Piece};
+
+/// Every persona variant must be met by some seed below this (issue 13).
+pub(crate) const VARIANT_SEEDS: u64 = 100;
 
 fn key(k: &str) -> Seg {
     Seg::Key(k.to_string())
@@ -29,7 +33,7 @@ fn join(base: &[Seg], more: &[Seg]) -> Vec<Seg> {
 }
 
 /// Whether `id` is lowercase letters, digits, `_` and `-` (and not empty).
-fn is_valid_id(id: &str) -> bool {
+pub(crate) fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
         && id
             .bytes()
@@ -44,13 +48,21 @@ struct Parts {
     summary: Option<String>,
     difficulty: Option<i64>,
     skills: Option<Vec<String>>,
+    industry: Option<String>,
     channel: Option<Channel>,
     language: Option<Language>,
+    /// As written: `fr`, `fr-CA`, `en-GB`, ...
+    locale: Option<String>,
     estimated_minutes: Option<i64>,
     author: Option<String>,
     version: Option<String>,
     customer: Option<RawCustomer>,
     facts: BTreeMap<String, serde_json::Value>,
+    /// Each persona variant's own facts, in the order of `customer.variants`.
+    variant_facts: Vec<BTreeMap<String, serde_json::Value>>,
+    /// The facts' order as written and their labels.
+    fact_meta: FactMeta,
+    variant_fact_meta: Vec<FactMeta>,
     start: Option<String>,
     /// The customer's facts cannot be told (no `customer:`, or facts that could not be
     /// read): that is reported once, and `{facts.x}` placeholders are not reported again.
@@ -59,7 +71,9 @@ struct Parts {
     nodes: Vec<(String, Option<RawNode>)>,
     endings: Vec<(String, Option<RawEnding>)>,
     rubric: Option<RubricPatch>,
+    tips: BTreeMap<String, String>,
     tests: Vec<Option<RawTest>>,
+    trainer_notes: Option<String>,
     /// Some part was left out or repaired: graph checks would report echoes of that.
     damaged: bool,
 }
@@ -151,12 +165,31 @@ impl Parts {
             "summary" => self.summary = self.take(ctx, &path, value),
             "difficulty" => self.difficulty = self.take(ctx, &path, value),
             "skills" => self.skills = self.take(ctx, &path, value),
+            "industry" => self.industry = self.take(ctx, &path, value),
             "channel" => self.channel = self.take(ctx, &path, value),
-            "language" => self.language = self.take(ctx, &path, value),
+            "language" => {
+                let written: Option<String> = self.take(ctx, &path, value);
+                if let Some(tag) = written {
+                    match parse_locale(&tag) {
+                        Some((language, locale)) => {
+                            self.language = Some(language);
+                            self.locale = Some(locale);
+                        }
+                        None => ctx.error(
+                            &path,
+                            "invalid-value",
+                            format!("`language` cannot be `{tag}`."),
+                            Some("use `en` or `fr`, or with a region: `fr-FR`, `fr-CA`, `en-GB`, `en-US`".into()),
+                        ),
+                    }
+                }
+            }
             "estimated_minutes" => self.estimated_minutes = self.take(ctx, &path, value),
             "author" => self.author = self.take(ctx, &path, value),
             "start" => self.start = self.take(ctx, &path, value),
             "rubric" => self.rubric = self.take(ctx, &path, value),
+            "trainer_notes" => self.trainer_notes = self.take(ctx, &path, value),
+            "tips" => self.tips = self.take(ctx, &path, value).unwrap_or_default(),
             "version" => self.version = read_version(ctx, value),
             "customer" => {
                 self.customer = self.take(ctx, &path, value);
@@ -174,7 +207,32 @@ impl Parts {
                         }
                     },
                 };
-                self.facts = read_facts(ctx, &facts.unwrap_or_default());
+                self.facts = read_facts(
+                    ctx,
+                    &[key("customer"), key("facts")],
+                    &facts.unwrap_or_default(),
+                    &mut self.fact_meta,
+                );
+                let variants = self
+                    .customer
+                    .as_mut()
+                    .map_or(&mut [][..], |c| &mut c.variants[..]);
+                let mut variant_facts = Vec::new();
+                let mut variant_meta = Vec::new();
+                for (i, v) in variants.iter_mut().enumerate() {
+                    let facts = v.facts.take().unwrap_or_default();
+                    let path = [
+                        key("customer"),
+                        key("variants"),
+                        Seg::Index(i),
+                        key("facts"),
+                    ];
+                    let mut meta = FactMeta::default();
+                    variant_facts.push(read_facts(ctx, &path, &facts, &mut meta));
+                    variant_meta.push(meta);
+                }
+                self.variant_facts = variant_facts;
+                self.variant_fact_meta = variant_meta;
             }
             "nodes" => self.nodes = self.read_map(ctx, name, value),
             "endings" => self.endings = self.read_map(ctx, name, value),
@@ -307,7 +365,8 @@ impl Parts {
                     id.clone(),
                     Ending {
                         outcome: e.outcome,
-                        say: e.say.clone(),
+                        say: e.say.lines(),
+                        say_when: build_cond_lines(&e.say)?,
                         lesson,
                         lesson_variants,
                     },
@@ -326,8 +385,13 @@ impl Parts {
                 summary: self.summary.clone()?,
                 difficulty: u8::try_from(self.difficulty?).ok()?,
                 skills: self.skills.clone()?,
+                industry: self.industry.clone(),
                 channel: self.channel?,
                 language: self.language.unwrap_or_default(),
+                locale: self
+                    .locale
+                    .clone()
+                    .unwrap_or_else(|| self.language.unwrap_or_default().code().to_string()),
                 estimated_minutes: u32::try_from(self.estimated_minutes?).ok()?,
                 author: self.author.clone()?,
                 version: self.version.clone()?,
@@ -346,6 +410,15 @@ impl Parts {
                 },
                 language: self.language.unwrap_or_default(),
                 facts: self.facts.clone(),
+                variants: customer
+                    .variants
+                    .iter()
+                    .zip(self.variant_facts.iter().zip(&self.variant_fact_meta))
+                    .map(|(v, (facts, meta))| build_variant(v, facts, meta))
+                    .collect::<Option<Vec<_>>>()?,
+                variant: None,
+                fact_order: self.fact_meta.order.clone(),
+                fact_labels: self.fact_meta.labels.clone(),
             },
             start: self
                 .start
@@ -354,7 +427,9 @@ impl Parts {
             nodes,
             endings,
             rubric: self.rubric.clone().unwrap_or_default(),
+            tips: self.tips.clone(),
             tests,
+            trainer_notes: self.trainer_notes.clone().unwrap_or_default(),
             source: file.to_path_buf(),
         })
     }
@@ -369,7 +444,8 @@ fn build_node(n: &RawNode) -> Option<Node> {
     };
     let otherwise = n.otherwise.as_ref()?;
     Some(Node {
-        say: n.say.0.clone(),
+        say: n.say.lines(),
+        say_when: build_cond_lines(&n.say)?,
         focus: n.focus.clone(),
         model_answers: n
             .model_answer
@@ -377,7 +453,10 @@ fn build_node(n: &RawNode) -> Option<Node> {
             .map(|l| l.0.clone())
             .unwrap_or_default(),
         choices: n.choices.iter().map(|c| c.text().to_string()).collect(),
+        shuffle: n.shuffle.unwrap_or(true),
         rubric: n.rubric.clone().unwrap_or_default(),
+        tips: n.tips.clone(),
+        facts: n.facts.clone(),
         branches: n
             .branches
             .iter()
@@ -398,6 +477,54 @@ fn build_node(n: &RawNode) -> Option<Node> {
             None => None,
         },
     })
+}
+
+fn build_variant(
+    v: &RawVariant,
+    facts: &BTreeMap<String, serde_json::Value>,
+    meta: &FactMeta,
+) -> Option<PersonaVariant> {
+    Some(PersonaVariant {
+        id: v.id.clone(),
+        temperament: v.temperament.clone(),
+        persona: v.persona.clone(),
+        mood: match v.mood {
+            Some(m) => Some(u8::try_from(m).ok().filter(|m| *m <= 100)?),
+            None => None,
+        },
+        patience: match v.patience {
+            Some(p) => Some(u32::try_from(p).ok().filter(|p| *p >= 1)?),
+            None => None,
+        },
+        facts: facts.clone(),
+        fact_order: meta.order.clone(),
+        fact_labels: meta.labels.clone(),
+        lines: v
+            .lines
+            .iter()
+            .map(|(id, say)| {
+                Some((
+                    id.clone(),
+                    LineSet {
+                        say: say.lines(),
+                        say_when: build_cond_lines(say)?,
+                    },
+                ))
+            })
+            .collect::<Option<_>>()?,
+    })
+}
+
+fn build_cond_lines(say: &Say) -> Option<Vec<CondLines>> {
+    say.when
+        .iter()
+        .map(|(_, w)| {
+            Some(CondLines {
+                when: build_condition(&w.when)?,
+                say: w.say.0.clone(),
+            })
+        })
+        .collect()
 }
 
 fn build_condition(c: &RawCondition) -> Option<Condition> {
@@ -437,6 +564,7 @@ fn build_test(t: &RawTest) -> Option<GoldenTest> {
     Some(GoldenTest {
         name: t.name.clone(),
         seed: t.seed,
+        variant: t.variant.clone(),
         turns: t.turns.iter().map(turn_of).collect::<Option<_>>()?,
         path: t.path.clone(),
         ending: t.ending.clone(),
@@ -459,6 +587,28 @@ fn turn_of(t: &RawTurn) -> Option<TestTurn> {
         )),
         (None, None, Some(true)) => Some(TestTurn::Silence),
         _ => None,
+    }
+}
+
+/// `fr`, `fr-CA`, `en-gb`: the language whose rubric judges it, and the tag as BCP 47
+/// writes it (`fr-CA`). Regions share their language's rubric.
+fn parse_locale(tag: &str) -> Option<(Language, String)> {
+    let (lang, region) = match tag.trim().split_once(['-', '_']) {
+        Some((l, r)) => (l, Some(r)),
+        None => (tag.trim(), None),
+    };
+    let language = match lang.to_ascii_lowercase().as_str() {
+        "en" => Language::En,
+        "fr" => Language::Fr,
+        _ => return None,
+    };
+    let code = language.code();
+    match region {
+        None => Some((language, code.to_string())),
+        Some(r) if r.len() == 2 && r.chars().all(|c| c.is_ascii_alphabetic()) => {
+            Some((language, format!("{code}-{}", r.to_ascii_uppercase())))
+        }
+        Some(_) => None,
     }
 }
 
@@ -508,24 +658,62 @@ fn read_version(ctx: &mut Ctx, value: &Value) -> Option<String> {
     }
 }
 
-fn read_facts(ctx: &mut Ctx, facts: &serde_yaml::Mapping) -> BTreeMap<String, serde_json::Value> {
+/// The order facts are written in, and the labels given as `{value: ..., label: ...}`.
+#[derive(Default, Clone)]
+struct FactMeta {
+    order: Vec<String>,
+    labels: BTreeMap<String, String>,
+}
+
+/// A fact written `{value: ..., label: "..."}`: the value and its label. Any other map
+/// is a nested fact (`card: {last4: ...}`).
+fn labelled(v: &Value) -> Option<(&Value, &Value)> {
+    let Value::Mapping(m) = v else { return None };
+    let value = m.get("value")?;
+    let label = m.get("label")?;
+    (m.len() == 2).then_some((value, label))
+}
+
+fn read_facts(
+    ctx: &mut Ctx,
+    path: &[Seg],
+    facts: &serde_yaml::Mapping,
+    meta: &mut FactMeta,
+) -> BTreeMap<String, serde_json::Value> {
     let mut out = BTreeMap::new();
     for (k, v) in facts {
         let Some(name) = k.as_str() else {
             ctx.error(
-                &[key("customer"), key("facts")],
+                path,
                 "invalid-value",
                 "Fact names must be text.".into(),
                 None,
             );
             continue;
         };
+        let v = match labelled(v) {
+            Some((value, Value::String(label))) => {
+                meta.labels.insert(name.to_string(), label.clone());
+                value
+            }
+            Some(_) => {
+                ctx.error(
+                    &join(path, &[key(name), key("label")]),
+                    "wrong-type",
+                    format!("The label of the fact `{name}` should be text."),
+                    None,
+                );
+                continue;
+            }
+            None => v,
+        };
         match serde_json::to_value(v) {
             Ok(json) => {
+                meta.order.push(name.to_string());
                 out.insert(name.to_string(), json);
             }
             Err(_) => ctx.error(
-                &[key("customer"), key("facts"), key(name)],
+                &join(path, &[key(name)]),
                 "invalid-value",
                 format!("The fact `{name}` holds something that is not text, a number, a list or a map with text keys."),
                 None,
@@ -567,6 +755,14 @@ impl<'c, 'a> Checker<'c, 'a> {
         for (name, value) in &parts.facts {
             add_fact_placeholders(&mut placeholders, format!("facts.{name}"), value, 0);
         }
+        // A fact every persona variant defines can be used in the shared lines too.
+        if let Some((first, rest)) = parts.variant_facts.split_first() {
+            for (name, value) in first {
+                if rest.iter().all(|f| f.contains_key(name)) {
+                    add_fact_placeholders(&mut placeholders, format!("facts.{name}"), value, 0);
+                }
+            }
+        }
         Checker {
             ctx,
             parts,
@@ -587,11 +783,14 @@ impl<'c, 'a> Checker<'c, 'a> {
 
     fn run(&mut self) {
         self.check_meta();
+        self.check_variants();
         if let Some(rubric) = &self.parts.rubric {
             let known = self.known.clone();
             self.check_patch(&[key("rubric")], rubric, &known, true);
         }
         let parts = self.parts;
+        let known = self.known.clone();
+        self.check_tips(&[key("tips")], &parts.tips, &known);
         for (id, node) in &parts.nodes {
             if let Some(node) = node {
                 self.check_node(id, node);
@@ -618,10 +817,7 @@ impl<'c, 'a> Checker<'c, 'a> {
                 );
             }
             if let Some(ending) = ending {
-                self.check_lines(
-                    &join(&path, &[key("say")]),
-                    std::slice::from_ref(&ending.say),
-                );
+                self.check_say(id, &join(&path, &[key("say")]), &ending.say);
                 self.check_lesson(&join(&path, &[key("lesson")]), &ending.lesson);
             }
         }
@@ -649,6 +845,16 @@ impl<'c, 'a> Checker<'c, 'a> {
                     "invalid-value",
                     bad_id_message("scenario", id),
                     Some(id_hint(id)),
+                );
+            }
+        }
+        if let Some(industry) = &p.industry {
+            if !is_valid_id(industry) {
+                self.ctx.error(
+                    &[key("industry")],
+                    "invalid-value",
+                    format!("`{industry}` is not a valid industry tag: it uses only lowercase letters, digits, `_` and `-` (the library shows it in words)."),
+                    Some(id_hint(industry).replace('_', "-")),
                 );
             }
         }
@@ -703,6 +909,30 @@ impl<'c, 'a> Checker<'c, 'a> {
                 }
             }
             self.check_hang_up(c);
+            let personas = std::iter::once((vec![key("customer"), key("persona")], &c.persona))
+                .chain(c.variants.iter().enumerate().filter_map(|(i, v)| {
+                    let path = vec![
+                        key("customer"),
+                        key("variants"),
+                        Seg::Index(i),
+                        key("persona"),
+                    ];
+                    v.persona.as_ref().map(|p| (path, p))
+                }));
+            for (path, persona) in personas.collect::<Vec<_>>() {
+                if let Some(note) = trainer_note_in(persona) {
+                    let pos = self
+                        .ctx
+                        .locate_in_text(&path, note, persona.matches('\n').count());
+                    self.ctx.report(
+                        Severity::Warning,
+                        pos,
+                        "trainer-note-in-persona",
+                        "The persona card is shown to the trainee, so a note for trainers written in it would be too.".into(),
+                        Some("move it to the top-level `trainer_notes:`, which trainees never see".into()),
+                    );
+                }
+            }
         }
     }
 
@@ -710,7 +940,7 @@ impl<'c, 'a> Checker<'c, 'a> {
     /// target of its own hangs up after `max_chases`: the scenario needs somewhere for
     /// them to go.
     fn check_hang_up(&mut self, c: &RawCustomer) {
-        if c.patience.is_none() {
+        if c.patience.is_none() && c.variants.iter().all(|v| v.patience.is_none()) {
             return;
         }
         let has_hang_up = self
@@ -723,8 +953,18 @@ impl<'c, 'a> Checker<'c, 'a> {
                 .is_some_and(|n| n.on_silence.as_ref().is_none_or(|s| s.goto.is_none()))
         });
         if let (false, Some((node, _))) = (has_hang_up, chased) {
+            // Where the patience is written: the customer's, else the first variant's.
+            let at = match c.variants.iter().position(|v| v.patience.is_some()) {
+                Some(i) if c.patience.is_none() => vec![
+                    key("customer"),
+                    key("variants"),
+                    Seg::Index(i),
+                    key("patience"),
+                ],
+                _ => vec![key("customer"), key("patience")],
+            };
             self.ctx.error(
-                &[key("customer"), key("patience")],
+                &at,
                 "no-hang-up-ending",
                 format!(
                     "The customer has a patience and can be chased at `{node}`, which has no \
@@ -736,6 +976,118 @@ impl<'c, 'a> Checker<'c, 'a> {
                     "add an ending with `outcome: hung_up`, or give `{node}` an `on_silence: {{goto: ...}}`"
                 )),
             );
+        }
+    }
+
+    /// Persona variants: ids, ranges, the lines they replace (checked like the node's,
+    /// with the variant's facts), and that the seeds 0 to 99 meet every one.
+    fn check_variants(&mut self) {
+        let parts = self.parts;
+        let Some(c) = &parts.customer else { return };
+        if c.variants.is_empty() {
+            return;
+        }
+        let base = [key("customer"), key("variants")];
+        if c.variants.len() == 1 {
+            self.ctx.warning(
+                &base,
+                "single-variant",
+                "There is only one persona variant, so every session meets it: a variant is one of several ways the customer can be.".into(),
+                Some("add a second variant, or move this one's values onto the customer".into()),
+            );
+        }
+        let mut seen: HashSet<&str> = HashSet::new();
+        let reached: BTreeSet<usize> = (0..VARIANT_SEEDS)
+            .filter_map(|seed| crate::engine::variant_for_seed(seed, c.variants.len()))
+            .collect();
+        for (i, v) in c.variants.iter().enumerate() {
+            let at = join(&base, &[Seg::Index(i)]);
+            let id_path = join(&at, &[key("id")]);
+            if !is_valid_id(&v.id) {
+                self.ctx.error(
+                    &id_path,
+                    "invalid-value",
+                    bad_id_message("variant", &v.id),
+                    Some(id_hint(&v.id)),
+                );
+            }
+            if !seen.insert(v.id.as_str()) {
+                self.ctx.error(
+                    &id_path,
+                    "duplicate-id",
+                    format!("Two persona variants are called `{}`.", v.id),
+                    Some("give each variant its own id".into()),
+                );
+            }
+            if v.temperament.trim().is_empty() {
+                self.ctx.error(
+                    &join(&at, &[key("temperament")]),
+                    "invalid-value",
+                    "The temperament is empty, but the persona card shows it.".into(),
+                    Some("a few words, like \"curt and in a hurry\"".into()),
+                );
+            }
+            if let Some(m) = v.mood {
+                self.check_percent(&join(&at, &[key("mood")]), m, "The variant's starting mood");
+            }
+            if let Some(p) = v.patience {
+                if !(1..=i64::from(u32::MAX)).contains(&p) {
+                    self.ctx.error(
+                        &join(&at, &[key("patience")]),
+                        "invalid-value",
+                        format!("`patience` is {p}, but it is a number of seconds, at least 1."),
+                        None,
+                    );
+                }
+            }
+            if !reached.contains(&i) {
+                self.ctx.error_at_key(
+                    &id_path,
+                    "variant-unreached",
+                    format!(
+                        "No seed from 0 to {} meets the variant `{}`.",
+                        VARIANT_SEEDS - 1,
+                        v.id
+                    ),
+                    Some("use fewer variants".into()),
+                );
+            }
+            // The variant's lines may use its own facts.
+            let shared = self.placeholders.clone();
+            if let Some(facts) = parts.variant_facts.get(i) {
+                for (name, value) in facts.iter().chain(&parts.facts) {
+                    add_fact_placeholders(
+                        &mut self.placeholders,
+                        format!("facts.{name}"),
+                        value,
+                        0,
+                    );
+                }
+            }
+            if let Some(text) = &v.persona {
+                self.check_text(&join(&at, &[key("persona")]), text);
+            }
+            for (target, say) in &v.lines {
+                let path = join(&at, &[key("lines"), key(target)]);
+                if !self.node_set.contains(target.as_str())
+                    && !self.ending_set.contains(target.as_str())
+                {
+                    let all = self.node_ids.iter().chain(&self.ending_ids).copied();
+                    let hint = self
+                        .ctx
+                        .suggest(target, all)
+                        .map(|s| format!("did you mean `{s}`?"));
+                    self.ctx.error_at_key(
+                        &path,
+                        "unknown-target",
+                        format!("`{target}` is not a node or an ending of this scenario, so the variant has no line to replace there."),
+                        hint,
+                    );
+                    continue;
+                }
+                self.check_say(target, &path, say);
+            }
+            self.placeholders = shared;
         }
     }
 
@@ -862,7 +1214,7 @@ impl<'c, 'a> Checker<'c, 'a> {
 
     fn check_node(&mut self, id: &str, node: &RawNode) {
         let base = [key("nodes"), key(id)];
-        self.check_lines(&join(&base, &[key("say")]), &node.say.0);
+        self.check_say(id, &join(&base, &[key("say")]), &node.say);
         if let Some(answers) = &node.model_answer {
             for (i, a) in answers.0.iter().enumerate() {
                 let path = if answers.0.len() == 1
@@ -895,6 +1247,31 @@ impl<'c, 'a> Checker<'c, 'a> {
         if let Some(rubric) = &node.rubric {
             known.extend(rubric.criteria.iter().map(|c| c.id.clone()));
             self.check_patch(&join(&base, &[key("rubric")]), rubric, &known, false);
+        }
+        let tips = join(&base, &[key("tips")]);
+        self.check_tips(&tips, &node.tips, &known);
+        let parts = self.parts;
+        let names: Vec<&str> = parts
+            .facts
+            .keys()
+            .chain(parts.variant_facts.iter().flat_map(|f| f.keys()))
+            .map(String::as_str)
+            .collect();
+        for (i, fact) in node.facts.iter().enumerate() {
+            if !names.contains(&fact.as_str()) {
+                let hint = self
+                    .ctx
+                    .suggest(fact, names.iter().copied())
+                    .map(|s| format!("did you mean `{s}`?"));
+                self.ctx.error(
+                    &join(&base, &[key("facts"), Seg::Index(i)]),
+                    "unknown-fact",
+                    format!(
+                        "`{fact}` is not one of the customer's facts, so it cannot be shown first."
+                    ),
+                    hint,
+                );
+            }
         }
         for (i, f) in node.focus.iter().enumerate() {
             self.check_criterion(
@@ -971,6 +1348,28 @@ impl<'c, 'a> Checker<'c, 'a> {
                 self.check_text(&join(&path, &[key("say")]), say);
             }
             self.check_mood_change(&join(&path, &[key("mood")]), s.mood);
+        }
+    }
+
+    /// `tips`: criteria the rubrics know, each with a tip to say.
+    fn check_tips(
+        &mut self,
+        base: &[Seg],
+        tips: &BTreeMap<String, String>,
+        known: &BTreeSet<String>,
+    ) {
+        for (id, tip) in tips {
+            let path = join(base, &[key(id)]);
+            self.check_criterion(&path, id, known, true);
+            if tip.trim().is_empty() {
+                self.ctx.error(
+                    &path,
+                    "empty-lines",
+                    format!("The tip for `{id}` is empty: the trainee would get no advice."),
+                    Some("write the advice, or remove the line to keep the rubric's tip".into()),
+                );
+            }
+            self.check_text(&path, tip);
         }
     }
 
@@ -1326,6 +1725,9 @@ impl<'c, 'a> Checker<'c, 'a> {
                 self.check_percent(&join(&base, &[key(k)]), v, &format!("`{k}`"));
             }
         }
+        if let Some(want) = &test.variant {
+            self.check_test_variant(&join(&base, &[key("variant")]), test, want);
+        }
         let ending_path = join(&base, &[key("ending")]);
         if !self.ending_set.contains(test.ending.as_str()) {
             let hint = if self.node_set.contains(test.ending.as_str()) {
@@ -1379,6 +1781,59 @@ impl<'c, 'a> Checker<'c, 'a> {
             }
         }
         self.check_turns(&base, test, start);
+    }
+
+    /// A test's `variant:` must be one the seed meets.
+    fn check_test_variant(&mut self, path: &[Seg], test: &RawTest, want: &str) {
+        let variants: Vec<&str> = self
+            .parts
+            .customer
+            .iter()
+            .flat_map(|c| &c.variants)
+            .map(|v| v.id.as_str())
+            .collect();
+        let Some(index) = variants.iter().position(|v| *v == want) else {
+            let hint = match self.ctx.suggest(want, variants.iter().copied()) {
+                Some(s) => Some(format!("did you mean `{s}`?")),
+                None if variants.is_empty() => {
+                    Some("the customer has no `variants:`; remove `variant:`".into())
+                }
+                None => Some(format!(
+                    "the variants are {}",
+                    variants
+                        .iter()
+                        .map(|v| format!("`{v}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            };
+            self.ctx.error(
+                path,
+                "bad-test",
+                format!("The test \"{}\" expects the persona variant `{want}`, which the customer does not have.", test.name),
+                hint,
+            );
+            return;
+        };
+        let met = crate::engine::variant_for_seed(test.seed, variants.len());
+        if met != Some(index) {
+            let seeds: Vec<String> = (0..VARIANT_SEEDS)
+                .filter(|s| crate::engine::variant_for_seed(*s, variants.len()) == Some(index))
+                .take(8)
+                .map(|s| s.to_string())
+                .collect();
+            self.ctx.error(
+                path,
+                "bad-test",
+                format!(
+                    "The test \"{}\" expects the variant `{want}`, but seed {} meets `{}`.",
+                    test.name,
+                    test.seed,
+                    met.map_or("none", |i| variants[i])
+                ),
+                Some(format!("seeds that meet `{want}`: {}", seeds.join(", "))),
+            );
+        }
     }
 
     /// Plays the turns as far as the way is known without scoring: nodes with no branches,
@@ -1462,6 +1917,89 @@ impl<'c, 'a> Checker<'c, 'a> {
         }
     }
 
+    /// A node's or an ending's `say`: the plain lines (the fallback, at least one) and
+    /// the lines that follow the reply that led to `target`, checked like branches.
+    fn check_say(&mut self, target: &str, path: &[Seg], say: &Say) {
+        if say.single {
+            let lines = say.lines();
+            self.check_lines(path, &lines);
+            return;
+        }
+        if say.plain.is_empty() && say.when.is_empty() {
+            self.check_lines(path, &[]);
+        }
+        for (i, line) in &say.plain {
+            self.check_line(&join(path, &[Seg::Index(*i)]), line);
+        }
+        if !say.when.is_empty() && say.plain.is_empty() {
+            self.ctx.error(
+                path,
+                "line-fallback",
+                "Every line here has a `when:`, so when none holds (at the start, after a silence, or on a reply none expects) the customer would have nothing to say.".into(),
+                Some("add a plain line, without `when:`, as the fallback".into()),
+            );
+        }
+        let known = self.known.clone();
+        let mut always: Option<usize> = None;
+        for (i, w) in &say.when {
+            let at = join(path, &[Seg::Index(*i)]);
+            let when = join(&at, &[key("when")]);
+            self.check_condition(&when, &w.when, &known);
+            if let Some(earlier) = always {
+                self.ctx.warning_at_key(
+                    &when,
+                    "unreachable-line",
+                    format!("This line is never said: item {} before it has an empty `when`, which always holds.", earlier + 1),
+                    Some("move this line up, or give the earlier one a condition".into()),
+                );
+            } else if is_empty_condition(&w.when) {
+                always = Some(*i);
+                self.ctx.warning_at_key(
+                    &when,
+                    "empty-condition",
+                    "This `when` is empty, so it holds after every reply: the plain lines are then said only at the start or after a silence.".into(),
+                    Some("give it a condition, or make it a plain line".into()),
+                );
+            }
+            if let Some(n) = w.when.choice {
+                self.check_line_choice(target, &join(&when, &[key("choice")]), n);
+            }
+            self.check_lines(&join(&at, &[key("say")]), &w.say.0);
+        }
+    }
+
+    /// `choice: N` in a line's `when:` reads the guided choice picked at the node that led
+    /// here: some node leading here must offer at least N choices.
+    fn check_line_choice(&mut self, target: &str, path: &[Seg], n: i64) {
+        let most = self
+            .parts
+            .nodes
+            .iter()
+            .filter_map(|(_, node)| node.as_ref())
+            .filter(|node| {
+                node.branches.iter().any(|b| b.goto == target)
+                    || node.otherwise.as_ref().is_some_and(|o| o.goto == target)
+            })
+            .map(|node| node.choices.len())
+            .max()
+            .unwrap_or(0);
+        if most == 0 {
+            self.ctx.error_at_key(
+                path,
+                "invalid-value",
+                format!("`choice` reads the guided choice that led here, but no guided node (one with `choices:`) leads to `{target}`."),
+                Some("condition the line on criteria or words instead".into()),
+            );
+        } else if !(1..=most as i64).contains(&n) {
+            self.ctx.error(
+                path,
+                "out-of-range",
+                format!("`choice: {n}`, but the guided nodes that lead here have at most {most} choices."),
+                None,
+            );
+        }
+    }
+
     /// Line variants: at least one, none blank; each checked for placeholders.
     fn check_lines(&mut self, path: &[Seg], lines: &[String]) {
         // `say: "text"` has no list items to point at.
@@ -1480,16 +2018,21 @@ impl<'c, 'a> Checker<'c, 'a> {
             } else {
                 join(path, &[Seg::Index(i)])
             };
-            if line.trim().is_empty() {
-                self.ctx.error(
-                    &p,
-                    "empty-lines",
-                    format!("{} is empty: the customer would say nothing.", label(&p)),
-                    Some("write the customer's words, or remove the empty line".into()),
-                );
-            }
-            self.check_text(&p, line);
+            self.check_line(&p, line);
         }
+    }
+
+    /// One line: not blank, and its placeholders can be filled.
+    fn check_line(&mut self, p: &[Seg], line: &str) {
+        if line.trim().is_empty() {
+            self.ctx.error(
+                p,
+                "empty-lines",
+                format!("{} is empty: the customer would say nothing.", label(p)),
+                Some("write the customer's words, or remove the empty line".into()),
+            );
+        }
+        self.check_text(p, line);
     }
 
     /// Every `{placeholder}` in a text must be one Rapport can fill.
@@ -1567,6 +2110,28 @@ fn is_empty_condition(c: &RawCondition) -> bool {
         && c.chases_at_least.is_none()
         && c.chases_at_most.is_none()
         && c.choice.is_none()
+}
+
+/// Where a persona says "Note for trainers:" (or "Note pour les formateurs :"), the
+/// words as written.
+fn trainer_note_in(text: &str) -> Option<&str> {
+    let lower = text.to_lowercase();
+    [
+        "note for trainers",
+        "notes for trainers",
+        "note for the trainer",
+        "note to trainers",
+        "trainer note",
+        "trainers' note",
+        "note pour les formateurs",
+        "note aux formateurs",
+        "note du formateur",
+    ]
+    .iter()
+    .filter_map(|n| lower.find(n).map(|at| (at, n.len())))
+    .min()
+    // Lowercasing can shift byte offsets only for non-ASCII text before the note.
+    .and_then(|(at, len)| text.get(at..at + len))
 }
 
 /// Every node `next` leads to from `from`, `from` included (breadth first, no recursion).

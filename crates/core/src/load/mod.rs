@@ -15,7 +15,12 @@ mod leads_to;
 mod phrases;
 mod raw;
 mod shadow;
+mod tracks;
 mod tree;
+
+pub use tracks::{
+    is_tracks_file, load_tracks_file, load_tracks_str, tracks_schema, TracksReport, TRACKS_FILE,
+};
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
@@ -23,7 +28,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
-use crate::model::Scenario;
+use crate::model::{Scenario, Track};
 use crate::score::{Scorer, BUILTIN_CRITERIA};
 use std::sync::Arc;
 
@@ -94,6 +99,10 @@ impl FileReport {
 pub struct Library {
     pub scenarios: Vec<Scenario>,
     pub reports: Vec<FileReport>,
+    /// The learning tracks of every `tracks.yaml` found, in file order.
+    pub tracks: Vec<Track>,
+    /// The tracks files read.
+    pub track_files: Vec<PathBuf>,
 }
 
 impl Library {
@@ -322,6 +331,9 @@ pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Library {
     }
     files.sort();
     files.dedup();
+    // `tracks.yaml` is the pack's, not a scenario: read once the scenario ids are known.
+    let (track_files, files): (Vec<PathBuf>, Vec<PathBuf>) =
+        files.into_iter().partition(|f| is_tracks_file(f));
     let mut first_with_id: HashMap<String, PathBuf> = HashMap::new();
     for file in files {
         let Loaded { mut report, id } = load_file_inner(&file, opts);
@@ -351,6 +363,32 @@ pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Library {
         }
         if let Some(scenario) = report.scenario {
             library.scenarios.push(scenario);
+        }
+    }
+    // Every id a file declares counts, loaded or not: a broken scenario is reported in
+    // its own file, not again as an unknown one in a track.
+    let mut ids: BTreeSet<String> = first_with_id.into_keys().collect();
+    for file in track_files {
+        // A tracks file named on its own is checked against the scenarios beside it.
+        let dir = file.parent().unwrap_or(Path::new("."));
+        if !paths.iter().any(|p| p.is_dir() && dir.starts_with(p)) {
+            let mut beside = Vec::new();
+            collect_files(dir, &mut beside, &mut Vec::new());
+            for f in beside.iter().filter(|f| !is_tracks_file(f)) {
+                if let Some((id, _)) = load_file_inner(f, &LoadOptions::default()).id {
+                    ids.insert(id);
+                }
+            }
+        }
+        let report = load_tracks_file(&file, &ids);
+        library.track_files.push(file.clone());
+        library.tracks.extend(report.tracks);
+        if !report.diagnostics.is_empty() {
+            library.reports.push(FileReport {
+                path: file,
+                scenario: None,
+                diagnostics: report.diagnostics,
+            });
         }
     }
     library

@@ -12,15 +12,16 @@ use schemars::JsonSchema;
 use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use crate::model::{Channel, Language, Outcome, RubricPatch};
+use crate::model::{Channel, Outcome, RubricPatch};
 
 /// Keys of the top-level map, in the order the format reference lists them.
-pub(crate) const TOP_KEYS: [&str; 16] = [
+pub(crate) const TOP_KEYS: [&str; 19] = [
     "id",
     "title",
     "summary",
     "difficulty",
     "skills",
+    "industry",
     "channel",
     "language",
     "estimated_minutes",
@@ -31,7 +32,9 @@ pub(crate) const TOP_KEYS: [&str; 16] = [
     "nodes",
     "endings",
     "rubric",
+    "tips",
     "tests",
+    "trainer_notes",
 ];
 
 /// Top-level keys a scenario cannot do without.
@@ -71,10 +74,44 @@ pub(crate) struct RawCustomer {
     #[serde(default)]
     #[schemars(range(min = 1, max = 10))]
     pub max_chases: Option<i64>,
-    /// What the agent can look up (a small CRM record); lines can say `{facts.order_id}`.
+    /// What the agent can look up (a small CRM record), shown in the order written; lines
+    /// can say `{facts.order_id}`. A fact may be `{value: ..., label: "Référence"}` to
+    /// give the record its own label (with accents, in the scenario's language).
     #[serde(default)]
     #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
     pub facts: Option<serde_yaml::Mapping>,
+    /// Ways this customer can be, one picked by the session's seed (so a replay meets the
+    /// same one): each may change the temperament, persona, mood, patience, facts and lines.
+    #[serde(default)]
+    pub variants: Vec<RawVariant>,
+}
+
+/// One persona variant. What it leaves out is the customer's own.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawVariant {
+    /// Unique among the variants: lowercase letters, digits, `_` and `-`.
+    pub id: String,
+    /// A few words shown on the persona card, e.g. "curt and in a hurry".
+    pub temperament: String,
+    /// Replaces the customer's `persona` text.
+    #[serde(default)]
+    pub persona: Option<String>,
+    /// Starting mood, 0-100.
+    #[serde(default)]
+    #[schemars(range(min = 0, max = 100))]
+    pub mood: Option<i64>,
+    /// Seconds before they chase a silent agent.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    pub patience: Option<i64>,
+    /// Facts added to (or replacing those of) the customer's.
+    #[serde(default)]
+    #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
+    pub facts: Option<serde_yaml::Mapping>,
+    /// Node or ending id -> what this customer says there instead (as a node's `say`).
+    #[serde(default)]
+    pub lines: BTreeMap<String, Say>,
 }
 
 /// One moment of the conversation: the customer speaks, the trainee answers, a branch
@@ -82,8 +119,10 @@ pub(crate) struct RawCustomer {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawNode {
-    /// What the customer says here: one line, or several variants picked at random.
-    pub say: Lines,
+    /// What the customer says here: one line, or several variants picked at random;
+    /// an item may be `{when: ..., say: ...}`, said only when its condition holds on the
+    /// reply that led here (the plain lines are the fallback).
+    pub say: Say,
     /// The criteria that matter most at this moment (their weight is doubled here).
     #[serde(default)]
     pub focus: Vec<String>,
@@ -95,9 +134,22 @@ pub(crate) struct RawNode {
     /// (`validate` warns when its scored result would take another branch).
     #[serde(default)]
     pub choices: Vec<RawChoice>,
+    /// Guided mode: show the choices in an order shuffled with the session's seed
+    /// (default `true`), so the best one is not always first; `false` keeps them as
+    /// written. `when: {choice: N}` and tests' `choice: N` count as written either way.
+    #[serde(default)]
+    pub shuffle: Option<bool>,
     /// Rubric adjustments for this node only.
     #[serde(default)]
     pub rubric: Option<RubricPatch>,
+    /// Criterion id -> the coaching tip at this moment, where the generic one would be
+    /// wrong (no "name their frustration" on a happy call). Wins over the scenario's.
+    #[serde(default)]
+    pub tips: BTreeMap<String, String>,
+    /// Facts this moment needs, shown first on the customer record (those the model
+    /// answers use come next, then the rest in the order written).
+    #[serde(default)]
+    pub facts: Vec<String>,
     /// Tried in order; the first whose `when` holds is taken.
     #[serde(default)]
     pub branches: Vec<RawBranch>,
@@ -236,8 +288,9 @@ pub(crate) struct RawCondition {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawEnding {
     pub outcome: Outcome,
-    /// The customer's closing line.
-    pub say: String,
+    /// The customer's closing line: like a node's `say`, plain lines and
+    /// `{when: ..., say: ...}` items that follow the reply that led here.
+    pub say: Say,
     /// A short lesson for the trainee's debrief: one text, or variants tried in order
     /// on the whole conversation (`when:`), the last one without `when:` as the fallback.
     #[serde(default)]
@@ -274,9 +327,13 @@ pub(crate) struct RawLessonVariant {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawTest {
     pub name: String,
-    /// The seed that picks line variants.
+    /// The seed that picks line variants (and the persona variant).
     #[serde(default)]
     pub seed: u64,
+    /// The persona variant this test's seed must meet (checked by `validate`, which
+    /// names the seeds that do).
+    #[serde(default)]
+    pub variant: Option<String>,
     #[serde(default)]
     pub turns: Vec<RawTurn>,
     /// The nodes visited, start first, ending last (optional).
@@ -332,10 +389,17 @@ pub(crate) struct ScenarioFile {
     difficulty: u8,
     /// Tags for the library filter, e.g. `[de-escalation, billing]`.
     skills: Vec<String>,
-    channel: Channel,
-    /// The language the customer speaks and the scorer judges in (default `en`).
+    /// The line of business, a lowercase tag for the library filter, e.g. `telecom`,
+    /// `online-retail`, `banking`, `public-services`.
     #[serde(default)]
-    language: Option<Language>,
+    #[schemars(regex(pattern = r"^[a-z0-9_-]+$"))]
+    industry: Option<String>,
+    channel: Channel,
+    /// The language the customer speaks and the scorer judges in (default `en`), with its
+    /// region if it matters: `fr-FR` and `fr-CA` share the French rubric.
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^(en|fr)([-_][A-Za-z]{2})?$"))]
+    language: Option<String>,
     #[schemars(range(min = 1))]
     estimated_minutes: u32,
     author: String,
@@ -354,9 +418,16 @@ pub(crate) struct ScenarioFile {
     /// Rubric adjustments for this scenario.
     #[serde(default)]
     rubric: Option<RubricPatch>,
+    /// Criterion id -> the tip to show in this scenario instead of the generic one.
+    #[serde(default)]
+    tips: BTreeMap<String, String>,
     /// Golden tests, run by `rapport test`.
     #[serde(default)]
     tests: Vec<RawTest>,
+    /// Notes for trainers: how to run the scenario, what it softens. Never shown to the
+    /// trainee (a "Note for trainers" inside `persona` would be).
+    #[serde(default)]
+    trainer_notes: Option<String>,
 }
 
 /// `version: 1` or `version: "1.2"`.
@@ -366,6 +437,117 @@ pub(crate) struct ScenarioFile {
 enum Version {
     Number(f64),
     Text(String),
+}
+
+/// A node's or an ending's `say`: `"one line"`, or a list whose items are plain lines
+/// (the fallback variants) or `{when: {...}, say: "line" | [variants]}` (lines that follow
+/// the reply that led here, tried in order).
+#[derive(Debug, Default)]
+pub(crate) struct Say {
+    /// The plain lines, each with its index in the list.
+    pub plain: Vec<(usize, String)>,
+    /// Each with its index in the list, for positions.
+    pub when: Vec<(usize, RawCondLines)>,
+    /// Whether it was written as one text (no list items to point at).
+    pub single: bool,
+}
+
+impl Say {
+    /// The fallback lines' texts.
+    pub fn lines(&self) -> Vec<String> {
+        self.plain.iter().map(|(_, l)| l.clone()).collect()
+    }
+}
+
+/// A line (or its variants) said only when `when` holds on the reply that led here.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCondLines {
+    /// Read on the reply that led here, as the branch that led here read it.
+    pub when: RawCondition,
+    /// The line, or variants picked at random.
+    pub say: Lines,
+}
+
+impl JsonSchema for Say {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Say".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        #[derive(JsonSchema)]
+        #[serde(untagged)]
+        #[allow(dead_code)]
+        enum Item {
+            Line(String),
+            When(Box<RawCondLines>),
+        }
+        #[derive(JsonSchema)]
+        #[serde(untagged)]
+        #[allow(dead_code)]
+        enum OneOrMore {
+            One(String),
+            More(Vec<Item>),
+        }
+        OneOrMore::json_schema(generator)
+    }
+}
+
+enum SayItem {
+    Line(String),
+    When(Box<RawCondLines>),
+}
+
+impl<'de> Deserialize<'de> for SayItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ItemVisitor;
+        impl<'de> Visitor<'de> for ItemVisitor {
+            type Value = SayItem;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("text, or a map with `when:` and `say:`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<SayItem, E> {
+                Ok(SayItem::Line(v.to_string()))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<SayItem, A::Error> {
+                RawCondLines::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|w| SayItem::When(Box::new(w)))
+            }
+        }
+        deserializer.deserialize_any(ItemVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Say {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SayVisitor;
+        impl<'de> Visitor<'de> for SayVisitor {
+            type Value = Say;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("text or a list of texts")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Say, E> {
+                Ok(Say {
+                    plain: vec![(0, v.to_string())],
+                    when: Vec::new(),
+                    single: true,
+                })
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Say, A::Error> {
+                let mut say = Say::default();
+                let mut i = 0;
+                while let Some(item) = seq.next_element::<SayItem>()? {
+                    match item {
+                        SayItem::Line(l) => say.plain.push((i, l)),
+                        SayItem::When(w) => say.when.push((i, *w)),
+                    }
+                    i += 1;
+                }
+                Ok(say)
+            }
+        }
+        deserializer.deserialize_any(SayVisitor)
+    }
 }
 
 /// `say: "one line"` or `say: ["variant", "variant"]`.
