@@ -298,10 +298,10 @@ def main():
             # MIN_GAIN: a phrase is explainable, and what trainers' tests pin.
             if NO_RULES:
                 mode, t, cv_f1, learned = "learned", t_l, f_l, S[:, k] >= t_l
-            elif f_o >= rules_f1 + MIN_GAIN and f_l < f_o + VETO_GAIN:
-                mode, t, cv_f1, learned = "or", t_o, f_o, data.R[:, k] | (S[:, k] >= t_o)
-            elif f_l >= rules_f1 + MIN_GAIN:
+            elif f_l >= f_o + VETO_GAIN and f_l >= rules_f1 + MIN_GAIN:
                 mode, t, cv_f1, learned = "learned", t_l, f_l, S[:, k] >= t_l
+            elif f_o >= rules_f1 + MIN_GAIN:
+                mode, t, cv_f1, learned = "or", t_o, f_o, data.R[:, k] | (S[:, k] >= t_o)
             else:
                 cv_f1 = max(f_l, f_o)
             fr_learned = f1(y[data.lang], learned[data.lang])

@@ -192,7 +192,17 @@ fn sum_up(
             title: scenario.meta.title.clone(),
             ending: ending_id.to_string(),
             outcome: ending.outcome,
-            closing_line: self.closing_line().unwrap_or_default().to_string(),
+            // The line actually said at the ending (it may follow the reply that led there).
+            closing_line: transcript
+                .iter()
+                .rev()
+                .find_map(|e| match &e.kind {
+                    EventKind::CustomerLine { node, text, .. } if node == ending_id => {
+                        Some(text.clone())
+                    }
+                    _ => None,
+                })
+                .unwrap_or_default(),
             lesson: lesson.unwrap_or_else(|| template::render(&ending.lesson, &scenario.customer)),
             scores: add_up(
                 &turns
