@@ -857,6 +857,9 @@ struct RulesView<'a> {
     unless: &'a [Vec<(usize, usize)>],
     /// Whether a phrase the trainer wrote for this scenario or node found it.
     trainer: &'a [bool],
+    /// Per sentence, whether it takes up a content word of the customer's line (`None`:
+    /// no customer line to compare with).
+    grounded: Option<Vec<bool>>,
 }
 
 impl RubricScorer {
@@ -895,6 +898,9 @@ impl RubricScorer {
             }
             let crit = self.criterion(extra, c);
             let needs_question = crit.rules.contains(&Rule::AnyQuestion);
+            // Saying back what happened means the customer's own specifics: where there is
+            // a customer line, such a criterion's sentence must take up one of its words.
+            let needs_echo = crit.rules.contains(&Rule::MirrorCustomer);
             let eligible = |k: usize| {
                 let s = &text.sentences[k];
                 !view.negated[c].contains(&k)
@@ -902,6 +908,7 @@ impl RubricScorer {
                         .iter()
                         .any(|&u| overlaps(u, (s.first, s.end)))
                     && (!needs_question || s.question)
+                    && (!needs_echo || view.grounded.as_ref().is_none_or(|g| g[k]))
             };
             if !view.kept[c].is_empty() {
                 // The rules found it: the head confirms or overrules, the phrase stays the
@@ -1230,6 +1237,12 @@ impl RubricScorer {
                 negated: &negated,
                 unless: &unless,
                 trainer: &trainer,
+                grounded: customer.as_ref().map(|cu| {
+                    text.sentences
+                        .iter()
+                        .map(|s| stems[s.first..s.end].iter().any(|st| cu.contains(*st)))
+                        .collect()
+                }),
             },
             &mut trace,
         );
