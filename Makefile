@@ -105,8 +105,10 @@ app-run: app
 
 ## The real app, driven through tauri-driver and WebKitWebDriver in a virtual display.
 ## Screenshots land in .e2e-out/screenshots; `make screenshots` copies them into docs/.
+## `make e2e E2E_TESTS=crash.test.mjs` runs one file of tests/e2e.
+E2E_TESTS ?=
 e2e: app
-	cd tests/e2e && $(XVFB) npm test
+	cd tests/e2e && $(XVFB) npm test -- $(E2E_TESTS)
 
 screenshots:
 	cp .e2e-out/screenshots/library.png .e2e-out/screenshots/conversation.png \
