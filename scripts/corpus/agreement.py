@@ -13,7 +13,7 @@ CRITERIA = ["acknowledge_feelings", "apologize", "show_understanding", "reassure
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "corpus")
 
 primary = {}
-LABEL_DIRS = ["labels", "blind/labels", "blind2/labels", "blind3/labels"]
+LABEL_DIRS = ["labels", "blind/labels", "blind2/labels", "blind3/labels", "blind4/labels"]
 for path in sorted(p for d in LABEL_DIRS for p in glob.glob(os.path.join(root, d, "*.jsonl"))
                    if not p.endswith("-double.jsonl")):
     for line in open(path, encoding="utf-8"):
@@ -38,7 +38,7 @@ def kappa(pairs):
 
 
 print(f"Double-labelled replies: {len(ids)} (of which French: "
-      f"{sum(1 for i in ids if i.split('-')[0] in ('w6', 'w7', 'w8', 'b2', 'c2', 'd2'))})\n")
+      f"{sum(1 for i in ids if i.split('-')[0] in ('w6', 'w7', 'w8', 'b2', 'c2', 'd2', 'e2'))})\n")
 print("| criterion | agreement | Cohen's kappa | positives (first / second) |")
 print("|---|---|---|---|")
 ks = []

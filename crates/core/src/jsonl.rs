@@ -185,7 +185,10 @@ mod tests {
         assert_eq!(failed, 3);
         assert_eq!(lines.len(), 5);
         assert_eq!(lines[0]["id"], "a");
-        assert_eq!(lines[0]["criteria"].as_array().unwrap().len(), 14);
+        assert_eq!(
+            lines[0]["criteria"].as_array().unwrap().len(),
+            crate::score::BUILTIN_CRITERIA.len()
+        );
         assert!(lines[0]["scores"]["overall"].is_u64());
         assert!(lines[1].get("id").is_none() && lines[1]["error"].is_string());
         assert_eq!(lines[2]["id"], 7);

@@ -60,6 +60,10 @@ pub struct Meta {
     /// follow the region; the scorer judges in `language`'s rubric.
     #[serde(default)]
     pub locale: String,
+    /// A bilingual desk: a reply in English or French is fine whatever the customer
+    /// speaks (no `customer_language` penalty).
+    #[serde(default)]
+    pub bilingual: bool,
     pub estimated_minutes: u32,
     pub author: String,
     pub version: String,

@@ -44,7 +44,7 @@ impl RubricId {
 
 /// The fourteen built-in criteria of `shared/rubric-guide.md`, with their rubric.
 /// Penalty criteria (professionalism) are "met" when the bad thing is present.
-pub const BUILTIN_CRITERIA: [(&str, RubricId); 14] = [
+pub const BUILTIN_CRITERIA: [(&str, RubricId); 15] = [
     ("acknowledge_feelings", RubricId::Empathy),
     ("apologize", RubricId::Empathy),
     ("show_understanding", RubricId::Empathy),
@@ -59,6 +59,9 @@ pub const BUILTIN_CRITERIA: [(&str, RubricId); 14] = [
     ("dismissive", RubricId::Professionalism),
     ("policy_shield", RubricId::Professionalism),
     ("rude_tone", RubricId::Professionalism),
+    // Decided by language detection, not learned or labelled: the fourteen above are the
+    // labelled ones.
+    ("customer_language", RubricId::Professionalism),
 ];
 
 /// Whether `id` is one of the built-in criteria.
@@ -163,6 +166,9 @@ pub struct ReplyInput<'a> {
     pub facts: Option<&'a BTreeMap<String, serde_json::Value>>,
     /// Scenario- and node-level rubric adjustments, outermost first.
     pub patches: &'a [&'a RubricPatch],
+    /// The language the customer speaks, when the reply should be in it
+    /// (`customer_language`); `None` for a bilingual desk or a reply out of context.
+    pub customer_language: Option<Language>,
 }
 
 /// Judges replies. Implementations must be deterministic: same input, same output.

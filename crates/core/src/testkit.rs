@@ -129,6 +129,7 @@ pub fn scenario() -> Scenario {
             channel: Channel::Phone,
             language: Language::En,
             locale: "en".into(),
+            bilingual: false,
             estimated_minutes: 1,
             author: String::new(),
             version: "1".into(),

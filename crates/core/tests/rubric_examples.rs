@@ -1,8 +1,11 @@
 //! Every criterion's behaviour is pinned by the `examples: {met: [...], not_met: [...]}`
 //! written beside it in its rubric file (as ast-grep keeps a rule's examples with the
 //! rule): each `met` reply must meet it and each `not_met` reply must not, judged out of
-//! context in the language the reply is written in. A failure names the file and line.
+//! context in the language the reply is written in, as replies to an English-speaking
+//! customer (which is what `customer_language`'s examples are about). A failure names the
+//! file and line.
 
+use rapport_core::model::Language;
 use rapport_core::score::{ReplyInput, Scorer};
 use rapport_core::scorer::text::guess_language;
 use rapport_core::scorer::RubricScorer;
@@ -23,6 +26,7 @@ fn every_rubric_example_behaves_as_its_file_says() {
             text,
             customer_name: Some("Dana"),
             language: guess_language(text),
+            customer_language: Some(Language::En),
             ..ReplyInput::default()
         });
         if score.met(criterion) != must_meet {

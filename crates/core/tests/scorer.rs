@@ -476,7 +476,10 @@ fn patches_add_criteria_phrases_and_weights_with_facts_filled_in() {
     };
     let s = run("Sorry! I'll waive the fee and refund $64.99; it arrives on 14 March.");
     let ids: Vec<&str> = s.criteria.iter().map(|c| c.id.as_str()).collect();
-    assert_eq!(&ids[14..], ["states_refund_amount", "states_delivery_date"]);
+    assert_eq!(
+        &ids[BUILTIN_CRITERIA.len()..],
+        ["states_refund_amount", "states_delivery_date"]
+    );
     assert!(s.met("states_refund_amount") && s.met("states_delivery_date"));
     assert!(s.met("offer_solution") && s.met("apologize"));
     assert_eq!(s.scores.empathy, Some(0), "apologize weighs nothing here");
@@ -564,7 +567,7 @@ fn packs_add_rubric_files_and_report_problems_with_positions() {
     assert!(s.met("thank_customer") && s.met("apologize"));
     assert_eq!(
         s.criteria.len(),
-        16,
+        BUILTIN_CRITERIA.len() + 2,
         "built-ins, thank_customer, and broken (without its bad phrase)"
     );
     let fr = scorer.score(&ReplyInput {
@@ -580,7 +583,7 @@ fn packs_add_rubric_files_and_report_problems_with_positions() {
 fn a_pack_without_rubrics_is_just_the_builtins() {
     let (s, diags) = RubricScorer::with_pack_dir(std::path::Path::new("/nonexistent/pack"));
     assert!(diags.is_empty());
-    assert_eq!(s.criteria().count(), 14);
+    assert_eq!(s.criteria().count(), BUILTIN_CRITERIA.len());
 }
 
 // Properties.
@@ -689,4 +692,41 @@ fn a_pack_criterion_cannot_be_met_by_what_a_reply_lacks() {
     assert!(!met("The parcel is at the depot."));
     assert!(met("No idea when it will come."));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 12: a good reply written in English to a French-speaking customer scored 62 and
+/// nothing said the language was wrong; and one Quebec "sorry" in a French reply made the
+/// whole reply English and the apology was missed.
+#[test]
+fn a_reply_in_another_language_than_the_customer_s_is_flagged_sentence_by_sentence() {
+    let judge = |text: &str, customer_language: Option<Language>| {
+        scorer().score(&ReplyInput {
+            text,
+            customer_name: Some("Dana"),
+            language: rapport_core::scorer::text::reply_language(text, Language::Fr),
+            customer_language,
+            ..ReplyInput::default()
+        })
+    };
+    let english = judge(
+        "I'm so sorry, Dana. I'll refund the duplicate charge today.",
+        Some(Language::Fr),
+    );
+    assert!(english.met("customer_language"), "{english:?}");
+    assert!(english
+        .criterion("customer_language")
+        .and_then(|c| c.tip.as_deref())
+        .is_some_and(|t| t.contains("customer's language")));
+    let borrowed = judge(
+        "Ah, sorry! Je suis désolée, Dana, je vous rembourse aujourd'hui.",
+        Some(Language::Fr),
+    );
+    assert!(!borrowed.met("customer_language"), "{borrowed:?}");
+    let quebec = judge("Oh sorry! Je regarde ça tout de suite.", Some(Language::Fr));
+    assert!(
+        quebec.met("apologize") && !quebec.met("customer_language"),
+        "{quebec:?}"
+    );
+    // A bilingual desk (or a reply out of context) is not judged on its language.
+    assert!(!judge("I'll refund the duplicate charge today.", None).met("customer_language"));
 }

@@ -163,7 +163,12 @@ industry: string | null, channel: Channel, language: Language,
  * `fr-FR`, `en-GB`, or just `fr`): the screen and the customer's formats can
  * follow the region; the scorer judges in `language`'s rubric.
  */
-locale: string, estimated_minutes: number, author: string, version: string, };
+locale: string, 
+/**
+ * A bilingual desk: a reply in English or French is fine whatever the customer
+ * speaks (no `customer_language` penalty).
+ */
+bilingual: boolean, estimated_minutes: number, author: string, version: string, };
 
 export type Track = { id: string, title: string, 
 /**

@@ -87,6 +87,7 @@ pub fn with_input_at<T>(
         focus: &node.focus,
         facts: Some(&scenario.customer.facts),
         patches: &patches,
+        customer_language: (!scenario.meta.bilingual).then_some(scenario.meta.language),
     })
 }
 
@@ -721,6 +722,21 @@ mod tests {
             s.advance(&sc, &WordScorer, input, &clock).unwrap();
         }
         s
+    }
+
+    /// The reply is judged against the customer's language unless the scenario is a
+    /// bilingual desk (issue 12: nothing said an English reply to a French customer was
+    /// in the wrong language).
+    #[test]
+    fn the_customer_s_language_reaches_the_scorer_unless_the_desk_is_bilingual() {
+        let mut sc = scenario();
+        sc.meta.language = Language::Fr;
+        let node = &sc.nodes[&sc.start];
+        let seen = |sc: &Scenario| with_input_at(sc, node, "Hello", None, |i| i.customer_language);
+        assert_eq!(seen(&sc), Some(Language::Fr));
+        let mut bilingual = sc.clone();
+        bilingual.meta.bilingual = true;
+        assert_eq!(seen(&bilingual), None);
     }
 
     #[test]

@@ -49,6 +49,7 @@ struct Parts {
     difficulty: Option<i64>,
     skills: Option<Vec<String>>,
     industry: Option<String>,
+    bilingual: Option<bool>,
     channel: Option<Channel>,
     language: Option<Language>,
     /// As written: `fr`, `fr-CA`, `en-GB`, ...
@@ -166,6 +167,7 @@ impl Parts {
             "difficulty" => self.difficulty = self.take(ctx, &path, value),
             "skills" => self.skills = self.take(ctx, &path, value),
             "industry" => self.industry = self.take(ctx, &path, value),
+            "bilingual" => self.bilingual = self.take(ctx, &path, value),
             "channel" => self.channel = self.take(ctx, &path, value),
             "language" => {
                 let written: Option<String> = self.take(ctx, &path, value);
@@ -386,6 +388,7 @@ impl Parts {
                 difficulty: u8::try_from(self.difficulty?).ok()?,
                 skills: self.skills.clone()?,
                 industry: self.industry.clone(),
+                bilingual: self.bilingual.unwrap_or(false),
                 channel: self.channel?,
                 language: self.language.unwrap_or_default(),
                 locale: self

@@ -15,7 +15,7 @@ use serde::{Deserialize, Deserializer};
 use crate::model::{Channel, Outcome, RubricPatch};
 
 /// Keys of the top-level map, in the order the format reference lists them.
-pub(crate) const TOP_KEYS: [&str; 19] = [
+pub(crate) const TOP_KEYS: [&str; 20] = [
     "id",
     "title",
     "summary",
@@ -24,6 +24,7 @@ pub(crate) const TOP_KEYS: [&str; 19] = [
     "industry",
     "channel",
     "language",
+    "bilingual",
     "estimated_minutes",
     "author",
     "version",
@@ -400,6 +401,10 @@ pub(crate) struct ScenarioFile {
     #[serde(default)]
     #[schemars(regex(pattern = r"^(en|fr)([-_][A-Za-z]{2})?$"))]
     language: Option<String>,
+    /// A bilingual desk: a reply in English or French is fine whatever the customer speaks
+    /// (otherwise a reply in another language draws `customer_language`).
+    #[serde(default)]
+    bilingual: bool,
     #[schemars(range(min = 1))]
     estimated_minutes: u32,
     author: String,

@@ -1205,6 +1205,11 @@ impl RubricScorer {
                     ),
                     Rule::Shouting => found.extend(rules::shouting(&text, lang.lang)),
                     Rule::Commitment => found.extend(rules::commitments(&text, lang.lang)),
+                    Rule::OtherLanguage => {
+                        if let Some(expected) = input.customer_language {
+                            found.extend(rules::other_language(&text, expected));
+                        }
+                    }
                     Rule::MirrorCustomer => {
                         if let Some(customer) = &customer {
                             found.extend(rules::mirrored(&text, &stems, customer, &anchored[c]));

@@ -76,11 +76,15 @@ pub enum Rule {
     /// A first-person commitment with any verb where the language marks one: French
     /// "je vais" + an infinitive ("je vais transférer votre dossier").
     Commitment,
+    /// Sentences of three words or more written in another language than the customer's
+    /// (each sentence judged on its own, so one borrowed word flips nothing).
+    OtherLanguage,
 }
 
 impl Rule {
-    pub const ALL: [(&'static str, Rule); 5] = [
+    pub const ALL: [(&'static str, Rule); 6] = [
         ("any_question", Rule::AnyQuestion),
+        ("other_language", Rule::OtherLanguage),
         ("mirror_customer", Rule::MirrorCustomer),
         ("shouting", Rule::Shouting),
         ("not_from_customer", Rule::NotFromCustomer),

@@ -715,6 +715,25 @@ fn wordlike(norm: &str) -> bool {
     letters >= 2 && vowels * 4 >= letters
 }
 
+/// Sentences of three words or more whose own language (by their common words, see
+/// [`super::text::reply_language`]) is not `expected`: each sentence is judged alone, so
+/// a borrowed "sorry" in a French reply, or a French name in an English one, flips
+/// nothing.
+pub fn other_language(text: &Text, expected: Language) -> Vec<(usize, usize)> {
+    text.sentences
+        .iter()
+        .filter(|s| {
+            let words: Vec<&str> = text.tokens[s.first..s.end]
+                .iter()
+                .filter(|t| t.norm.chars().any(char::is_alphabetic))
+                .map(|t| t.norm.as_str())
+                .collect();
+            words.len() >= 3 && super::text::reply_language(&words.join(" "), expected) != expected
+        })
+        .map(|s| (s.first, s.end))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
