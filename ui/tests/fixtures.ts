@@ -13,6 +13,7 @@ export function meta(over: Partial<Meta> = {}): Meta {
     channel: 'phone',
     language: 'en',
     locale: 'en',
+    bilingual: false,
     estimated_minutes: 5,
     author: 'T',
     version: '1',
