@@ -131,21 +131,8 @@ def features(reply_tokens, customer_tokens, index, q):
 
 def tokenize_replies(rows):
     """Runs `rapport model tokens` on the rows -> {id: (reply tokens flat, customer tokens)}."""
-    lines = []
-    for r in rows:
-        d = {"id": r["id"], "text": r["text"], "customer": r.get("customer") or ""}
-        lang = r.get("language") or r.get("lang")
-        if lang:
-            d["language"] = lang
-        lines.append(json.dumps(d, ensure_ascii=False))
-    out = run_rapport(["model", "tokens"], "\n".join(lines) + "\n")
-    res = {}
-    for line in out.splitlines():
-        d = json.loads(line)
-        flat = [t for s in d["sentences"] for t in s]
-        res[d["id"]] = (flat, d["customer"])
-    assert len(res) == len(rows), "rapport model tokens dropped lines"
-    return res
+    return {i: ([t for s in sents for t in s], customer)
+            for i, (sents, customer) in tokenize_sentences(rows).items()}
 
 
 # ---------- the learned stage's n-grams (exactly what the Rust side computes) ----------
