@@ -781,24 +781,10 @@ impl RubricScorer {
         let kept: Vec<Vec<(usize, usize)>> = (0..n_crit)
             .map(|c| {
                 let crit = self.criterion(extra, c);
-                if crit.excluded_by.iter().any(|&o| !raw[o].is_empty()) {
-                    return Vec::new();
-                }
                 raw[c]
                     .iter()
                     .copied()
-                    .filter(|&h| {
-                        !crit
-                            .yields_to
-                            .iter()
-                            .any(|&o| raw[o].iter().any(|&u| overlaps(h, u)))
-                    })
-                    .filter(|&h| {
-                        !crit
-                            .undone_by
-                            .iter()
-                            .any(|&o| raw[o].iter().any(|&u| u.0 >= h.1))
-                    })
+                    .filter(|&h| !cancelled_by_relation(crit, raw, h))
                     .collect()
             })
             .collect();
@@ -837,6 +823,25 @@ impl RubricScorer {
 /// Token ranges overlap.
 fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
     a.0 < b.1 && b.0 < a.1
+}
+
+/// Whether another criterion's `evidence` cancels `span` of `crit`: one of its
+/// `excluded_by` criteria is met at all, a `yields_to` one overlaps it, or an `undone_by`
+/// one comes after it. One rule for a phrase's evidence and a learned head's.
+fn cancelled_by_relation(
+    crit: &Criterion,
+    evidence: &[Vec<(usize, usize)>],
+    span: (usize, usize),
+) -> bool {
+    crit.excluded_by.iter().any(|&o| !evidence[o].is_empty())
+        || crit
+            .yields_to
+            .iter()
+            .any(|&o| evidence[o].iter().any(|&u| overlaps(span, u)))
+        || crit
+            .undone_by
+            .iter()
+            .any(|&o| evidence[o].iter().any(|&u| u.0 >= span.1))
 }
 
 /// Which criterion each head judges, and which criterion's rules verdict each of the
@@ -930,17 +935,7 @@ impl RubricScorer {
             if let semantic::Verdict::Met(found) = verdict {
                 // The relations hold for the head's evidence as for a phrase's ("our
                 // policy is 30 days, but I can offer store credit" is no policy shield).
-                let span = found.span;
-                let related = crit.excluded_by.iter().any(|&o| !view.kept[o].is_empty())
-                    || crit
-                        .yields_to
-                        .iter()
-                        .any(|&o| view.kept[o].iter().any(|&u| overlaps(span, u)))
-                    || crit
-                        .undone_by
-                        .iter()
-                        .any(|&o| view.kept[o].iter().any(|&u| u.0 >= span.1));
-                if related {
+                if cancelled_by_relation(crit, view.kept, found.span) {
                     Trace::dropped(trace, c, || {
                         "the learned head found it, and another criterion cancels it here"
                             .to_string()
