@@ -32,7 +32,7 @@ def labels_for(folder, writer):
 
 # Blind rounds whose first read is committed and reported: from then on they are training
 # data, and the next round is the blind one.
-SPENT = ["blind/round1.jsonl", "blind2/round2.jsonl"]
+SPENT = ["blind/round1.jsonl", "blind2/round2.jsonl", "blind3/round3.jsonl", "blind4/round4.jsonl"]
 
 
 def build(raw_folder, label_folder, out_path, writers=None, spent=()):
