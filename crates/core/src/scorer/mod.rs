@@ -919,7 +919,7 @@ impl RubricScorer {
                 // The rules found it: the head confirms or overrules, the phrase stays the
                 // evidence.
                 if head.mode == Mode::Learned
-                    && semantic.z(h, &prepared, &rules_met) < 0
+                    && semantic.z(h, &prepared, &rules_met) + head.veto < 0
                     && !view.trainer[c]
                 {
                     view.kept[c].clear();

@@ -192,6 +192,9 @@ struct RawHeads {
 struct RawHead {
     mode: Mode,
     b: i64,
+    /// `learned` only: how far below its threshold the head must be to overrule a phrase.
+    #[serde(default)]
+    veto: i64,
     rules: Vec<i64>,
     w: Vec<i64>,
     #[serde(default)]
@@ -212,6 +215,10 @@ pub struct Head {
     /// Column of this head in the n-gram table.
     column: usize,
     b: i64,
+    /// In `learned` mode a phrase the rules found stands unless z + veto < 0: a head
+    /// that is only a little below its threshold does not overrule what a trainer can
+    /// read and test (chosen per criterion in cross-validation, `train.py`).
+    pub veto: i64,
     /// Weight of each model criterion the rules met.
     rules: Vec<i64>,
     /// Weights of the embedding features.
@@ -471,13 +478,15 @@ impl Semantic {
                     && h.examples.iter().all(|e| e.a.len() == raw.dim)
                     && h.w.iter().all(|w| w.abs() < 1 << 40)
                     && h.rules.iter().all(|w| w.abs() <= 32_767)
-                    && h.b.abs() < 1 << 50;
+                    && h.b.abs() < 1 << 50
+                    && (0..1 << 50).contains(&h.veto);
                 match (column, ok) {
                     (Some(column), true) => Ok(Head {
                         criterion,
                         mode: h.mode,
                         column,
                         b: h.b,
+                        veto: h.veto,
                         rules: h.rules,
                         w: h.w,
                         examples: h.examples.into_iter().map(|e| (e.text, e.a)).collect(),
