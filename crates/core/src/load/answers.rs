@@ -7,7 +7,7 @@
 //! and be told they did badly, which teaches them to distrust the feedback.
 
 use super::de::Ctx;
-use super::tree::Seg;
+use crate::yaml::Seg;
 use crate::engine::score_at;
 use crate::model::Scenario;
 use crate::score::Scorer;

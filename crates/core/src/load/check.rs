@@ -6,12 +6,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use serde_yaml::Value;
 
+use crate::ids::{bad_id_message, id_hint, is_valid_id};
+
 use super::de::{backticked, label, Ctx};
 use super::raw::{
     RawBranch, RawCondition, RawCustomer, RawEnding, RawLesson, RawNode, RawTest, RawTurn,
     RawVariant, Say, REQUIRED_TOP_KEYS, TOP_KEYS,
 };
-use super::tree::{Pos, Seg};
+use crate::yaml::{Pos, Seg};
 use super::LoadOptions;
 use crate::diag::{suggest, Severity};
 use crate::model::{
@@ -30,14 +32,6 @@ fn key(k: &str) -> Seg {
 
 fn join(base: &[Seg], more: &[Seg]) -> Vec<Seg> {
     base.iter().chain(more).cloned().collect()
-}
-
-/// Whether `id` is lowercase letters, digits, `_` and `-` (and not empty).
-pub(crate) fn is_valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 /// The top-level parts of a file, each read on its own.
@@ -612,30 +606,6 @@ fn parse_locale(tag: &str) -> Option<(Language, String)> {
             Some((language, format!("{code}-{}", r.to_ascii_uppercase())))
         }
         Some(_) => None,
-    }
-}
-
-fn bad_id_message(what: &str, id: &str) -> String {
-    format!("`{id}` is not a valid {what} id: ids use only lowercase letters, digits, `_` and `-`.")
-}
-
-fn id_hint(id: &str) -> String {
-    let fixed: String = id
-        .trim()
-        .chars()
-        .map(|c| {
-            if c.is_whitespace() {
-                '_'
-            } else {
-                c.to_ascii_lowercase()
-            }
-        })
-        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-')
-        .collect();
-    if fixed.is_empty() {
-        "use something like `my_id`".into()
-    } else {
-        format!("try `{fixed}`")
     }
 }
 
@@ -2171,15 +2141,3 @@ fn add_fact_placeholders(
     out.insert(name);
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_are_lowercase_words() {
-        assert!(is_valid_id("calm_down-2"));
-        assert!(!is_valid_id("Calm down"));
-        assert!(!is_valid_id(""));
-        assert_eq!(id_hint("Calm Down"), "try `calm_down`");
-    }
-}

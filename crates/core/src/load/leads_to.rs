@@ -11,7 +11,7 @@
 //! lacked.
 
 use super::de::Ctx;
-use super::tree::Seg;
+use crate::yaml::Seg;
 use crate::engine::{choose_branch, failed_parts, score_at, OnReply, Rule};
 use crate::model::Scenario;
 use crate::score::Scorer;

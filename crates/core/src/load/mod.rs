@@ -3,20 +3,19 @@
 //!
 //! The steps, each able to stop only its own file: read at most [`MAX_FILE_BYTES`]
 //! (`io`, `too-large`), decode UTF-8 (`not-utf8`), parse YAML into a tree that knows
-//! where every key and value is ([`tree`]; `yaml-syntax`, `empty-file`, repeated keys),
+//! where every key and value is ([`crate::yaml`]; `yaml-syntax`, `empty-file`, repeated keys),
 //! deserialise each part with serde_yaml into raw types ([`raw`], [`de`]), then check
 //! what types cannot say and build the model ([`check`]). Every problem found along the
 //! way is kept; [`load_paths`] adds the checks that span files (ids used twice).
 
 mod answers;
 mod check;
-mod de;
+pub(crate) mod de;
 mod leads_to;
 mod phrases;
 mod raw;
 mod shadow;
 mod tracks;
-mod tree;
 
 pub use tracks::{
     is_tracks_file, load_tracks_file, load_tracks_str, tracks_schema, TracksReport, TRACKS_FILE,
@@ -32,7 +31,13 @@ use crate::model::{Scenario, Track};
 use crate::score::{Scorer, BUILTIN_CRITERIA};
 use std::sync::Arc;
 
-use tree::{Pos, Tree};
+use crate::yaml::{self, FileKind, Pos};
+
+const SCENARIO_FILE: FileKind = FileKind {
+    noun: "scenario",
+    start: "start with `id: my-scenario`; see docs/scenario-format.md",
+    docs: "see docs/scenario-format.md for the shape of a scenario file",
+};
 
 /// The JSON schema of a scenario file, for editors: with the
 /// `# yaml-language-server: $schema=...` first line they complete keys and explain each
@@ -214,48 +219,14 @@ fn load_text(path: &Path, text: &str, opts: &LoadOptions) -> Loaded {
         scenario: None,
         diagnostics: Vec::new(),
     };
-    let tree = match Tree::parse(text) {
-        Ok(tree) => tree,
-        Err(e) => {
-            report.diagnostics.push(syntax_diagnostic(path, text, e));
-            return Loaded { report, id: None };
-        }
-    };
-    if tree.is_empty() {
-        let mut d = Diagnostic::error(
-            path,
-            1,
-            1,
-            "empty-file",
-            "The file has no scenario in it: it is empty or only comments.",
-        );
-        d.hint = Some("start with `id: my-scenario`; see docs/scenario-format.md".into());
-        report.diagnostics.push(d);
+    let (doc, yaml_diags) = yaml::read(path, text, &SCENARIO_FILE);
+    let Some(doc) = doc else {
+        report.diagnostics = yaml_diags;
         return Loaded { report, id: None };
-    }
-    let mut ctx = de::Ctx::new(path, &tree, text);
-    for dup in &tree.duplicates {
-        ctx.report(
-            crate::diag::Severity::Error,
-            dup.pos,
-            "duplicate-id",
-            format!(
-                "`{}` appears twice in the same map; only the first (line {}) is used.",
-                dup.key, dup.first.line
-            ),
-            Some("rename or remove one of them".into()),
-        );
-    }
-    let checked = match tree.to_value() {
-        Ok(value) => check::check(&mut ctx, &value, opts),
-        Err(e) => {
-            ctx.diags.push(syntax_diagnostic(path, text, e));
-            check::Checked {
-                scenario: None,
-                id: None,
-            }
-        }
     };
+    let mut ctx = de::Ctx::new(path, &doc.tree, text);
+    ctx.diags = yaml_diags;
+    let checked = check::check(&mut ctx, &doc.value, opts);
     let mut diagnostics = ctx.diags;
     // Stable: problems at one spot keep the order they were found in.
     diagnostics.sort_by_key(|d| (d.line, d.column));
@@ -269,52 +240,6 @@ fn load_text(path: &Path, text: &str, opts: &LoadOptions) -> Loaded {
         report,
         id: checked.id,
     }
-}
-
-fn syntax_diagnostic(path: &Path, text: &str, e: tree::SyntaxError) -> Diagnostic {
-    let hint = if e.message.contains("mapping values are not allowed") {
-        "text that contains `: ` must be put in quotes, like \"Note: ...\""
-    } else if e.message.contains("tab") {
-        "YAML indents with spaces, not tabs"
-    } else if e.message.contains("did not find expected") || e.message.contains("indentation") {
-        "check the indentation of this line and the one before: use spaces, and line up keys of one map"
-    } else {
-        "see docs/scenario-format.md for the shape of a scenario file"
-    };
-    // The parser reports a tab where the scalar before it ended, often the line above:
-    // point at the tab itself, the first one at or after that place.
-    let (line, col) = if e.message.contains("tab") {
-        first_tab_from(text, e.pos.line, e.pos.col).unwrap_or((e.pos.line, e.pos.col))
-    } else {
-        (e.pos.line, e.pos.col)
-    };
-    Diagnostic::error(
-        path,
-        line,
-        col,
-        "yaml-syntax",
-        format!("The YAML is malformed: {}.", e.message),
-    )
-    .with_hint(hint)
-}
-
-/// 1-based (line, column in characters) of the first tab at or after (line, col).
-fn first_tab_from(text: &str, line: usize, col: usize) -> Option<(usize, usize)> {
-    text.lines()
-        .enumerate()
-        .skip(line.saturating_sub(1))
-        .find_map(|(i, l)| {
-            let skip = if i + 1 == line {
-                col.saturating_sub(1)
-            } else {
-                0
-            };
-            l.chars()
-                .enumerate()
-                .skip(skip)
-                .find(|&(_, c)| c == '\t')
-                .map(|(k, _)| (i + 1, k + 1))
-        })
 }
 
 /// Loads every scenario file under `paths` (files, or directories searched recursively,

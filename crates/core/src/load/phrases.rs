@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use super::de::Ctx;
-use super::tree::Seg;
+use crate::yaml::Seg;
 use crate::diag::Severity;
 use crate::model::Language;
 use crate::scorer::pattern::{self, Resolve};

@@ -28,7 +28,6 @@ pub mod rubric;
 pub mod rules;
 pub mod semantic;
 pub mod text;
-mod yaml;
 
 use std::collections::BTreeMap;
 use std::fmt;

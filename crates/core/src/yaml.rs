@@ -1,6 +1,8 @@
-//! A YAML document with a source position on every key and value.
+//! The crate's one YAML front end: a document with a source position on every key and
+//! value, for every file a trainer writes (scenarios, rubric files, `tracks.yaml`,
+//! `pack.yaml`), with the same limits and the same diagnostics for all of them.
 //!
-//! serde_yaml forgets where things were, so the loader parses the text once with
+//! serde_yaml forgets where things were, so each reader parses the text once with
 //! yaml-rust2's event parser into this small tree, then (1) hands serde a
 //! [`serde_yaml::Value`] built from it and (2) asks it where a path such as
 //! `nodes.opening.branches[1].goto` sits in the file. Building the `Value` here, rather
@@ -12,9 +14,18 @@
 //! stay references in the tree and are expanded into the `Value` under a node budget (so
 //! a "billion laughs" file is an error, not an out-of-memory), and an alias can only name
 //! a finished node, so it can never form a cycle.
+//!
+//! [`read`] is the entry point: it turns every problem any YAML file can have (syntax, a
+//! tab, a repeated key, nesting, an alias bomb, an empty file) into [`Diagnostic`]s, so a
+//! reader only reports what is wrong with its own kind of file. Readers that want serde
+//! types use the [`Value`]; readers that walk the document themselves (rubric files) use
+//! [`Tree::root`] and [`NodeRef`]. Nothing here knows about scenarios or the scorer.
 
 use std::collections::HashMap;
 use std::fmt;
+use std::path::Path;
+
+use crate::diag::Diagnostic;
 
 use serde_yaml::{Mapping, Number, Value};
 use yaml_rust2::parser::{Event, Parser};
@@ -61,6 +72,8 @@ pub(crate) enum Kind {
     Scalar {
         text: String,
         plain: bool,
+        /// Single- or double-quoted: the text starts one column after the node.
+        quoted: bool,
         str_tag: bool,
     },
     Seq(Vec<usize>),
@@ -148,7 +161,7 @@ impl Tree {
                     if documents > 1 {
                         return Err(SyntaxError {
                             pos,
-                            message: "a second YAML document starts here (`---`), but a file holds one scenario".into(),
+                            message: "a second YAML document starts here (`---`), but a file holds one document".into(),
                         });
                     }
                     None
@@ -157,10 +170,15 @@ impl Tree {
                 Event::Scalar(text, style, anchor, tag) => {
                     let str_tag = tag.is_some_and(|t| t.suffix == "str");
                     let plain = style == TScalarStyle::Plain;
+                    let quoted = matches!(
+                        style,
+                        TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
+                    );
                     let id = tree.push(
                         Kind::Scalar {
                             text,
                             plain,
+                            quoted,
                             str_tag,
                         },
                         pos,
@@ -382,6 +400,7 @@ impl Tree {
                 text,
                 plain,
                 str_tag,
+                ..
             } => {
                 if *plain && !*str_tag {
                     resolve_plain(text)
@@ -410,6 +429,200 @@ impl Tree {
             }
         })
     }
+}
+
+/// One node of a [`Tree`], for readers that walk the document themselves. Aliases are
+/// followed: a node reads as what it stands for, at the place it is written.
+#[derive(Clone, Copy)]
+pub(crate) struct NodeRef<'a> {
+    tree: &'a Tree,
+    /// Where the node is written (an alias, or the node itself).
+    at: usize,
+    /// What it stands for (the alias's target, or the node itself).
+    id: usize,
+}
+
+impl Tree {
+    /// The document's top node, if it has one.
+    pub(crate) fn root(&self) -> Option<NodeRef<'_>> {
+        self.root.map(|r| self.node(r))
+    }
+
+    fn node(&self, at: usize) -> NodeRef<'_> {
+        NodeRef {
+            tree: self,
+            at,
+            id: self.resolve(at),
+        }
+    }
+}
+
+impl<'a> NodeRef<'a> {
+    fn kind(&self) -> &'a Kind {
+        &self.tree.nodes[self.id].kind
+    }
+
+    /// Where the node starts; for a quoted text, where the text inside the quotes starts
+    /// (so an offset into the text lands on the right column).
+    pub(crate) fn pos(&self) -> Pos {
+        let pos = self.tree.nodes[self.at].pos;
+        match self.kind() {
+            Kind::Scalar { quoted: true, .. } if self.at == self.id => Pos {
+                col: pos.col + 1,
+                ..pos
+            },
+            _ => pos,
+        }
+    }
+
+    /// The text of a scalar, as written (numbers and booleans too).
+    pub(crate) fn as_str(&self) -> Option<&'a str> {
+        match self.kind() {
+            Kind::Scalar { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The items of a list.
+    pub(crate) fn items(&self) -> Option<Vec<NodeRef<'a>>> {
+        match self.kind() {
+            Kind::Seq(items) => Some(items.iter().map(|&i| self.tree.node(i)).collect()),
+            _ => None,
+        }
+    }
+
+    /// The entries of a map, in file order, repeated keys left out (see [`read`]).
+    pub(crate) fn entries(&self) -> Option<Vec<(NodeRef<'a>, NodeRef<'a>)>> {
+        match self.kind() {
+            Kind::Map(entries) => Some(
+                entries
+                    .iter()
+                    .map(|&(k, v)| (self.tree.node(k), self.tree.node(v)))
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// What kind of value this is, for a "must be a list, not ..." message.
+    pub(crate) fn kind_name(&self) -> &'static str {
+        match self.kind() {
+            Kind::Scalar { .. } => "a text or number",
+            Kind::Seq(_) => "a list",
+            Kind::Map(_) | Kind::Alias(_) => "a map",
+        }
+    }
+}
+
+/// The kind of file being read, for the messages of [`read`].
+pub(crate) struct FileKind {
+    /// What the file holds: "scenario", "rubric", "list of tracks", "pack description".
+    pub noun: &'static str,
+    /// How to start an empty file.
+    pub start: &'static str,
+    /// Where the shape of the file is documented, the hint of an unexplained syntax error.
+    pub docs: &'static str,
+}
+
+/// A document read by [`read`]: its tree, for positions, and its value, for serde.
+pub(crate) struct Document {
+    pub tree: Tree,
+    pub value: Value,
+}
+
+/// Reads the text of one file (a byte-order mark already removed) as one YAML document.
+/// Every problem the YAML itself has is a diagnostic: a syntax error (a tab at the tab),
+/// nesting past [`MAX_DEPTH`], an alias bomb and an empty file stop the reading; a
+/// repeated key is reported and the document still read, the first one kept.
+pub(crate) fn read(path: &Path, text: &str, kind: &FileKind) -> (Option<Document>, Vec<Diagnostic>) {
+    let tree = match Tree::parse(text) {
+        Ok(tree) => tree,
+        Err(e) => return (None, vec![syntax_diagnostic(path, text, kind, e)]),
+    };
+    if tree.is_empty() {
+        let d = Diagnostic::error(
+            path,
+            1,
+            1,
+            "empty-file",
+            format!(
+                "The file has no {} in it: it is empty or only comments.",
+                kind.noun
+            ),
+        )
+        .with_hint(kind.start);
+        return (None, vec![d]);
+    }
+    let mut diags: Vec<Diagnostic> = tree
+        .duplicates
+        .iter()
+        .map(|dup| {
+            Diagnostic::error(
+                path,
+                dup.pos.line,
+                dup.pos.col,
+                "duplicate-id",
+                format!(
+                    "`{}` appears twice in the same map; only the first (line {}) is used.",
+                    dup.key, dup.first.line
+                ),
+            )
+            .with_hint("rename or remove one of them")
+        })
+        .collect();
+    match tree.to_value() {
+        Ok(value) => (Some(Document { tree, value }), diags),
+        Err(e) => {
+            diags.push(syntax_diagnostic(path, text, kind, e));
+            (None, diags)
+        }
+    }
+}
+
+fn syntax_diagnostic(path: &Path, text: &str, kind: &FileKind, e: SyntaxError) -> Diagnostic {
+    let hint = if e.message.contains("mapping values are not allowed") {
+        "text that contains `: ` must be put in quotes, like \"Note: ...\""
+    } else if e.message.contains("tab") {
+        "YAML indents with spaces, not tabs"
+    } else if e.message.contains("did not find expected") || e.message.contains("indentation") {
+        "check the indentation of this line and the one before: use spaces, and line up keys of one map"
+    } else {
+        kind.docs
+    };
+    // The parser reports a tab where the scalar before it ended, often the line above:
+    // point at the tab itself, the first one at or after that place.
+    let (line, col) = if e.message.contains("tab") {
+        first_tab_from(text, e.pos.line, e.pos.col).unwrap_or((e.pos.line, e.pos.col))
+    } else {
+        (e.pos.line, e.pos.col)
+    };
+    Diagnostic::error(
+        path,
+        line,
+        col,
+        "yaml-syntax",
+        format!("The YAML is malformed: {}.", e.message),
+    )
+    .with_hint(hint)
+}
+
+/// 1-based (line, column in characters) of the first tab at or after (line, col).
+fn first_tab_from(text: &str, line: usize, col: usize) -> Option<(usize, usize)> {
+    text.lines()
+        .enumerate()
+        .skip(line.saturating_sub(1))
+        .find_map(|(i, l)| {
+            let skip = if i + 1 == line {
+                col.saturating_sub(1)
+            } else {
+                0
+            };
+            l.chars()
+                .enumerate()
+                .skip(skip)
+                .find(|&(_, c)| c == '\t')
+                .map(|(k, _)| (i + 1, k + 1))
+        })
 }
 
 /// YAML 1.2 core schema resolution of an unquoted scalar, as serde_yaml does it. Accepts
