@@ -722,9 +722,7 @@ impl<'c, 'a> Checker<'c, 'a> {
             known.extend(rubric.criteria.iter().map(|c| c.id.clone()));
         }
         let mut placeholders: BTreeSet<String> =
-            ["customer.name", "customer.first_name", "customer.last_name"]
-                .map(String::from)
-                .into();
+            template::CUSTOMER_PLACEHOLDERS.map(String::from).into();
         for (name, value) in &parts.facts {
             add_fact_placeholders(&mut placeholders, format!("facts.{name}"), value, 0);
         }
@@ -2014,7 +2012,10 @@ impl<'c, 'a> Checker<'c, 'a> {
         for found in template::pieces(text) {
             match found {
                 Piece::Text(_) => {}
-                Piece::Placeholder(name, _) if self.placeholders.contains(name) => {}
+                Piece::Placeholder(name, _)
+                    if template::is_known_placeholder(name, |fact| {
+                        self.placeholders.contains(&format!("facts.{fact}"))
+                    }) => {}
                 // A follow-on of the customer's own problem, already reported.
                 Piece::Placeholder(name, _)
                     if self.parts.facts_unknown && name.starts_with("facts.") => {}
