@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use crate::diag::Diagnostic;
 use crate::load::de::Ctx;
 use crate::load::LoadOptions;
-use crate::yaml::{self, FileKind, Seg};
 use crate::scorer::RubricScorer;
+use crate::yaml::{self, FileKind, Seg};
 
 pub struct Pack {
     pub scorer: Arc<RubricScorer>,

@@ -534,7 +534,11 @@ pub(crate) struct Document {
 /// Every problem the YAML itself has is a diagnostic: a syntax error (a tab at the tab),
 /// nesting past [`MAX_DEPTH`], an alias bomb and an empty file stop the reading; a
 /// repeated key is reported and the document still read, the first one kept.
-pub(crate) fn read(path: &Path, text: &str, kind: &FileKind) -> (Option<Document>, Vec<Diagnostic>) {
+pub(crate) fn read(
+    path: &Path,
+    text: &str,
+    kind: &FileKind,
+) -> (Option<Document>, Vec<Diagnostic>) {
     let tree = match Tree::parse(text) {
         Ok(tree) => tree,
         Err(e) => return (None, vec![syntax_diagnostic(path, text, kind, e)]),
@@ -589,10 +593,13 @@ fn syntax_diagnostic(path: &Path, text: &str, kind: &FileKind, e: SyntaxError) -
     } else {
         kind.docs
     };
-    // The parser reports a tab where the scalar before it ended, often the line above:
-    // point at the tab itself, the first one at or after that place.
+    // The parser reports a tab where the scalar before it ended, often the line above,
+    // or just past an indenting tab: point at the tab itself, the first one at or after
+    // that place, else the last one before it on its line.
     let (line, col) = if e.message.contains("tab") {
-        first_tab_from(text, e.pos.line, e.pos.col).unwrap_or((e.pos.line, e.pos.col))
+        first_tab_from(text, e.pos.line, e.pos.col)
+            .or_else(|| last_tab_before(text, e.pos.line, e.pos.col))
+            .unwrap_or((e.pos.line, e.pos.col))
     } else {
         (e.pos.line, e.pos.col)
     };
@@ -604,6 +611,17 @@ fn syntax_diagnostic(path: &Path, text: &str, kind: &FileKind, e: SyntaxError) -
         format!("The YAML is malformed: {}.", e.message),
     )
     .with_hint(hint)
+}
+
+/// 1-based (line, column in characters) of the last tab before (line, col) on its line.
+fn last_tab_before(text: &str, line: usize, col: usize) -> Option<(usize, usize)> {
+    let l = text.lines().nth(line.checked_sub(1)?)?;
+    l.chars()
+        .take(col.saturating_sub(1))
+        .enumerate()
+        .filter(|&(_, c)| c == '\t')
+        .last()
+        .map(|(k, _)| (line, k + 1))
 }
 
 /// 1-based (line, column in characters) of the first tab at or after (line, col).
@@ -751,6 +769,31 @@ mod tests {
         let tree = Tree::parse(&text).unwrap();
         let err = tree.to_value().unwrap_err();
         assert!(err.message.contains("alias"), "{}", err.message);
+    }
+
+    fn read_one(text: &str) -> Vec<Diagnostic> {
+        let kind = FileKind {
+            noun: "thing",
+            start: "start",
+            docs: "docs",
+        };
+        read(Path::new("f.yaml"), text, &kind).1
+    }
+
+    #[test]
+    fn read_reports_yaml_problems_as_diagnostics() {
+        let at = |d: &Diagnostic| (d.line, d.column, d.code.clone());
+        // A tab is reported at the tab, whether the parser stops before or after it.
+        let d = read_one("a: 1\nb:\n\t- x\n");
+        assert_eq!(at(&d[0]), (3, 1, "yaml-syntax".into()));
+        let d = read_one("a:\n  b: x\t\n  c:\td\n");
+        assert!(d.iter().all(|d| d.line >= 2), "{d:?}");
+        let d = read_one("a: 1\nb: 2\na: 3\n");
+        assert_eq!(at(&d[0]), (3, 1, "duplicate-id".into()));
+        let d = read_one("# nothing\n");
+        assert_eq!(at(&d[0]), (1, 1, "empty-file".into()));
+        let d = read_one(&"[".repeat(100));
+        assert!(d[0].message.contains("nested"), "{d:?}");
     }
 
     #[test]

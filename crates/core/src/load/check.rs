@@ -13,7 +13,6 @@ use super::raw::{
     RawBranch, RawCondition, RawCustomer, RawEnding, RawLesson, RawNode, RawTest, RawTurn,
     RawVariant, Say, REQUIRED_TOP_KEYS, TOP_KEYS,
 };
-use crate::yaml::{Pos, Seg};
 use super::LoadOptions;
 use crate::diag::{suggest, Severity};
 use crate::model::{
@@ -22,6 +21,7 @@ use crate::model::{
     TestTurn, Transition, DEFAULT_MAX_CHASES,
 };
 use crate::template::{self, Piece};
+use crate::yaml::{Pos, Seg};
 
 /// Every persona variant must be met by some seed below this (issue 13).
 pub(crate) const VARIANT_SEEDS: u64 = 100;
@@ -2141,4 +2141,3 @@ fn add_fact_placeholders(
     }
     out.insert(name);
 }
-

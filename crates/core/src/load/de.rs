@@ -15,8 +15,8 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 use serde_yaml::Value;
 
-use crate::yaml::{Pos, Seg, Tree};
 use crate::diag::{suggest, Diagnostic, Severity};
+use crate::yaml::{Pos, Seg, Tree};
 
 /// Enough for any honest file; stops a pathological one from costing quadratic time.
 const MAX_PROBLEMS_PER_SECTION: usize = 50;

@@ -21,10 +21,10 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::de::Ctx;
-use crate::yaml::{self, FileKind, Seg};
 use crate::diag::Diagnostic;
 use crate::ids::{bad_id_message, id_hint, is_valid_id};
 use crate::model::Track;
+use crate::yaml::{self, FileKind, Seg};
 
 const TRACKS_KIND: FileKind = FileKind {
     noun: "list of tracks",

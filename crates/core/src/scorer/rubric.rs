@@ -330,7 +330,7 @@ impl Reader<'_> {
         let mut has_rubric = default_rubric.is_some();
         let mut ok = true;
         for (key, _, v) in entries {
-        let v = &v;
+            let v = &v;
             let v = &v;
             match key {
                 "id" => match self.text(v, key) {
@@ -624,5 +624,20 @@ mod tests {
         assert_eq!(diags[0].hint.as_deref(), Some("did you mean `phrases`?"));
         let (_, diags) = read(Path::new("r.yaml"), "criteria: [\n");
         assert_eq!(diags[0].code, "yaml-syntax");
+    }
+
+    #[test]
+    fn aliases_read_within_the_budget_of_every_yaml_file() {
+        let text = "rubric: empathy\nlists:\n  a: &a [sorry, apologies]\n  b: *a\n";
+        let (file, diags) = read(Path::new("r.yaml"), text);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(file.lists[1].1[1].value, "apologies");
+        let mut bomb = String::from("lists:\n  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let items = vec![format!("*a{}", i - 1); 10].join(", ");
+            bomb.push_str(&format!("  a{i}: &a{i} [{items}]\n"));
+        }
+        let (_, diags) = read(Path::new("r.yaml"), &bomb);
+        assert!(diags[0].message.contains("alias"), "{diags:?}");
     }
 }
