@@ -23,6 +23,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::io::Read;
 use std::path::Path;
 
 use crate::diag::Diagnostic;
@@ -524,13 +525,78 @@ pub(crate) struct FileKind {
     pub docs: &'static str,
 }
 
+/// Files larger than this are refused unread: no scenario comes close (a long one is
+/// about 30 KiB), and it bounds the memory and time one file can cost.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// The bytes of a file a trainer wrote, at most [`MAX_FILE_BYTES`] (`io`, `too-large`).
+pub(crate) fn read_bytes(path: &Path, kind: &FileKind) -> Result<Vec<u8>, Diagnostic> {
+    let io = |e: std::io::Error| {
+        Diagnostic::error(path, 0, 0, "io", format!("The file cannot be read: {e}."))
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    if let Ok(meta) = file.metadata() {
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(too_large(path, meta.len(), kind));
+        }
+    }
+    // Read one byte past the limit: the size on disk can change, and some files
+    // (pipes, /proc) report none.
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    Ok(bytes)
+}
+
+/// The `too-large` diagnostic of a file of `size` bytes.
+pub(crate) fn too_large(path: &Path, size: u64, kind: &FileKind) -> Diagnostic {
+    Diagnostic::error(
+        path,
+        0,
+        0,
+        "too-large",
+        format!(
+            "The file is {} KiB, over the 1 MiB limit for a {noun}; is it really a {noun}?",
+            size.div_ceil(1024),
+            noun = kind.noun
+        ),
+    )
+}
+
+/// The bytes as UTF-8 text; else `not-utf8` at the first bad byte.
+pub(crate) fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            // The prefix is valid UTF-8 by construction, so this never falls back.
+            let col = std::str::from_utf8(&good[line_start..]).map_or(1, |s| s.chars().count() + 1);
+            Err(Diagnostic::error(
+                path,
+                line,
+                col,
+                "not-utf8",
+                format!(
+                    "The file is not UTF-8 text: byte 0x{:02X} here is not a valid character.",
+                    bytes[e.valid_up_to()]
+                ),
+            )
+            .with_hint("save the file as UTF-8 in your editor (\"Save with encoding\")"))
+        }
+    }
+}
+
 /// A document read by [`read`]: its tree, for positions, and its value, for serde.
 pub(crate) struct Document {
     pub tree: Tree,
     pub value: Value,
 }
 
-/// Reads the text of one file (a byte-order mark already removed) as one YAML document.
+/// Reads the text of one file (a byte-order mark already removed) as one YAML document;
+/// text over [`MAX_FILE_BYTES`] is refused unread.
 /// Every problem the YAML itself has is a diagnostic: a syntax error (a tab at the tab),
 /// nesting past [`MAX_DEPTH`], an alias bomb and an empty file stop the reading; a
 /// repeated key is reported and the document still read, the first one kept.
@@ -539,6 +605,9 @@ pub(crate) fn read(
     text: &str,
     kind: &FileKind,
 ) -> (Option<Document>, Vec<Diagnostic>) {
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return (None, vec![too_large(path, text.len() as u64, kind)]);
+    }
     let tree = match Tree::parse(text) {
         Ok(tree) => tree,
         Err(e) => return (None, vec![syntax_diagnostic(path, text, kind, e)]),

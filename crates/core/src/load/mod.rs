@@ -23,7 +23,6 @@ pub use tracks::{
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
@@ -46,9 +45,7 @@ pub fn scenario_schema() -> serde_json::Value {
     schemars::schema_for!(raw::ScenarioFile).to_value()
 }
 
-/// Files larger than this are refused unread: no scenario comes close (a long one is
-/// about 30 KiB), and it bounds the memory and time one file can cost.
-pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+pub use crate::yaml::MAX_FILE_BYTES;
 
 /// What the validator needs to know beyond the file itself.
 #[derive(Clone)]
@@ -142,76 +139,32 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> FileReport {
     load_file_inner(path, opts).report
 }
 
-fn whole_file_error(path: &Path, code: &str, message: String) -> Loaded {
+fn whole_file_error(path: &Path, d: Diagnostic) -> Loaded {
     Loaded {
         report: FileReport {
             path: path.to_path_buf(),
             scenario: None,
-            diagnostics: vec![Diagnostic::error(path, 0, 0, code, message)],
+            diagnostics: vec![d],
         },
         id: None,
     }
 }
 
-fn too_large(path: &Path, size: u64) -> Loaded {
-    whole_file_error(
-        path,
-        "too-large",
-        format!(
-            "The file is {} KiB, over the 1 MiB limit for a scenario; is it really a scenario?",
-            size.div_ceil(1024)
-        ),
-    )
-}
-
 fn load_file_inner(path: &Path, opts: &LoadOptions) -> Loaded {
-    let file = match fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => return whole_file_error(path, "io", format!("The file cannot be read: {e}.")),
-    };
-    if let Ok(meta) = file.metadata() {
-        if meta.len() > MAX_FILE_BYTES {
-            return too_large(path, meta.len());
-        }
+    match yaml::read_bytes(path, &SCENARIO_FILE) {
+        Ok(bytes) => load_bytes_inner(path, &bytes, opts),
+        Err(d) => whole_file_error(path, d),
     }
-    // Read one byte past the limit: the size on disk can change, and some files
-    // (pipes, /proc) report none.
-    let mut bytes = Vec::new();
-    if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
-        return whole_file_error(path, "io", format!("The file cannot be read: {e}."));
-    }
-    load_bytes_inner(path, &bytes, opts)
 }
 
 fn load_bytes_inner(path: &Path, bytes: &[u8], opts: &LoadOptions) -> Loaded {
-    match std::str::from_utf8(bytes) {
+    match yaml::decode(path, bytes) {
         Ok(text) => load_text(path, text, opts),
-        Err(e) => {
-            let good = &bytes[..e.valid_up_to()];
-            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
-            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            // The prefix is valid UTF-8 by construction, so this never falls back.
-            let col = std::str::from_utf8(&good[line_start..]).map_or(1, |s| s.chars().count() + 1);
-            let mut loaded = whole_file_error(
-                path,
-                "not-utf8",
-                format!(
-                    "The file is not UTF-8 text: byte 0x{:02X} here is not a valid character.",
-                    bytes[e.valid_up_to()]
-                ),
-            );
-            let d = &mut loaded.report.diagnostics[0];
-            (d.line, d.column) = (line, col);
-            d.hint = Some("save the file as UTF-8 in your editor (\"Save with encoding\")".into());
-            loaded
-        }
+        Err(d) => whole_file_error(path, d),
     }
 }
 
 fn load_text(path: &Path, text: &str, opts: &LoadOptions) -> Loaded {
-    if text.len() as u64 > MAX_FILE_BYTES {
-        return too_large(path, text.len() as u64);
-    }
     // A byte-order mark is invisible in editors; YAML allows it, so quietly skip it.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut report = FileReport {

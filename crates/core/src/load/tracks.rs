@@ -121,41 +121,17 @@ pub fn load_tracks_str(path: &Path, text: &str, scenarios: &BTreeSet<String>) ->
 
 /// Reads a tracks file; a file that cannot be read is an `io` error.
 pub fn load_tracks_file(path: &Path, scenarios: &BTreeSet<String>) -> TracksReport {
-    match std::fs::read(path) {
-        Ok(bytes) if bytes.len() as u64 > super::MAX_FILE_BYTES => TracksReport {
-            tracks: Vec::new(),
-            diagnostics: vec![Diagnostic::error(
-                path,
-                0,
-                0,
-                "too-large",
-                "The tracks file is over the 1 MiB limit.",
-            )],
-        },
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => load_tracks_str(path, &text, scenarios),
-            Err(_) => TracksReport {
-                tracks: Vec::new(),
-                diagnostics: vec![Diagnostic::error(
-                    path,
-                    0,
-                    0,
-                    "not-utf8",
-                    "The tracks file is not UTF-8 text.",
-                )],
-            },
-        },
-        Err(e) => TracksReport {
-            tracks: Vec::new(),
-            diagnostics: vec![Diagnostic::error(
-                path,
-                0,
-                0,
-                "io",
-                format!("The file cannot be read: {e}."),
-            )],
-        },
-    }
+    let text = yaml::read_bytes(path, &TRACKS_KIND).and_then(|bytes| {
+        Ok(load_tracks_str(
+            path,
+            yaml::decode(path, &bytes)?,
+            scenarios,
+        ))
+    });
+    text.unwrap_or_else(|d| TracksReport {
+        tracks: Vec::new(),
+        diagnostics: vec![d],
+    })
 }
 
 /// The top level by hand and each track on its own, so one broken track does not hide

@@ -524,37 +524,16 @@ pub fn read_dir(dir: &Path) -> (Vec<RubricFile>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut diags = Vec::new();
     for path in paths {
-        match std::fs::read(&path) {
-            Err(e) => diags.push(Diagnostic::error(
-                &path,
-                0,
-                0,
-                "io",
-                format!("cannot read the rubric file: {e}"),
-            )),
-            Ok(bytes) if bytes.len() > 1 << 20 => {
-                diags.push(Diagnostic::error(
-                    &path,
-                    0,
-                    0,
-                    "too-large",
-                    "the rubric file is over 1 MiB",
-                ));
+        let read_file = yaml::read_bytes(&path, &RUBRIC_FILE).and_then(|bytes| {
+            let text = yaml::decode(&path, &bytes)?;
+            Ok(read(&path, text))
+        });
+        match read_file {
+            Ok((file, d)) => {
+                files.push(file);
+                diags.extend(d);
             }
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Err(_) => diags.push(Diagnostic::error(
-                    &path,
-                    0,
-                    0,
-                    "not-utf8",
-                    "the rubric file is not UTF-8 text",
-                )),
-                Ok(text) => {
-                    let (file, d) = read(&path, &text);
-                    files.push(file);
-                    diags.extend(d);
-                }
-            },
+            Err(d) => diags.push(d),
         }
     }
     (files, diags)
