@@ -117,22 +117,13 @@ impl PackInfo {
     /// and why.
     pub fn read(dir: &Path) -> Result<PackInfo, Diagnostic> {
         let file = dir.join(PACK_FILE);
-        let text = match std::fs::read_to_string(&file) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(PackInfo::from_folder_name(dir))
+        if let Err(e) = std::fs::metadata(&file) {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                return Ok(PackInfo::from_folder_name(dir));
             }
-            Err(e) => {
-                return Err(Diagnostic::error(
-                    &file,
-                    0,
-                    0,
-                    "io",
-                    format!("The pack file cannot be read: {e}."),
-                ))
-            }
-        };
-        Self::parse(&file, &text)
+        }
+        let bytes = yaml::read_bytes(&file, &PACK_KIND)?;
+        Self::parse(&file, yaml::decode(&file, &bytes)?)
     }
 
     /// Parses the text of a `pack.yaml` (`file` is only used in the diagnostic), through
