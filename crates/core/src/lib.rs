@@ -21,6 +21,7 @@ pub mod engine;
 pub mod golden;
 pub mod graph;
 pub mod history;
+pub mod ids;
 pub mod jsonl;
 pub mod load;
 pub mod model;
@@ -33,6 +34,7 @@ pub mod template;
 #[cfg(test)]
 mod testkit;
 pub mod trial;
+pub(crate) mod yaml;
 
 pub use diag::{Diagnostic, Severity};
 pub use model::Scenario;

@@ -15,8 +15,10 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::Diagnostic;
+use crate::load::de::Ctx;
 use crate::load::LoadOptions;
 use crate::scorer::RubricScorer;
+use crate::yaml::{self, FileKind, Seg};
 
 pub struct Pack {
     pub scorer: Arc<RubricScorer>,
@@ -101,16 +103,13 @@ fn default_version() -> String {
     "1".into()
 }
 
-/// Whether `id` may name a pack (and so a folder): 1 to 64 of `a-z`, `0-9`, `-`, not
-/// starting with `-`.
-pub fn valid_pack_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 64
-        && !id.starts_with('-')
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-}
+pub use crate::ids::valid_pack_id;
+
+const PACK_KIND: FileKind = FileKind {
+    noun: "pack description",
+    start: "pack.yaml holds `id`, `title`, and optionally `version`, `author`, `description`",
+    docs: "pack.yaml holds `id`, `title`, and optionally `version`, `author`, `description`",
+};
 
 impl PackInfo {
     /// The pack in `dir`: its `pack.yaml` when there is one, else an id and title made
@@ -118,50 +117,67 @@ impl PackInfo {
     /// and why.
     pub fn read(dir: &Path) -> Result<PackInfo, Diagnostic> {
         let file = dir.join(PACK_FILE);
-        let text = match std::fs::read_to_string(&file) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(PackInfo::from_folder_name(dir))
+        if let Err(e) = std::fs::metadata(&file) {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                return Ok(PackInfo::from_folder_name(dir));
             }
-            Err(e) => {
-                return Err(Diagnostic::error(
-                    &file,
-                    0,
-                    0,
-                    "io",
-                    format!("The pack file cannot be read: {e}."),
-                ))
-            }
-        };
-        Self::parse(&file, &text)
+        }
+        let bytes = yaml::read_bytes(&file, &PACK_KIND)?;
+        Self::parse(&file, yaml::decode(&file, &bytes)?)
     }
 
-    /// Parses the text of a `pack.yaml` (`file` is only used in the diagnostic).
+    /// Parses the text of a `pack.yaml` (`file` is only used in the diagnostic), through
+    /// the same YAML front end and serde reporting as a scenario file; the first problem
+    /// (by position) is the error.
     pub fn parse(file: &Path, text: &str) -> Result<PackInfo, Diagnostic> {
-        let info: PackInfo = serde_yaml::from_str(text).map_err(|e| {
-            let (line, col) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-            Diagnostic::error(
-                file,
-                line,
-                col,
-                "pack-file",
-                format!("The pack file is not valid: {e}."),
-            )
-            .with_hint(
-                "pack.yaml holds `id`, `title`, and optionally `version`, `author`, `description`",
-            )
-        })?;
-        if !valid_pack_id(&info.id) {
-            return Err(Diagnostic::error(
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let (doc, mut diags) = yaml::read(file, text, &PACK_KIND);
+        let info = doc.and_then(|doc| {
+            // Every field is text: `version: 1.10` is the version "1.10", as written.
+            let mut value = doc.value.clone();
+            if let serde_yaml::Value::Mapping(map) = &mut value {
+                for (k, v) in map.iter_mut() {
+                    let written = k
+                        .as_str()
+                        .and_then(|k| doc.tree.scalar_text(&[Seg::Key(k.into())]));
+                    if let (Some(text), false) = (written, v.is_null()) {
+                        *v = serde_yaml::Value::String(text.to_string());
+                    }
+                }
+            }
+            let mut ctx = Ctx::new(file, &doc.tree, text);
+            let (info, _) = ctx.section::<PackInfo>(&[], &value);
+            let info = info.filter(|info| {
+                let ok = valid_pack_id(&info.id);
+                if !ok {
+                    ctx.error(
+                        &[Seg::Key("id".into())],
+                        "invalid-value",
+                        format!(
+                            "`{}` cannot be a pack id: it uses only lowercase letters, digits and `-`, at most 64.",
+                            info.id
+                        ),
+                        Some("use lowercase letters, digits and `-`, like `billing-basics`".into()),
+                    );
+                }
+                ok
+            });
+            diags.append(&mut ctx.diags);
+            info
+        });
+        diags.sort_by_key(|d| (d.line, d.column));
+        match (info, diags.into_iter().find(Diagnostic::is_error)) {
+            (Some(info), None) => Ok(info),
+            (_, Some(d)) => Err(d),
+            (None, None) => Err(Diagnostic::error(
                 file,
                 1,
                 1,
-                "pack-file",
-                format!("`{}` cannot be a pack id.", info.id),
+                "wrong-type",
+                "The pack file is not a pack description.",
             )
-            .with_hint("use lowercase letters, digits and `-`, like `billing-basics`"));
+            .with_hint(PACK_KIND.docs)),
         }
-        Ok(info)
     }
 
     fn from_folder_name(dir: &Path) -> PackInfo {

@@ -6,6 +6,8 @@
 //! and the engine (which fills them in), so the two can never disagree on what counts as
 //! a placeholder.
 
+use std::collections::BTreeMap;
+
 use crate::model::{Customer, Language};
 
 /// A piece of a template: literal text, a placeholder, or a brace that belongs to nothing.
@@ -75,30 +77,57 @@ pub fn pieces<'a>(text: &'a str) -> Vec<Piece<'a>> {
     out
 }
 
-/// The value a placeholder name stands for, or `None` when the customer has no such thing.
-pub fn lookup(name: &str, customer: &Customer) -> Option<String> {
-    let mut parts = name.split('.');
-    match (parts.next()?, parts.next()) {
-        ("customer", Some("name")) if parts.next().is_none() => Some(customer.name.clone()),
-        ("customer", Some("first_name")) if parts.next().is_none() => {
-            Some(customer.first_name().to_string())
-        }
-        // The last word of the name, as rubric files read it; a one-word name is itself.
-        ("customer", Some("last_name")) if parts.next().is_none() => customer
-            .name
-            .split_whitespace()
-            .last()
-            .map(str::to_string)
-            .or_else(|| Some(customer.name.clone())),
-        ("facts", Some(key)) => {
-            let mut value = customer.facts.get(key)?;
-            for sub in parts {
-                value = value.get(sub)?;
-            }
-            Some(spoken(value, customer.language))
+/// The placeholders every customer has, whatever its facts.
+pub const CUSTOMER_PLACEHOLDERS: [&str; 3] =
+    ["customer.name", "customer.first_name", "customer.last_name"];
+
+/// The one rule for which placeholders can be filled, in scenario text and in rubric
+/// phrases alike: one of [`CUSTOMER_PLACEHOLDERS`], or `facts.KEY[.SUB...]` when
+/// `has_fact` says the customer has `KEY[.SUB...]`.
+pub fn is_known_placeholder(name: &str, has_fact: impl Fn(&str) -> bool) -> bool {
+    CUSTOMER_PLACEHOLDERS.contains(&name)
+        || name
+            .strip_prefix("facts.")
+            .is_some_and(|k| !k.is_empty() && has_fact(k))
+}
+
+/// A `customer.*` placeholder of the full name `full`: the name, its first word, or its
+/// last word when it has two or more (`None` for a one-word name's `customer.last_name`,
+/// and for any other placeholder).
+pub fn customer_field<'a>(name: &str, full: &'a str) -> Option<&'a str> {
+    let mut words = full.split_whitespace();
+    match name {
+        "customer.name" => Some(full),
+        "customer.first_name" => words.next(),
+        "customer.last_name" => {
+            let last = words.next_back();
+            words.next().and(last)
         }
         _ => None,
     }
+}
+
+/// A `facts.KEY[.SUB...]` placeholder's value in `facts`.
+pub fn fact_value<'a>(
+    name: &str,
+    facts: &'a BTreeMap<String, serde_json::Value>,
+) -> Option<&'a serde_json::Value> {
+    let mut parts = name.strip_prefix("facts.")?.split('.');
+    let mut value = facts.get(parts.next()?)?;
+    for sub in parts {
+        value = value.get(sub)?;
+    }
+    Some(value)
+}
+
+/// The value a placeholder name stands for, or `None` when the customer has no such thing.
+pub fn lookup(name: &str, customer: &Customer) -> Option<String> {
+    if CUSTOMER_PLACEHOLDERS.contains(&name) {
+        // A one-word name is its own last name here, as a customer line reads it.
+        let field = customer_field(name, &customer.name).unwrap_or(&customer.name);
+        return Some(field.to_string());
+    }
+    fact_value(name, &customer.facts).map(|value| spoken(value, customer.language))
 }
 
 /// A fact as a customer says it: an ISO date (`2026-11-14`) as "November 14" or

@@ -7,11 +7,11 @@
 //! and be told they did badly, which teaches them to distrust the feedback.
 
 use super::de::Ctx;
-use super::tree::Seg;
 use crate::engine::score_at;
 use crate::model::Scenario;
 use crate::score::Scorer;
 use crate::template;
+use crate::yaml::Seg;
 
 pub(crate) fn check(ctx: &mut Ctx, scenario: &Scenario, scorer: &dyn Scorer) {
     // With persona variants, the answers are scored for the first one (its facts).

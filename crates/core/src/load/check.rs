@@ -6,12 +6,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use serde_yaml::Value;
 
+use crate::ids::{bad_id_message, id_hint, is_valid_id};
+
 use super::de::{backticked, label, Ctx};
 use super::raw::{
     RawBranch, RawCondition, RawCustomer, RawEnding, RawLesson, RawNode, RawTest, RawTurn,
     RawVariant, Say, REQUIRED_TOP_KEYS, TOP_KEYS,
 };
-use super::tree::{Pos, Seg};
 use super::LoadOptions;
 use crate::diag::{suggest, Severity};
 use crate::model::{
@@ -20,6 +21,7 @@ use crate::model::{
     TestTurn, Transition, DEFAULT_MAX_CHASES,
 };
 use crate::template::{self, Piece};
+use crate::yaml::{Pos, Seg};
 
 /// Every persona variant must be met by some seed below this (issue 13).
 pub(crate) const VARIANT_SEEDS: u64 = 100;
@@ -30,14 +32,6 @@ fn key(k: &str) -> Seg {
 
 fn join(base: &[Seg], more: &[Seg]) -> Vec<Seg> {
     base.iter().chain(more).cloned().collect()
-}
-
-/// Whether `id` is lowercase letters, digits, `_` and `-` (and not empty).
-pub(crate) fn is_valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 /// The top-level parts of a file, each read on its own.
@@ -615,30 +609,6 @@ fn parse_locale(tag: &str) -> Option<(Language, String)> {
     }
 }
 
-fn bad_id_message(what: &str, id: &str) -> String {
-    format!("`{id}` is not a valid {what} id: ids use only lowercase letters, digits, `_` and `-`.")
-}
-
-fn id_hint(id: &str) -> String {
-    let fixed: String = id
-        .trim()
-        .chars()
-        .map(|c| {
-            if c.is_whitespace() {
-                '_'
-            } else {
-                c.to_ascii_lowercase()
-            }
-        })
-        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-')
-        .collect();
-    if fixed.is_empty() {
-        "use something like `my_id`".into()
-    } else {
-        format!("try `{fixed}`")
-    }
-}
-
 /// `version: 1`, `version: 1.10` or `version: "1.2"`: kept as the trainer wrote it.
 fn read_version(ctx: &mut Ctx, value: &Value) -> Option<String> {
     let path = [key("version")];
@@ -752,9 +722,7 @@ impl<'c, 'a> Checker<'c, 'a> {
             known.extend(rubric.criteria.iter().map(|c| c.id.clone()));
         }
         let mut placeholders: BTreeSet<String> =
-            ["customer.name", "customer.first_name", "customer.last_name"]
-                .map(String::from)
-                .into();
+            template::CUSTOMER_PLACEHOLDERS.map(String::from).into();
         for (name, value) in &parts.facts {
             add_fact_placeholders(&mut placeholders, format!("facts.{name}"), value, 0);
         }
@@ -2044,7 +2012,10 @@ impl<'c, 'a> Checker<'c, 'a> {
         for found in template::pieces(text) {
             match found {
                 Piece::Text(_) => {}
-                Piece::Placeholder(name, _) if self.placeholders.contains(name) => {}
+                Piece::Placeholder(name, _)
+                    if template::is_known_placeholder(name, |fact| {
+                        self.placeholders.contains(&format!("facts.{fact}"))
+                    }) => {}
                 // A follow-on of the customer's own problem, already reported.
                 Piece::Placeholder(name, _)
                     if self.parts.facts_unknown && name.starts_with("facts.") => {}
@@ -2169,17 +2140,4 @@ fn add_fact_placeholders(
         }
     }
     out.insert(name);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_are_lowercase_words() {
-        assert!(is_valid_id("calm_down-2"));
-        assert!(!is_valid_id("Calm down"));
-        assert!(!is_valid_id(""));
-        assert_eq!(id_hint("Calm Down"), "try `calm_down`");
-    }
 }

@@ -15,8 +15,8 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 use serde_yaml::Value;
 
-use super::tree::{Pos, Seg, Tree};
 use crate::diag::{suggest, Diagnostic, Severity};
+use crate::yaml::{Pos, Seg, Tree};
 
 /// Enough for any honest file; stops a pathological one from costing quadratic time.
 const MAX_PROBLEMS_PER_SECTION: usize = 50;
@@ -199,7 +199,7 @@ impl<'a> Ctx<'a> {
     pub(crate) fn missing_key(&mut self, parent: &[Seg], field: &str) {
         let whose = match parent {
             [] => "The scenario".to_string(),
-            _ => format!("`{}`", super::tree::PathDisplay(parent)),
+            _ => format!("`{}`", crate::yaml::PathDisplay(parent)),
         };
         self.error_at_key(
             parent,

@@ -11,11 +11,11 @@
 //! lacked.
 
 use super::de::Ctx;
-use super::tree::Seg;
 use crate::engine::{choose_branch, failed_parts, score_at, OnReply, Rule};
 use crate::model::Scenario;
 use crate::score::Scorer;
 use crate::template;
+use crate::yaml::Seg;
 
 /// `leads`: (node id, 0-based choice index, target) for every choice with `leads_to`.
 pub(crate) fn check(

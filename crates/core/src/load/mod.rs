@@ -3,20 +3,19 @@
 //!
 //! The steps, each able to stop only its own file: read at most [`MAX_FILE_BYTES`]
 //! (`io`, `too-large`), decode UTF-8 (`not-utf8`), parse YAML into a tree that knows
-//! where every key and value is ([`tree`]; `yaml-syntax`, `empty-file`, repeated keys),
+//! where every key and value is ([`crate::yaml`]; `yaml-syntax`, `empty-file`, repeated keys),
 //! deserialise each part with serde_yaml into raw types ([`raw`], [`de`]), then check
 //! what types cannot say and build the model ([`check`]). Every problem found along the
 //! way is kept; [`load_paths`] adds the checks that span files (ids used twice).
 
 mod answers;
 mod check;
-mod de;
+pub(crate) mod de;
 mod leads_to;
 mod phrases;
 mod raw;
 mod shadow;
 mod tracks;
-mod tree;
 
 pub use tracks::{
     is_tracks_file, load_tracks_file, load_tracks_str, tracks_schema, TracksReport, TRACKS_FILE,
@@ -24,7 +23,6 @@ pub use tracks::{
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
@@ -32,7 +30,13 @@ use crate::model::{Scenario, Track};
 use crate::score::{Scorer, BUILTIN_CRITERIA};
 use std::sync::Arc;
 
-use tree::{Pos, Tree};
+use crate::yaml::{self, FileKind, Pos};
+
+const SCENARIO_FILE: FileKind = FileKind {
+    noun: "scenario",
+    start: "start with `id: my-scenario`; see docs/scenario-format.md",
+    docs: "see docs/scenario-format.md for the shape of a scenario file",
+};
 
 /// The JSON schema of a scenario file, for editors: with the
 /// `# yaml-language-server: $schema=...` first line they complete keys and explain each
@@ -41,9 +45,7 @@ pub fn scenario_schema() -> serde_json::Value {
     schemars::schema_for!(raw::ScenarioFile).to_value()
 }
 
-/// Files larger than this are refused unread: no scenario comes close (a long one is
-/// about 30 KiB), and it bounds the memory and time one file can cost.
-pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+pub use crate::yaml::MAX_FILE_BYTES;
 
 /// What the validator needs to know beyond the file itself.
 #[derive(Clone)]
@@ -137,76 +139,32 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> FileReport {
     load_file_inner(path, opts).report
 }
 
-fn whole_file_error(path: &Path, code: &str, message: String) -> Loaded {
+fn whole_file_error(path: &Path, d: Diagnostic) -> Loaded {
     Loaded {
         report: FileReport {
             path: path.to_path_buf(),
             scenario: None,
-            diagnostics: vec![Diagnostic::error(path, 0, 0, code, message)],
+            diagnostics: vec![d],
         },
         id: None,
     }
 }
 
-fn too_large(path: &Path, size: u64) -> Loaded {
-    whole_file_error(
-        path,
-        "too-large",
-        format!(
-            "The file is {} KiB, over the 1 MiB limit for a scenario; is it really a scenario?",
-            size.div_ceil(1024)
-        ),
-    )
-}
-
 fn load_file_inner(path: &Path, opts: &LoadOptions) -> Loaded {
-    let file = match fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => return whole_file_error(path, "io", format!("The file cannot be read: {e}.")),
-    };
-    if let Ok(meta) = file.metadata() {
-        if meta.len() > MAX_FILE_BYTES {
-            return too_large(path, meta.len());
-        }
+    match yaml::read_bytes(path, &SCENARIO_FILE) {
+        Ok(bytes) => load_bytes_inner(path, &bytes, opts),
+        Err(d) => whole_file_error(path, d),
     }
-    // Read one byte past the limit: the size on disk can change, and some files
-    // (pipes, /proc) report none.
-    let mut bytes = Vec::new();
-    if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
-        return whole_file_error(path, "io", format!("The file cannot be read: {e}."));
-    }
-    load_bytes_inner(path, &bytes, opts)
 }
 
 fn load_bytes_inner(path: &Path, bytes: &[u8], opts: &LoadOptions) -> Loaded {
-    match std::str::from_utf8(bytes) {
+    match yaml::decode(path, bytes) {
         Ok(text) => load_text(path, text, opts),
-        Err(e) => {
-            let good = &bytes[..e.valid_up_to()];
-            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
-            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            // The prefix is valid UTF-8 by construction, so this never falls back.
-            let col = std::str::from_utf8(&good[line_start..]).map_or(1, |s| s.chars().count() + 1);
-            let mut loaded = whole_file_error(
-                path,
-                "not-utf8",
-                format!(
-                    "The file is not UTF-8 text: byte 0x{:02X} here is not a valid character.",
-                    bytes[e.valid_up_to()]
-                ),
-            );
-            let d = &mut loaded.report.diagnostics[0];
-            (d.line, d.column) = (line, col);
-            d.hint = Some("save the file as UTF-8 in your editor (\"Save with encoding\")".into());
-            loaded
-        }
+        Err(d) => whole_file_error(path, d),
     }
 }
 
 fn load_text(path: &Path, text: &str, opts: &LoadOptions) -> Loaded {
-    if text.len() as u64 > MAX_FILE_BYTES {
-        return too_large(path, text.len() as u64);
-    }
     // A byte-order mark is invisible in editors; YAML allows it, so quietly skip it.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut report = FileReport {
@@ -214,48 +172,14 @@ fn load_text(path: &Path, text: &str, opts: &LoadOptions) -> Loaded {
         scenario: None,
         diagnostics: Vec::new(),
     };
-    let tree = match Tree::parse(text) {
-        Ok(tree) => tree,
-        Err(e) => {
-            report.diagnostics.push(syntax_diagnostic(path, text, e));
-            return Loaded { report, id: None };
-        }
-    };
-    if tree.is_empty() {
-        let mut d = Diagnostic::error(
-            path,
-            1,
-            1,
-            "empty-file",
-            "The file has no scenario in it: it is empty or only comments.",
-        );
-        d.hint = Some("start with `id: my-scenario`; see docs/scenario-format.md".into());
-        report.diagnostics.push(d);
+    let (doc, yaml_diags) = yaml::read(path, text, &SCENARIO_FILE);
+    let Some(doc) = doc else {
+        report.diagnostics = yaml_diags;
         return Loaded { report, id: None };
-    }
-    let mut ctx = de::Ctx::new(path, &tree, text);
-    for dup in &tree.duplicates {
-        ctx.report(
-            crate::diag::Severity::Error,
-            dup.pos,
-            "duplicate-id",
-            format!(
-                "`{}` appears twice in the same map; only the first (line {}) is used.",
-                dup.key, dup.first.line
-            ),
-            Some("rename or remove one of them".into()),
-        );
-    }
-    let checked = match tree.to_value() {
-        Ok(value) => check::check(&mut ctx, &value, opts),
-        Err(e) => {
-            ctx.diags.push(syntax_diagnostic(path, text, e));
-            check::Checked {
-                scenario: None,
-                id: None,
-            }
-        }
     };
+    let mut ctx = de::Ctx::new(path, &doc.tree, text);
+    ctx.diags = yaml_diags;
+    let checked = check::check(&mut ctx, &doc.value, opts);
     let mut diagnostics = ctx.diags;
     // Stable: problems at one spot keep the order they were found in.
     diagnostics.sort_by_key(|d| (d.line, d.column));
@@ -269,52 +193,6 @@ fn load_text(path: &Path, text: &str, opts: &LoadOptions) -> Loaded {
         report,
         id: checked.id,
     }
-}
-
-fn syntax_diagnostic(path: &Path, text: &str, e: tree::SyntaxError) -> Diagnostic {
-    let hint = if e.message.contains("mapping values are not allowed") {
-        "text that contains `: ` must be put in quotes, like \"Note: ...\""
-    } else if e.message.contains("tab") {
-        "YAML indents with spaces, not tabs"
-    } else if e.message.contains("did not find expected") || e.message.contains("indentation") {
-        "check the indentation of this line and the one before: use spaces, and line up keys of one map"
-    } else {
-        "see docs/scenario-format.md for the shape of a scenario file"
-    };
-    // The parser reports a tab where the scalar before it ended, often the line above:
-    // point at the tab itself, the first one at or after that place.
-    let (line, col) = if e.message.contains("tab") {
-        first_tab_from(text, e.pos.line, e.pos.col).unwrap_or((e.pos.line, e.pos.col))
-    } else {
-        (e.pos.line, e.pos.col)
-    };
-    Diagnostic::error(
-        path,
-        line,
-        col,
-        "yaml-syntax",
-        format!("The YAML is malformed: {}.", e.message),
-    )
-    .with_hint(hint)
-}
-
-/// 1-based (line, column in characters) of the first tab at or after (line, col).
-fn first_tab_from(text: &str, line: usize, col: usize) -> Option<(usize, usize)> {
-    text.lines()
-        .enumerate()
-        .skip(line.saturating_sub(1))
-        .find_map(|(i, l)| {
-            let skip = if i + 1 == line {
-                col.saturating_sub(1)
-            } else {
-                0
-            };
-            l.chars()
-                .enumerate()
-                .skip(skip)
-                .find(|&(_, c)| c == '\t')
-                .map(|(k, _)| (i + 1, k + 1))
-        })
 }
 
 /// Loads every scenario file under `paths` (files, or directories searched recursively,

@@ -11,10 +11,10 @@
 use std::collections::BTreeMap;
 
 use super::de::Ctx;
-use super::tree::Seg;
 use crate::diag::Severity;
 use crate::model::Language;
 use crate::scorer::pattern::{self, Resolve};
+use crate::yaml::Seg;
 
 /// Every placeholder stands for a word here: which ones exist is another stage's job.
 struct AnyName;

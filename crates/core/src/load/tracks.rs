@@ -1,5 +1,5 @@
 //! The pack's learning tracks: `tracks.yaml` beside the scenarios, read through the same
-//! positioned YAML front end as a scenario ([`super::tree`], [`super::de`]), so a problem
+//! positioned YAML front end as a scenario ([`crate::yaml`], [`super::de`]), so a problem
 //! is reported at its line and column with the same codes.
 //!
 //! ```yaml
@@ -21,9 +21,16 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::de::Ctx;
-use super::tree::{Seg, Tree};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
+use crate::ids::{bad_id_message, id_hint, is_valid_id};
 use crate::model::Track;
+use crate::yaml::{self, FileKind, Seg};
+
+const TRACKS_KIND: FileKind = FileKind {
+    noun: "list of tracks",
+    start: "start with `tracks:` and a list of tracks; see docs/scenario-format.md",
+    docs: "see docs/scenario-format.md for the shape of a tracks file",
+};
 
 /// The file name a pack's tracks are read from (`.yml` works too).
 pub const TRACKS_FILE: &str = "tracks.yaml";
@@ -82,61 +89,14 @@ pub struct TracksReport {
 pub fn load_tracks_str(path: &Path, text: &str, scenarios: &BTreeSet<String>) -> TracksReport {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut report = TracksReport::default();
-    let tree = match Tree::parse(text) {
-        Ok(tree) => tree,
-        Err(e) => {
-            report.diagnostics.push(
-                Diagnostic::error(
-                    path,
-                    e.pos.line,
-                    e.pos.col,
-                    "yaml-syntax",
-                    format!("The YAML is malformed: {}.", e.message),
-                )
-                .with_hint("check the indentation of this line and the one before"),
-            );
-            return report;
-        }
+    let (doc, yaml_diags) = yaml::read(path, text, &TRACKS_KIND);
+    let Some(doc) = doc else {
+        report.diagnostics = yaml_diags;
+        return report;
     };
-    let mut ctx = Ctx::new(path, &tree, text);
-    for dup in &tree.duplicates {
-        ctx.report(
-            Severity::Error,
-            dup.pos,
-            "duplicate-id",
-            format!(
-                "`{}` appears twice in the same map; only the first (line {}) is used.",
-                dup.key, dup.first.line
-            ),
-            Some("rename or remove one of them".into()),
-        );
-    }
-    let raw = match tree.to_value() {
-        Ok(value) if tree.is_empty() => {
-            let _ = value;
-            ctx.report(
-                Severity::Error,
-                super::tree::Pos { line: 1, col: 1 },
-                "empty-file",
-                "The tracks file is empty.".into(),
-                Some(
-                    "start with `tracks:` and a list of tracks; see docs/scenario-format.md".into(),
-                ),
-            );
-            None
-        }
-        Ok(value) => read(&mut ctx, &value),
-        Err(e) => {
-            ctx.report(
-                Severity::Error,
-                e.pos,
-                "yaml-syntax",
-                format!("The YAML is malformed: {}.", e.message),
-                None,
-            );
-            None
-        }
-    };
+    let mut ctx = Ctx::new(path, &doc.tree, text);
+    ctx.diags = yaml_diags;
+    let raw = read(&mut ctx, &doc.value);
     if let Some(raw) = &raw {
         check(&mut ctx, raw, scenarios);
     }
@@ -161,41 +121,17 @@ pub fn load_tracks_str(path: &Path, text: &str, scenarios: &BTreeSet<String>) ->
 
 /// Reads a tracks file; a file that cannot be read is an `io` error.
 pub fn load_tracks_file(path: &Path, scenarios: &BTreeSet<String>) -> TracksReport {
-    match std::fs::read(path) {
-        Ok(bytes) if bytes.len() as u64 > super::MAX_FILE_BYTES => TracksReport {
-            tracks: Vec::new(),
-            diagnostics: vec![Diagnostic::error(
-                path,
-                0,
-                0,
-                "too-large",
-                "The tracks file is over the 1 MiB limit.",
-            )],
-        },
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => load_tracks_str(path, &text, scenarios),
-            Err(_) => TracksReport {
-                tracks: Vec::new(),
-                diagnostics: vec![Diagnostic::error(
-                    path,
-                    0,
-                    0,
-                    "not-utf8",
-                    "The tracks file is not UTF-8 text.",
-                )],
-            },
-        },
-        Err(e) => TracksReport {
-            tracks: Vec::new(),
-            diagnostics: vec![Diagnostic::error(
-                path,
-                0,
-                0,
-                "io",
-                format!("The file cannot be read: {e}."),
-            )],
-        },
-    }
+    let text = yaml::read_bytes(path, &TRACKS_KIND).and_then(|bytes| {
+        Ok(load_tracks_str(
+            path,
+            yaml::decode(path, &bytes)?,
+            scenarios,
+        ))
+    });
+    text.unwrap_or_else(|d| TracksReport {
+        tracks: Vec::new(),
+        diagnostics: vec![d],
+    })
 }
 
 /// The top level by hand and each track on its own, so one broken track does not hide
@@ -268,12 +204,12 @@ fn check(ctx: &mut Ctx, raw: &[(usize, RawTrack)], scenarios: &BTreeSet<String>)
     for (i, t) in raw.iter().map(|(i, t)| (*i, t)) {
         let at = [key("tracks"), Seg::Index(i)];
         let id_path = [key("tracks"), Seg::Index(i), key("id")];
-        if !super::check::is_valid_id(&t.id) {
+        if !is_valid_id(&t.id) {
             ctx.error(
                 &id_path,
                 "invalid-value",
-                format!("`{}` is not a valid track id: ids use only lowercase letters, digits, `_` and `-`.", t.id),
-                None,
+                bad_id_message("track", &t.id),
+                Some(id_hint(&t.id)),
             );
         }
         if !ids.insert(&t.id) {

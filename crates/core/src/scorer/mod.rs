@@ -28,7 +28,6 @@ pub mod rubric;
 pub mod rules;
 pub mod semantic;
 pub mod text;
-mod yaml;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -410,11 +409,8 @@ struct AnyPlaceholder;
 
 impl Resolve for AnyPlaceholder {
     fn resolve(&self, name: &str) -> Option<Vec<String>> {
-        let known = matches!(
-            name,
-            "customer.name" | "customer.first_name" | "customer.last_name"
-        ) || name.strip_prefix("facts.").is_some_and(|k| !k.is_empty());
-        known.then(|| vec!["x".to_string()])
+        // Which facts a customer has is only known per reply: any fact may be named.
+        template::is_known_placeholder(name, |_| true).then(|| vec!["x".to_string()])
     }
 }
 
@@ -427,26 +423,12 @@ struct Fill<'a> {
 
 impl Fill<'_> {
     fn value(&self, name: &str) -> Option<String> {
-        let full = self.name.map(str::trim).filter(|n| !n.is_empty());
-        match name {
-            "customer.name" => full.map(str::to_string),
-            "customer.first_name" => full
-                .and_then(|n| n.split_whitespace().next())
-                .map(str::to_string),
-            "customer.last_name" => full
-                .filter(|n| n.split_whitespace().count() > 1)
-                .and_then(|n| n.split_whitespace().last())
-                .map(str::to_string),
-            _ => {
-                let mut parts = name.strip_prefix("facts.")?.split('.');
-                let mut value = self.facts?.get(parts.next()?)?;
-                for sub in parts {
-                    value = value.get(sub)?;
-                }
-                let text = template::fact_text(value);
-                (!text.trim().is_empty()).then_some(text)
-            }
+        if name.starts_with("customer.") {
+            let full = self.name.map(str::trim).filter(|n| !n.is_empty())?;
+            return template::customer_field(name, full).map(str::to_string);
         }
+        let text = template::fact_text(template::fact_value(name, self.facts?)?);
+        (!text.trim().is_empty()).then_some(text)
     }
 
     /// The fact's text rendered for a tip.

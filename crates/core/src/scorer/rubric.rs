@@ -39,9 +39,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::yaml::{self, Node, Value};
 use crate::diag::{suggest, Diagnostic};
+use crate::ids::{bad_id_message, id_hint, is_valid_id};
 use crate::score::RubricId;
+use crate::yaml::{self, FileKind, NodeRef as Node};
 
 /// A value and where it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,10 +54,11 @@ pub struct Located<T> {
 
 impl Located<String> {
     fn from_node(node: &Node, value: &str) -> Self {
+        let pos = node.pos();
         Located {
             value: value.to_string(),
-            line: node.line,
-            column: node.column,
+            line: pos.line,
+            column: pos.col,
         }
     }
 }
@@ -142,6 +144,12 @@ pub struct RubricFile {
     pub phrases: Vec<(Located<String>, ByLang)>,
 }
 
+const RUBRIC_FILE: FileKind = FileKind {
+    noun: "rubric",
+    start: "start with `rubric: empathy` and `criteria:`; see docs/scoring.md",
+    docs: "see docs/scoring.md for the shape of a rubric file",
+};
+
 const FILE_KEYS: [&str; 7] = [
     "rubric",
     "description",
@@ -185,56 +193,43 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn error(&mut self, node: &Node, code: &str, message: impl Into<String>) {
-        self.diags.push(Diagnostic::error(
-            self.path,
-            node.line,
-            node.column,
-            code,
-            message,
-        ));
+        self.diags.push(self.at(node, code, message));
+    }
+
+    fn at(&self, node: &Node, code: &str, message: impl Into<String>) -> Diagnostic {
+        let pos = node.pos();
+        Diagnostic::error(self.path, pos.line, pos.col, code, message)
     }
 
     fn wrong_type(&mut self, node: &Node, key: &str, wanted: &str) {
-        let message = format!("`{key}` must be {wanted}, not {}", node.kind());
+        let message = format!("`{key}` must be {wanted}, not {}", node.kind_name());
         self.error(node, "wrong-type", message);
     }
 
+    /// The entries of a map with a text key (a repeated key is reported by the YAML
+    /// front end and left out there).
     fn map<'n>(
         &mut self,
-        node: &'n Node,
+        node: &Node<'n>,
         what: &str,
         known: &[&str],
-    ) -> Option<Vec<(&'n str, &'n Node, &'n Node)>> {
-        let Value::Map(entries) = &node.value else {
+    ) -> Option<Vec<(&'n str, Node<'n>, Node<'n>)>> {
+        let Some(entries) = node.entries() else {
             self.wrong_type(node, what, "a map");
             return None;
         };
-        let mut out: Vec<(&str, &Node, &Node)> = Vec::new();
+        let mut out = Vec::new();
         for (k, v) in entries {
             let Some(key) = k.as_str() else {
-                self.wrong_type(k, "a key", "a text");
+                self.wrong_type(&k, "a key", "a text");
                 continue;
             };
             if !known.is_empty() && !known.contains(&key) {
-                let mut d = Diagnostic::error(
-                    self.path,
-                    k.line,
-                    k.column,
-                    "unknown-key",
-                    format!("unknown key `{key}` in {what}"),
-                );
+                let mut d = self.at(&k, "unknown-key", format!("unknown key `{key}` in {what}"));
                 if let Some(s) = suggest(key, known.iter().copied()) {
                     d = d.with_hint(format!("did you mean `{s}`?"));
                 }
                 self.diags.push(d);
-                continue;
-            }
-            if out.iter().any(|(seen, ..)| *seen == key) {
-                self.error(
-                    k,
-                    "duplicate-id",
-                    format!("`{key}` appears twice in {what}"),
-                );
                 continue;
             }
             out.push((key, k, v));
@@ -254,23 +249,23 @@ impl Reader<'_> {
 
     /// A list of texts; a single text is taken as a list of one.
     fn texts(&mut self, node: &Node, key: &str) -> Vec<Located<String>> {
-        match &node.value {
-            Value::Scalar(s) => vec![Located::from_node(node, s)],
-            Value::Seq(items) => items
-                .iter()
-                .filter_map(|item| match item.as_str() {
-                    Some(s) => Some(Located::from_node(item, s)),
-                    None => {
-                        self.wrong_type(item, key, "a list of texts");
-                        None
-                    }
-                })
-                .collect(),
-            _ => {
-                self.wrong_type(node, key, "a list of texts");
-                Vec::new()
-            }
+        if let Some(s) = node.as_str() {
+            return vec![Located::from_node(node, s)];
         }
+        let Some(items) = node.items() else {
+            self.wrong_type(node, key, "a list of texts");
+            return Vec::new();
+        };
+        items
+            .iter()
+            .filter_map(|item| match item.as_str() {
+                Some(s) => Some(Located::from_node(item, s)),
+                None => {
+                    self.wrong_type(item, key, "a list of texts");
+                    None
+                }
+            })
+            .collect()
     }
 
     fn weight(&mut self, node: &Node, key: &str) -> Option<f32> {
@@ -297,14 +292,8 @@ impl Reader<'_> {
         let parsed = RubricId::parse(&s);
         if parsed.is_none() {
             let names = RubricId::ALL.map(RubricId::as_str);
-            let mut d = Diagnostic::error(
-                self.path,
-                node.line,
-                node.column,
-                "invalid-value",
-                format!("unknown rubric `{s}`"),
-            );
-            d = d.with_hint(match suggest(&s, names) {
+            let d = self.at(node, "invalid-value", format!("unknown rubric `{s}`"));
+            let d = d.with_hint(match suggest(&s, names) {
                 Some(n) => format!("did you mean `{n}`?"),
                 None => format!("one of {}", names.join(", ")),
             });
@@ -316,13 +305,9 @@ impl Reader<'_> {
     fn criterion(&mut self, node: &Node, default_rubric: Option<RubricId>) -> Option<Spec> {
         let entries = self.map(node, "a criterion", &CRITERION_KEYS)?;
         // A block map's own mark is not where a trainer looks; its first key is.
-        let at = entries.first().map_or(node, |(_, k, _)| *k);
+        let at = entries.first().map_or(*node, |(_, k, _)| *k);
         let mut spec = Spec {
-            id: Located {
-                value: String::new(),
-                line: at.line,
-                column: at.column,
-            },
+            id: Located::from_node(&at, ""),
             rubric: default_rubric.unwrap_or(RubricId::Empathy),
             weight: 1.0,
             penalty: false,
@@ -345,11 +330,14 @@ impl Reader<'_> {
         let mut has_rubric = default_rubric.is_some();
         let mut ok = true;
         for (key, _, v) in entries {
+            let v = &v;
+            let v = &v;
             match key {
                 "id" => match self.text(v, key) {
-                    Some(id) if valid_id(&id) => spec.id = Located::from_node(v, &id),
+                    Some(id) if is_valid_id(&id) => spec.id = Located::from_node(v, &id),
                     Some(id) => {
-                        self.error(v, "invalid-value", format!("`{id}` is not a valid criterion id: use lowercase letters, digits and `_`"));
+                        let d = self.at(v, "invalid-value", bad_id_message("criterion", &id));
+                        self.diags.push(d.with_hint(id_hint(&id)));
                         ok = false;
                     }
                     None => ok = false,
@@ -388,7 +376,7 @@ impl Reader<'_> {
                 "examples" => {
                     if let Some(entries) = self.map(v, "`examples`", &["met", "not_met"]) {
                         for (k, _, list) in entries {
-                            let texts = self.texts(list, k);
+                            let texts = self.texts(&list, k);
                             match k {
                                 "met" => spec.examples.met = texts,
                                 _ => spec.examples.not_met = texts,
@@ -423,12 +411,12 @@ impl Reader<'_> {
             }
         }
         if spec.id.value.is_empty() && ok {
-            self.error(at, "missing-key", "a criterion needs an `id`");
+            self.error(&at, "missing-key", "a criterion needs an `id`");
             ok = false;
         }
         if !has_rubric && ok {
             self.diags.push(
-                Diagnostic::error(self.path, at.line, at.column, "missing-key", format!("criterion `{}` needs a `rubric`", spec.id.value))
+                self.at(&at, "missing-key", format!("criterion `{}` needs a `rubric`", spec.id.value))
                     .with_hint("add `rubric: empathy` (or problem_solving, professionalism) to the criterion or the file"),
             );
             ok = false;
@@ -447,20 +435,12 @@ impl Reader<'_> {
             return;
         };
         for (id, k, v) in entries {
-            let texts = self.texts(v, key);
+            let texts = self.texts(&v, key);
             let mut by_lang: ByLang = [Vec::new(), Vec::new()];
             by_lang[lang] = texts;
-            out.push((Located::from_node(k, id), by_lang));
+            out.push((Located::from_node(&k, id), by_lang));
         }
     }
-}
-
-/// Criterion ids: lowercase letters, digits and `_`, starting with a letter.
-pub fn valid_id(id: &str) -> bool {
-    id.starts_with(|c: char| c.is_ascii_lowercase())
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// Reads one rubric file's text. Structural problems become diagnostics; what could be
@@ -474,28 +454,11 @@ pub fn read(path: &Path, text: &str) -> (RubricFile, Vec<Diagnostic>) {
         path: path.to_path_buf(),
         ..RubricFile::default()
     };
-    let root = match yaml::parse(text) {
-        Ok(Some(root)) => root,
-        Ok(None) => {
-            r.diags.push(Diagnostic::error(
-                path,
-                1,
-                1,
-                "empty-file",
-                "the rubric file is empty",
-            ));
-            return (file, r.diags);
-        }
-        Err(e) => {
-            r.diags.push(Diagnostic::error(
-                path,
-                e.line,
-                e.column,
-                "yaml-syntax",
-                e.message,
-            ));
-            return (file, r.diags);
-        }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (doc, yaml_diags) = yaml::read(path, text, &RUBRIC_FILE);
+    r.diags = yaml_diags;
+    let Some(root) = doc.as_ref().and_then(|doc| doc.tree.root()) else {
+        return (file, r.diags);
     };
     let Some(entries) = r.map(&root, "a rubric file", &FILE_KEYS) else {
         return (file, r.diags);
@@ -505,23 +468,24 @@ pub fn read(path: &Path, text: &str) -> (RubricFile, Vec<Diagnostic>) {
         .find(|(k, ..)| *k == "rubric")
         .and_then(|(_, _, v)| r.rubric(v));
     for (key, _, v) in entries {
+        let v = &v;
         match key {
             "lists" => {
                 let Some(lists) = r.map(v, "`lists`", &[]) else {
                     continue;
                 };
                 for (name, k, items) in lists {
-                    let texts = r.texts(items, "a list");
-                    file.lists.push((Located::from_node(k, name), texts));
+                    let texts = r.texts(&items, "a list");
+                    file.lists.push((Located::from_node(&k, name), texts));
                 }
             }
             "criteria" => {
-                let Value::Seq(items) = &v.value else {
+                let Some(items) = v.items() else {
                     r.wrong_type(v, key, "a list of criteria");
                     continue;
                 };
                 for item in items {
-                    if let Some(spec) = r.criterion(item, default_rubric) {
+                    if let Some(spec) = r.criterion(&item, default_rubric) {
                         file.criteria.push(spec);
                     }
                 }
@@ -531,8 +495,8 @@ pub fn read(path: &Path, text: &str) -> (RubricFile, Vec<Diagnostic>) {
                     continue;
                 };
                 for (id, k, w) in weights {
-                    if let Some(w) = r.weight(w, id) {
-                        file.weights.push((Located::from_node(k, id), w));
+                    if let Some(w) = r.weight(&w, id) {
+                        file.weights.push((Located::from_node(&k, id), w));
                     }
                 }
             }
@@ -560,37 +524,16 @@ pub fn read_dir(dir: &Path) -> (Vec<RubricFile>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut diags = Vec::new();
     for path in paths {
-        match std::fs::read(&path) {
-            Err(e) => diags.push(Diagnostic::error(
-                &path,
-                0,
-                0,
-                "io",
-                format!("cannot read the rubric file: {e}"),
-            )),
-            Ok(bytes) if bytes.len() > 1 << 20 => {
-                diags.push(Diagnostic::error(
-                    &path,
-                    0,
-                    0,
-                    "too-large",
-                    "the rubric file is over 1 MiB",
-                ));
+        let read_file = yaml::read_bytes(&path, &RUBRIC_FILE).and_then(|bytes| {
+            let text = yaml::decode(&path, &bytes)?;
+            Ok(read(&path, text))
+        });
+        match read_file {
+            Ok((file, d)) => {
+                files.push(file);
+                diags.extend(d);
             }
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Err(_) => diags.push(Diagnostic::error(
-                    &path,
-                    0,
-                    0,
-                    "not-utf8",
-                    "the rubric file is not UTF-8 text",
-                )),
-                Ok(text) => {
-                    let (file, d) = read(&path, &text);
-                    files.push(file);
-                    diags.extend(d);
-                }
-            },
+            Err(d) => diags.push(d),
         }
     }
     (files, diags)
@@ -660,5 +603,20 @@ mod tests {
         assert_eq!(diags[0].hint.as_deref(), Some("did you mean `phrases`?"));
         let (_, diags) = read(Path::new("r.yaml"), "criteria: [\n");
         assert_eq!(diags[0].code, "yaml-syntax");
+    }
+
+    #[test]
+    fn aliases_read_within_the_budget_of_every_yaml_file() {
+        let text = "rubric: empathy\nlists:\n  a: &a [sorry, apologies]\n  b: *a\n";
+        let (file, diags) = read(Path::new("r.yaml"), text);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(file.lists[1].1[1].value, "apologies");
+        let mut bomb = String::from("lists:\n  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let items = vec![format!("*a{}", i - 1); 10].join(", ");
+            bomb.push_str(&format!("  a{i}: &a{i} [{items}]\n"));
+        }
+        let (_, diags) = read(Path::new("r.yaml"), &bomb);
+        assert!(diags[0].message.contains("alias"), "{diags:?}");
     }
 }

@@ -1,6 +1,8 @@
-//! A YAML document with a source position on every key and value.
+//! The crate's one YAML front end: a document with a source position on every key and
+//! value, for every file a trainer writes (scenarios, rubric files, `tracks.yaml`,
+//! `pack.yaml`), with the same limits and the same diagnostics for all of them.
 //!
-//! serde_yaml forgets where things were, so the loader parses the text once with
+//! serde_yaml forgets where things were, so each reader parses the text once with
 //! yaml-rust2's event parser into this small tree, then (1) hands serde a
 //! [`serde_yaml::Value`] built from it and (2) asks it where a path such as
 //! `nodes.opening.branches[1].goto` sits in the file. Building the `Value` here, rather
@@ -12,9 +14,19 @@
 //! stay references in the tree and are expanded into the `Value` under a node budget (so
 //! a "billion laughs" file is an error, not an out-of-memory), and an alias can only name
 //! a finished node, so it can never form a cycle.
+//!
+//! [`read`] is the entry point: it turns every problem any YAML file can have (syntax, a
+//! tab, a repeated key, nesting, an alias bomb, an empty file) into [`Diagnostic`]s, so a
+//! reader only reports what is wrong with its own kind of file. Readers that want serde
+//! types use the [`Value`]; readers that walk the document themselves (rubric files) use
+//! [`Tree::root`] and [`NodeRef`]. Nothing here knows about scenarios or the scorer.
 
 use std::collections::HashMap;
 use std::fmt;
+use std::io::Read;
+use std::path::Path;
+
+use crate::diag::Diagnostic;
 
 use serde_yaml::{Mapping, Number, Value};
 use yaml_rust2::parser::{Event, Parser};
@@ -61,6 +73,8 @@ pub(crate) enum Kind {
     Scalar {
         text: String,
         plain: bool,
+        /// Single- or double-quoted: the text starts one column after the node.
+        quoted: bool,
         str_tag: bool,
     },
     Seq(Vec<usize>),
@@ -148,7 +162,7 @@ impl Tree {
                     if documents > 1 {
                         return Err(SyntaxError {
                             pos,
-                            message: "a second YAML document starts here (`---`), but a file holds one scenario".into(),
+                            message: "a second YAML document starts here (`---`), but a file holds one document".into(),
                         });
                     }
                     None
@@ -157,10 +171,15 @@ impl Tree {
                 Event::Scalar(text, style, anchor, tag) => {
                     let str_tag = tag.is_some_and(|t| t.suffix == "str");
                     let plain = style == TScalarStyle::Plain;
+                    let quoted = matches!(
+                        style,
+                        TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
+                    );
                     let id = tree.push(
                         Kind::Scalar {
                             text,
                             plain,
+                            quoted,
                             str_tag,
                         },
                         pos,
@@ -382,6 +401,7 @@ impl Tree {
                 text,
                 plain,
                 str_tag,
+                ..
             } => {
                 if *plain && !*str_tag {
                     resolve_plain(text)
@@ -410,6 +430,286 @@ impl Tree {
             }
         })
     }
+}
+
+/// One node of a [`Tree`], for readers that walk the document themselves. Aliases are
+/// followed: a node reads as what it stands for, at the place it is written.
+#[derive(Clone, Copy)]
+pub(crate) struct NodeRef<'a> {
+    tree: &'a Tree,
+    /// Where the node is written (an alias, or the node itself).
+    at: usize,
+    /// What it stands for (the alias's target, or the node itself).
+    id: usize,
+}
+
+impl Tree {
+    /// The document's top node, if it has one.
+    pub(crate) fn root(&self) -> Option<NodeRef<'_>> {
+        self.root.map(|r| self.node(r))
+    }
+
+    fn node(&self, at: usize) -> NodeRef<'_> {
+        NodeRef {
+            tree: self,
+            at,
+            id: self.resolve(at),
+        }
+    }
+}
+
+impl<'a> NodeRef<'a> {
+    fn kind(&self) -> &'a Kind {
+        &self.tree.nodes[self.id].kind
+    }
+
+    /// Where the node starts; for a quoted text, where the text inside the quotes starts
+    /// (so an offset into the text lands on the right column).
+    pub(crate) fn pos(&self) -> Pos {
+        let pos = self.tree.nodes[self.at].pos;
+        match self.kind() {
+            Kind::Scalar { quoted: true, .. } if self.at == self.id => Pos {
+                col: pos.col + 1,
+                ..pos
+            },
+            _ => pos,
+        }
+    }
+
+    /// The text of a scalar, as written (numbers and booleans too).
+    pub(crate) fn as_str(&self) -> Option<&'a str> {
+        match self.kind() {
+            Kind::Scalar { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The items of a list.
+    pub(crate) fn items(&self) -> Option<Vec<NodeRef<'a>>> {
+        match self.kind() {
+            Kind::Seq(items) => Some(items.iter().map(|&i| self.tree.node(i)).collect()),
+            _ => None,
+        }
+    }
+
+    /// The entries of a map, in file order, repeated keys left out (see [`read`]).
+    pub(crate) fn entries(&self) -> Option<Vec<(NodeRef<'a>, NodeRef<'a>)>> {
+        match self.kind() {
+            Kind::Map(entries) => Some(
+                entries
+                    .iter()
+                    .map(|&(k, v)| (self.tree.node(k), self.tree.node(v)))
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// What kind of value this is, for a "must be a list, not ..." message.
+    pub(crate) fn kind_name(&self) -> &'static str {
+        match self.kind() {
+            Kind::Scalar { .. } => "a text or number",
+            Kind::Seq(_) => "a list",
+            Kind::Map(_) | Kind::Alias(_) => "a map",
+        }
+    }
+}
+
+/// The kind of file being read, for the messages of [`read`].
+pub(crate) struct FileKind {
+    /// What the file holds: "scenario", "rubric", "list of tracks", "pack description".
+    pub noun: &'static str,
+    /// How to start an empty file.
+    pub start: &'static str,
+    /// Where the shape of the file is documented, the hint of an unexplained syntax error.
+    pub docs: &'static str,
+}
+
+/// Files larger than this are refused unread: no scenario comes close (a long one is
+/// about 30 KiB), and it bounds the memory and time one file can cost.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// The bytes of a file a trainer wrote, at most [`MAX_FILE_BYTES`] (`io`, `too-large`).
+pub(crate) fn read_bytes(path: &Path, kind: &FileKind) -> Result<Vec<u8>, Diagnostic> {
+    let io = |e: std::io::Error| {
+        Diagnostic::error(path, 0, 0, "io", format!("The file cannot be read: {e}."))
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    if let Ok(meta) = file.metadata() {
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(too_large(path, meta.len(), kind));
+        }
+    }
+    // Read one byte past the limit: the size on disk can change, and some files
+    // (pipes, /proc) report none.
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    Ok(bytes)
+}
+
+/// The `too-large` diagnostic of a file of `size` bytes.
+pub(crate) fn too_large(path: &Path, size: u64, kind: &FileKind) -> Diagnostic {
+    Diagnostic::error(
+        path,
+        0,
+        0,
+        "too-large",
+        format!(
+            "The file is {} KiB, over the 1 MiB limit for a {noun}; is it really a {noun}?",
+            size.div_ceil(1024),
+            noun = kind.noun
+        ),
+    )
+}
+
+/// The bytes as UTF-8 text; else `not-utf8` at the first bad byte.
+pub(crate) fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            // The prefix is valid UTF-8 by construction, so this never falls back.
+            let col = std::str::from_utf8(&good[line_start..]).map_or(1, |s| s.chars().count() + 1);
+            Err(Diagnostic::error(
+                path,
+                line,
+                col,
+                "not-utf8",
+                format!(
+                    "The file is not UTF-8 text: byte 0x{:02X} here is not a valid character.",
+                    bytes[e.valid_up_to()]
+                ),
+            )
+            .with_hint("save the file as UTF-8 in your editor (\"Save with encoding\")"))
+        }
+    }
+}
+
+/// A document read by [`read`]: its tree, for positions, and its value, for serde.
+pub(crate) struct Document {
+    pub tree: Tree,
+    pub value: Value,
+}
+
+/// Reads the text of one file (a byte-order mark already removed) as one YAML document;
+/// text over [`MAX_FILE_BYTES`] is refused unread.
+/// Every problem the YAML itself has is a diagnostic: a syntax error (a tab at the tab),
+/// nesting past [`MAX_DEPTH`], an alias bomb and an empty file stop the reading; a
+/// repeated key is reported and the document still read, the first one kept.
+pub(crate) fn read(
+    path: &Path,
+    text: &str,
+    kind: &FileKind,
+) -> (Option<Document>, Vec<Diagnostic>) {
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return (None, vec![too_large(path, text.len() as u64, kind)]);
+    }
+    let tree = match Tree::parse(text) {
+        Ok(tree) => tree,
+        Err(e) => return (None, vec![syntax_diagnostic(path, text, kind, e)]),
+    };
+    if tree.is_empty() {
+        let d = Diagnostic::error(
+            path,
+            1,
+            1,
+            "empty-file",
+            format!(
+                "The file has no {} in it: it is empty or only comments.",
+                kind.noun
+            ),
+        )
+        .with_hint(kind.start);
+        return (None, vec![d]);
+    }
+    let mut diags: Vec<Diagnostic> = tree
+        .duplicates
+        .iter()
+        .map(|dup| {
+            Diagnostic::error(
+                path,
+                dup.pos.line,
+                dup.pos.col,
+                "duplicate-id",
+                format!(
+                    "`{}` appears twice in the same map; only the first (line {}) is used.",
+                    dup.key, dup.first.line
+                ),
+            )
+            .with_hint("rename or remove one of them")
+        })
+        .collect();
+    match tree.to_value() {
+        Ok(value) => (Some(Document { tree, value }), diags),
+        Err(e) => {
+            diags.push(syntax_diagnostic(path, text, kind, e));
+            (None, diags)
+        }
+    }
+}
+
+fn syntax_diagnostic(path: &Path, text: &str, kind: &FileKind, e: SyntaxError) -> Diagnostic {
+    let hint = if e.message.contains("mapping values are not allowed") {
+        "text that contains `: ` must be put in quotes, like \"Note: ...\""
+    } else if e.message.contains("tab") {
+        "YAML indents with spaces, not tabs"
+    } else if e.message.contains("did not find expected") || e.message.contains("indentation") {
+        "check the indentation of this line and the one before: use spaces, and line up keys of one map"
+    } else {
+        kind.docs
+    };
+    // The parser reports a tab where the scalar before it ended, often the line above,
+    // or just past an indenting tab: point at the tab itself, the first one at or after
+    // that place, else the last one before it on its line.
+    let (line, col) = if e.message.contains("tab") {
+        first_tab_from(text, e.pos.line, e.pos.col)
+            .or_else(|| last_tab_before(text, e.pos.line, e.pos.col))
+            .unwrap_or((e.pos.line, e.pos.col))
+    } else {
+        (e.pos.line, e.pos.col)
+    };
+    Diagnostic::error(
+        path,
+        line,
+        col,
+        "yaml-syntax",
+        format!("The YAML is malformed: {}.", e.message),
+    )
+    .with_hint(hint)
+}
+
+/// 1-based (line, column in characters) of the last tab before (line, col) on its line.
+fn last_tab_before(text: &str, line: usize, col: usize) -> Option<(usize, usize)> {
+    let l = text.lines().nth(line.checked_sub(1)?)?;
+    l.chars()
+        .take(col.saturating_sub(1))
+        .enumerate()
+        .filter(|&(_, c)| c == '\t')
+        .last()
+        .map(|(k, _)| (line, k + 1))
+}
+
+/// 1-based (line, column in characters) of the first tab at or after (line, col).
+fn first_tab_from(text: &str, line: usize, col: usize) -> Option<(usize, usize)> {
+    text.lines()
+        .enumerate()
+        .skip(line.saturating_sub(1))
+        .find_map(|(i, l)| {
+            let skip = if i + 1 == line {
+                col.saturating_sub(1)
+            } else {
+                0
+            };
+            l.chars()
+                .enumerate()
+                .skip(skip)
+                .find(|&(_, c)| c == '\t')
+                .map(|(k, _)| (i + 1, k + 1))
+        })
 }
 
 /// YAML 1.2 core schema resolution of an unquoted scalar, as serde_yaml does it. Accepts
@@ -538,6 +838,31 @@ mod tests {
         let tree = Tree::parse(&text).unwrap();
         let err = tree.to_value().unwrap_err();
         assert!(err.message.contains("alias"), "{}", err.message);
+    }
+
+    fn read_one(text: &str) -> Vec<Diagnostic> {
+        let kind = FileKind {
+            noun: "thing",
+            start: "start",
+            docs: "docs",
+        };
+        read(Path::new("f.yaml"), text, &kind).1
+    }
+
+    #[test]
+    fn read_reports_yaml_problems_as_diagnostics() {
+        let at = |d: &Diagnostic| (d.line, d.column, d.code.clone());
+        // A tab is reported at the tab, whether the parser stops before or after it.
+        let d = read_one("a: 1\nb:\n\t- x\n");
+        assert_eq!(at(&d[0]), (3, 1, "yaml-syntax".into()));
+        let d = read_one("a:\n  b: x\t\n  c:\td\n");
+        assert!(d.iter().all(|d| d.line >= 2), "{d:?}");
+        let d = read_one("a: 1\nb: 2\na: 3\n");
+        assert_eq!(at(&d[0]), (3, 1, "duplicate-id".into()));
+        let d = read_one("# nothing\n");
+        assert_eq!(at(&d[0]), (1, 1, "empty-file".into()));
+        let d = read_one(&"[".repeat(100));
+        assert!(d[0].message.contains("nested"), "{d:?}");
     }
 
     #[test]
