@@ -843,7 +843,7 @@ impl App {
             customer: CustomerCard {
                 name: customer.name.clone(),
                 persona: customer.persona.clone(),
-                patience_seconds: customer.patience,
+                patience_seconds: played.patience_seconds(),
                 variant: customer.variant.clone(),
             },
             facts: record(customer, session.node(scenario)),

@@ -88,6 +88,7 @@ pub fn with_input_at<T>(
         facts: Some(&scenario.customer.facts),
         patches: &patches,
         customer_language: (!scenario.meta.bilingual).then_some(scenario.meta.language),
+        written: scenario.meta.channel.is_written(),
     })
 }
 
@@ -185,6 +186,10 @@ pub enum EngineError {
     EmptyReply,
     #[error("the scenario has no node `{0}` (was it edited since the session started?)")]
     MissingNode(String),
+    #[error(
+        "an email customer does not chase a silence: there is no patience on a written channel"
+    )]
+    NoPatience,
 }
 
 /// One scenario being played. Serialisable: save it, load it, carry on.
@@ -363,6 +368,9 @@ impl Session {
         let now = clock.now_ms();
         let mut events = Vec::new();
         match input {
+            Input::Silence if scenario.meta.channel.is_written() => {
+                return Err(EngineError::NoPatience);
+            }
             Input::Silence => self.on_silence(scenario, node, now, &mut events),
             Input::Reply { text } => {
                 if !node.choices.is_empty() {
