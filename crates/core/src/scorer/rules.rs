@@ -820,7 +820,7 @@ pub fn greeting(text: &Text, raw: &str) -> Vec<(usize, usize)> {
 
 /// Closing formulas of an email (EN, FR; accent-folded). `true`: it must also open its
 /// clause ("Best, Alex", not "the best").
-const SIGN_OFFS: [(&[&str], bool); 24] = [
+const SIGN_OFFS: [(&[&str], bool); 26] = [
     (&["kind", "regards"], true),
     (&["best", "regards"], true),
     (&["warm", "regards"], true),
@@ -840,6 +840,8 @@ const SIGN_OFFS: [(&[&str], bool); 24] = [
     (&["bien", "a", "vous"], true),
     (&["respectueusement"], true),
     (&["salutations"], false),
+    (&["salutations", "distinguees"], false),
+    (&["salutations", "cordiales"], false),
     (&["sentiments", "distingues"], false),
     (&["sentiments", "devoues"], false),
     (&["bonne", "journee"], false),
@@ -847,9 +849,9 @@ const SIGN_OFFS: [(&[&str], bool); 24] = [
     (&["bonne", "soiree"], false),
 ];
 
-/// Words a sign-off may be followed by: the agent's name or team ("Alex", "Customer
-/// care team", "Julie, service client").
-const SIGNATURE_WORDS: usize = 6;
+/// Words a sign-off may be followed by: the agent's name, title and team ("Alex",
+/// "Claire Fontaine, Service adhérents, Mutuelle Santé Horizon").
+const SIGNATURE_WORDS: usize = 10;
 
 /// The email closes with a sign-off: a closing formula that ends its clause, with at
 /// most a name or a team after it ("Kind regards, Alex", "Cordialement,", "Je vous prie
@@ -940,8 +942,9 @@ mod tests {
             ("I'll refund it today.\n\nKind regards,\nAlex", Language::En),
             ("I'll refund it today. Best, Alex from the billing team", Language::En),
             ("I'll call you Friday.\nYours sincerely,\nSam Lee\nCustomer care", Language::En),
+            ("Je rembourse.\n\nBien cordialement,\n\nClaire Fontaine\nService adhérents, Mutuelle Santé Horizon", Language::Fr),
             ("Je rembourse aujourd'hui.\n\nCordialement,", Language::Fr),
-            ("Je vous prie d'agréer, Madame, mes salutations distinguées.\nJulie, service client", Language::Fr),
+            ("Je vous prie d'agréer, Madame, l'expression de mes salutations distinguées.\n\nClaire Fontaine\nService adhérents, Mutuelle Santé Horizon", Language::Fr),
             ("Je reviens vers vous jeudi.\nBien à vous,\nKarim", Language::Fr),
         ] {
             assert!(signs_off(met, lang), "{met}");
