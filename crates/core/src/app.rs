@@ -1497,6 +1497,29 @@ mod tests {
     }
 
     #[test]
+    fn an_email_customer_shows_no_timer_and_is_never_chased() {
+        let mut sc = scenario();
+        sc.meta.channel = crate::model::Channel::Email;
+        assert!(sc.customer.patience.is_some());
+        let library = Library {
+            scenarios: vec![sc],
+            reports: vec![],
+            tracks: vec![],
+            track_files: vec![],
+        };
+        let mut app = App::from_library(Path::new("pack"), library, Box::new(WordScorer));
+        let clock = ManualClock::new(0);
+        let v = app.start("t", Some(0), &clock).unwrap();
+        assert_eq!(v.customer.patience_seconds, None, "no patience bar");
+        assert_eq!(v.patience_left_ms, None);
+        assert_eq!(app.patience_deadline(), None, "no timer in the shell");
+        clock.advance(3_600_000);
+        assert!(app.silence_if_due(v.session_id, &clock).is_none());
+        let v = app.reply("so sorry", &clock).unwrap();
+        assert_eq!(v.patience_left_ms, None);
+    }
+
+    #[test]
     fn the_timer_fires_only_when_due_and_only_for_its_session() {
         let mut app = app();
         let clock = ManualClock::new(0);
