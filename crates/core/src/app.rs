@@ -859,7 +859,7 @@ impl App {
                     EventKind::AgentReply { node, .. } => scenario.nodes.get(node),
                     _ => None,
                 })
-                .map(|n| n.focus.clone())
+                .map(|n| played.focus_at(n))
                 .unwrap_or_default(),
             ending,
             patience_left_ms: session

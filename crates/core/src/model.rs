@@ -503,6 +503,12 @@ impl Scenario {
         self.nodes.contains_key(id) || self.endings.contains_key(id)
     }
 
+    /// What `node` calls for as this scenario plays: its `focus`, plus a written
+    /// message's form on a written channel (see [`crate::score::moment_focus`]).
+    pub fn focus_at(&self, node: &Node) -> Vec<String> {
+        crate::score::moment_focus(&node.focus, self.meta.channel.is_written())
+    }
+
     /// Seconds of silence before the customer chases, as this scenario plays: `None`
     /// when they wait forever, and always on a written channel (see
     /// [`Channel::is_written`]), whatever the file says.

@@ -81,6 +81,23 @@ pub fn builtin_criteria(written: bool) -> impl Iterator<Item = (&'static str, Ru
         .filter(move |(id, _)| written || !WRITTEN_CRITERIA.contains(id))
 }
 
+/// What a moment calls for: the node's `focus`, and for a written message (email) its
+/// form too ([`WRITTEN_CRITERIA`]) wherever the moment calls for anything. An empty focus
+/// (a reply out of context, where everything counts) stays empty. The one place this is
+/// decided: the scorer's input, the feedback, the debrief, `rapport try` and `validate`
+/// read it from here (through `Scenario::focus_at`).
+pub fn moment_focus(focus: &[String], written: bool) -> Vec<String> {
+    let mut out = focus.to_vec();
+    if written && !focus.is_empty() {
+        for id in WRITTEN_CRITERIA {
+            if !out.iter().any(|f| f == id) {
+                out.push(id.to_string());
+            }
+        }
+    }
+    out
+}
+
 /// Whether `id` is one of the built-in criteria.
 pub fn is_builtin_criterion(id: &str) -> bool {
     BUILTIN_CRITERIA.iter().any(|(c, _)| *c == id)
@@ -187,8 +204,9 @@ pub struct ReplyInput<'a> {
     /// (`customer_language`); `None` for a bilingual desk or a reply out of context.
     pub customer_language: Option<Language>,
     /// The reply is one written message (an email: see `Channel::is_written`): it is also
-    /// judged on its form (`greeting`, `sign_off`), which then counts wherever the
-    /// moment calls for anything. Elsewhere those criteria are absent.
+    /// judged on its form (`greeting`, `sign_off`; `focus` then names them wherever the
+    /// moment calls for anything, see [`moment_focus`]). Elsewhere those criteria are
+    /// absent.
     pub written: bool,
 }
 

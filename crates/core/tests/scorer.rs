@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use proptest::prelude::*;
 use rapport_core::model::{CriterionDef, Language, RubricPatch};
 use rapport_core::score::{
-    builtin_criteria, ReplyInput, ReplyScore, RubricId, Scorer, BUILTIN_CRITERIA, WRITTEN_CRITERIA,
+    builtin_criteria, moment_focus, ReplyInput, ReplyScore, RubricId, Scorer, BUILTIN_CRITERIA,
+    WRITTEN_CRITERIA,
 };
 use rapport_core::scorer::RubricScorer;
 
@@ -747,12 +748,14 @@ fn a_reply_in_another_language_than_the_customer_s_is_flagged_sentence_by_senten
 
 #[test]
 fn a_written_message_is_judged_on_its_greeting_and_sign_off_in_english_and_french() {
+    let focus = moment_focus(&["apologize".to_string()], true);
+    assert_eq!(focus, ["apologize", "greeting", "sign_off"]);
     let email = |text: &str, language: Language| {
         scorer().score(&ReplyInput {
             text,
             language,
             customer_name: Some("Helen Martin"),
-            focus: &["apologize".to_string()],
+            focus: &focus,
             written: true,
             ..ReplyInput::default()
         })
@@ -794,6 +797,15 @@ fn a_chat_reply_has_no_greeting_or_sign_off_and_scores_as_before() {
         assert!(chat.criterion(id).is_none(), "{id} is judged on email only");
     }
     assert_eq!(chat.scores.professionalism, None, "not assessed, as before");
+    assert_eq!(
+        moment_focus(&focus, false),
+        focus,
+        "chat: the node's focus alone"
+    );
+    assert!(
+        moment_focus(&[], true).is_empty(),
+        "out of context, everything counts"
+    );
     let email = scorer().score(&ReplyInput {
         text,
         focus: &focus,

@@ -76,6 +76,7 @@ pub fn with_input_at<T>(
     f: impl FnOnce(&ReplyInput<'_>) -> T,
 ) -> T {
     let patches = [&scenario.rubric, &node.rubric];
+    let focus = scenario.focus_at(node);
     f(&ReplyInput {
         text,
         customer: customer_line,
@@ -84,7 +85,7 @@ pub fn with_input_at<T>(
         // used ("Sorry" is an apology even in a French scenario); whether switching
         // language was the mistake is the scenario's to branch on (`says_any`).
         language: crate::scorer::text::reply_language(text, scenario.meta.language),
-        focus: &node.focus,
+        focus: &focus,
         facts: Some(&scenario.customer.facts),
         patches: &patches,
         customer_language: (!scenario.meta.bilingual).then_some(scenario.meta.language),

@@ -1320,18 +1320,7 @@ impl RubricScorer {
                 local: c >= self.criteria.len(),
             })
             .collect();
-        // A written message is judged as one: wherever the moment calls for anything, its
-        // form (greeting, sign-off) is called for too. With no focus everything already is.
-        let mut focus = input.focus.to_vec();
-        if input.written && !focus.is_empty() {
-            for &c in &judged_ids {
-                let crit = self.criterion(&extra, c);
-                if crit.rules.iter().any(|r| r.written_only()) && !focus.contains(&crit.id) {
-                    focus.push(crit.id.clone());
-                }
-            }
-        }
-        let scores = formula::scores(&judged, &focus);
+        let scores = formula::scores(&judged, input.focus);
         ReplyScore {
             scores,
             criteria: results,
