@@ -714,7 +714,7 @@ fn try_at(
     println!("{} @{}: {}", scenario.meta.id, t.node, t.customer_line);
     println!("you: {reply}");
     println!("{}", golden::scores_line(&t.score.scores));
-    let focus = &scenario.nodes[node].focus;
+    let focus = &scenario.focus_at(&scenario.nodes[node]);
     for why in &t.why {
         let called = if focus.contains(&why.criterion) {
             " (called for here)"

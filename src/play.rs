@@ -282,7 +282,7 @@ fn print_header(scenario: &Scenario, seed: u64, timer: bool) {
         None => println!("\nCustomer: {}", c.name),
     }
     say("", c.persona.trim());
-    match (c.patience, timer) {
+    match (scenario.patience_seconds(), timer) {
         (Some(p), true) => println!("Patience: {p} s of silence before they chase you."),
         _ => println!("Patience: take your time."),
     }

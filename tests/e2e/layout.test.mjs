@@ -169,6 +169,30 @@ describe('rapport-app: the conversation screen fits 1366x768', { timeout: 180000
     assert.ok(await byId('reply-input').isExisting(), 'keeping going keeps the conversation');
     await openLibrary();
   });
+
+  it('writes an email in a ten-line box with no patience bar: Enter is a new line, Ctrl+Enter sends', async () => {
+    await start('regulator-threat');
+    assert.equal(await byId('patience').isExisting(), false, 'an email customer has no patience bar');
+    const input = await byId('reply-input');
+    assert.equal(await input.getAttribute('rows'), '10');
+    assert.match(await byId('reply-hint').getText(), /Ctrl\+Enter/);
+    // One key per call: WebKitWebDriver merges a repeated key within one call.
+    await input.setValue('Dear Helen,');
+    await browser.keys(['Enter']);
+    await browser.keys(['Enter']);
+    await input.addValue('I am so sorry.');
+    await browser.keys(['Enter']);
+    await input.addValue('Kind regards,');
+    assert.equal(await allById('agent-line').then((l) => l.length), 0, 'Enter did not send');
+    assert.equal(await input.getValue(), 'Dear Helen,\n\nI am so sorry.\nKind regards,');
+    const { out, vw, vh, pageScrolls } = await boxes(['reply-input', 'send-reply', 'reply-hint', 'mood-meter']);
+    for (const [id, r] of Object.entries(out)) assert.ok(r && inside(r, vw, vh), `${id} is inside the window`);
+    assert.equal(pageScrolls, false, 'the page does not scroll');
+    await shot('email-composer');
+    await browser.keys(['Control', 'Enter', 'Control']);
+    await browser.waitUntil(async () => (await allById('agent-line')).length === 1, { timeout: 10000 });
+    await openLibrary();
+  });
 });
 
 describe('rapport-app in French', { timeout: 180000 }, () => {

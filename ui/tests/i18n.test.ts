@@ -96,6 +96,8 @@ describe('catalogues', () => {
       'policy_shield',
       'rude_tone',
       'customer_language',
+      'greeting',
+      'sign_off',
     ];
     expect(Object.keys(en.criteria).sort()).toEqual([...ids].sort());
     expect(Object.keys(fr.criteria).sort()).toEqual([...ids].sort());

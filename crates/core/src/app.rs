@@ -843,7 +843,7 @@ impl App {
             customer: CustomerCard {
                 name: customer.name.clone(),
                 persona: customer.persona.clone(),
-                patience_seconds: customer.patience,
+                patience_seconds: played.patience_seconds(),
                 variant: customer.variant.clone(),
             },
             facts: record(customer, session.node(scenario)),
@@ -859,7 +859,7 @@ impl App {
                     EventKind::AgentReply { node, .. } => scenario.nodes.get(node),
                     _ => None,
                 })
-                .map(|n| n.focus.clone())
+                .map(|n| played.focus_at(n))
                 .unwrap_or_default(),
             ending,
             patience_left_ms: session
@@ -1494,6 +1494,29 @@ mod tests {
                 .patience_left_ms,
             Some(20_000)
         );
+    }
+
+    #[test]
+    fn an_email_customer_shows_no_timer_and_is_never_chased() {
+        let mut sc = scenario();
+        sc.meta.channel = crate::model::Channel::Email;
+        assert!(sc.customer.patience.is_some());
+        let library = Library {
+            scenarios: vec![sc],
+            reports: vec![],
+            tracks: vec![],
+            track_files: vec![],
+        };
+        let mut app = App::from_library(Path::new("pack"), library, Box::new(WordScorer));
+        let clock = ManualClock::new(0);
+        let v = app.start("t", Some(0), &clock).unwrap();
+        assert_eq!(v.customer.patience_seconds, None, "no patience bar");
+        assert_eq!(v.patience_left_ms, None);
+        assert_eq!(app.patience_deadline(), None, "no timer in the shell");
+        clock.advance(3_600_000);
+        assert!(app.silence_if_due(v.session_id, &clock).is_none());
+        let v = app.reply("so sorry", &clock).unwrap();
+        assert_eq!(v.patience_left_ms, None);
     }
 
     #[test]

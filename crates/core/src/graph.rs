@@ -147,7 +147,12 @@ pub fn edges_taken_by(scenario: &Scenario, runs: &[golden::TestRun]) -> Vec<Edge
             label: "otherwise".into(),
             covered_by: covered(id, &Via::Otherwise),
         });
-        match node.on_silence.as_ref().and_then(|s| s.goto.clone()) {
+        // A written channel has no silence: no chase, no hang-up (see `Channel::is_written`).
+        let on_silence = node
+            .on_silence
+            .as_ref()
+            .filter(|_| !scenario.meta.channel.is_written());
+        match on_silence.and_then(|s| s.goto.clone()) {
             Some(to) => out.push(Edge {
                 from: id.clone(),
                 to,
@@ -156,7 +161,8 @@ pub fn edges_taken_by(scenario: &Scenario, runs: &[golden::TestRun]) -> Vec<Edge
                 covered_by: covered(id, &Via::Silence),
             }),
             None => {
-                if let (Some(_), Some(to)) = (scenario.customer.patience, scenario.hang_up_ending())
+                if let (Some(_), Some(to)) =
+                    (scenario.patience_seconds(), scenario.hang_up_ending())
                 {
                     out.push(Edge {
                         from: id.clone(),

@@ -187,7 +187,7 @@ mod tests {
         assert_eq!(lines[0]["id"], "a");
         assert_eq!(
             lines[0]["criteria"].as_array().unwrap().len(),
-            crate::score::BUILTIN_CRITERIA.len()
+            crate::score::builtin_criteria(false).count()
         );
         assert!(lines[0]["scores"]["overall"].is_u64());
         assert!(lines[1].get("id").is_none() && lines[1]["error"].is_string());

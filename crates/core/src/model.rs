@@ -78,6 +78,15 @@ pub enum Channel {
     Email,
 }
 
+impl Channel {
+    /// A written message (email): the customer does not watch the clock, so there is no
+    /// patience deadline, no chase and no hang-up on silence, and each reply is judged
+    /// as one whole message (greeting, body, sign-off). The one place this is decided.
+    pub fn is_written(self) -> bool {
+        self == Channel::Email
+    }
+}
+
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -492,6 +501,23 @@ impl Scenario {
     /// Whether `id` names a node or an ending.
     pub fn has_target(&self, id: &str) -> bool {
         self.nodes.contains_key(id) || self.endings.contains_key(id)
+    }
+
+    /// What `node` calls for as this scenario plays: its `focus`, plus a written
+    /// message's form on a written channel (see [`crate::score::moment_focus`]).
+    pub fn focus_at(&self, node: &Node) -> Vec<String> {
+        crate::score::moment_focus(&node.focus, self.meta.channel.is_written())
+    }
+
+    /// Seconds of silence before the customer chases, as this scenario plays: `None`
+    /// when they wait forever, and always on a written channel (see
+    /// [`Channel::is_written`]), whatever the file says.
+    pub fn patience_seconds(&self) -> Option<u32> {
+        if self.meta.channel.is_written() {
+            None
+        } else {
+            self.customer.patience
+        }
     }
 
     /// Where a customer goes who has chased too often with no reply: the first ending

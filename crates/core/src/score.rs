@@ -44,7 +44,7 @@ impl RubricId {
 
 /// The fourteen built-in criteria of `shared/rubric-guide.md`, with their rubric.
 /// Penalty criteria (professionalism) are "met" when the bad thing is present.
-pub const BUILTIN_CRITERIA: [(&str, RubricId); 15] = [
+pub const BUILTIN_CRITERIA: [(&str, RubricId); 17] = [
     ("acknowledge_feelings", RubricId::Empathy),
     ("apologize", RubricId::Empathy),
     ("show_understanding", RubricId::Empathy),
@@ -62,7 +62,41 @@ pub const BUILTIN_CRITERIA: [(&str, RubricId); 15] = [
     // Decided by language detection, not learned or labelled: the fourteen above are the
     // labelled ones.
     ("customer_language", RubricId::Professionalism),
+    // A written message's form, judged only on a written channel (email) by detectors:
+    // absent from the results of a chat or phone reply, and not labelled.
+    ("greeting", RubricId::Professionalism),
+    ("sign_off", RubricId::Professionalism),
 ];
+
+/// The built-in criteria of a written message's form: judged only on a written channel
+/// (email), absent from the results of any other reply (their rubric entries use the
+/// written-only detectors `greeting` and `sign_off`).
+pub const WRITTEN_CRITERIA: [&str; 2] = ["greeting", "sign_off"];
+
+/// The built-in criteria a reply's results list, in order: all of them for a written
+/// message, all but [`WRITTEN_CRITERIA`] otherwise.
+pub fn builtin_criteria(written: bool) -> impl Iterator<Item = (&'static str, RubricId)> {
+    BUILTIN_CRITERIA
+        .into_iter()
+        .filter(move |(id, _)| written || !WRITTEN_CRITERIA.contains(id))
+}
+
+/// What a moment calls for: the node's `focus`, and for a written message (email) its
+/// form too ([`WRITTEN_CRITERIA`]) wherever the moment calls for anything. An empty focus
+/// (a reply out of context, where everything counts) stays empty. The one place this is
+/// decided: the scorer's input, the feedback, the debrief, `rapport try` and `validate`
+/// read it from here (through `Scenario::focus_at`).
+pub fn moment_focus(focus: &[String], written: bool) -> Vec<String> {
+    let mut out = focus.to_vec();
+    if written && !focus.is_empty() {
+        for id in WRITTEN_CRITERIA {
+            if !out.iter().any(|f| f == id) {
+                out.push(id.to_string());
+            }
+        }
+    }
+    out
+}
 
 /// Whether `id` is one of the built-in criteria.
 pub fn is_builtin_criterion(id: &str) -> bool {
@@ -169,6 +203,11 @@ pub struct ReplyInput<'a> {
     /// The language the customer speaks, when the reply should be in it
     /// (`customer_language`); `None` for a bilingual desk or a reply out of context.
     pub customer_language: Option<Language>,
+    /// The reply is one written message (an email: see `Channel::is_written`): it is also
+    /// judged on its form (`greeting`, `sign_off`; `focus` then names them wherever the
+    /// moment calls for anything, see [`moment_focus`]). Elsewhere those criteria are
+    /// absent.
+    pub written: bool,
 }
 
 /// Judges replies. Implementations must be deterministic: same input, same output.

@@ -1300,3 +1300,46 @@ fn facts_keep_their_order_and_labels() {
     assert_eq!(at(d), pos_of(&bad, "alpah"));
     assert_eq!(d.hint.as_deref(), Some("did you mean `alpha`?"));
 }
+
+#[test]
+fn an_email_scenario_is_warned_about_patience_silence_and_hang_ups_where_they_are_written() {
+    let text = MINI
+        .replacen("channel: chat", "channel: email", 1)
+        .replacen("  mood: 50\n", "  mood: 50\n  patience: 60\n", 1)
+        .replacen(
+            "    otherwise: { goto: upset }\n",
+            "    otherwise: { goto: upset }\n    on_silence: { goto: gone }\n",
+            1,
+        )
+        + "  gone:\n    outcome: hung_up\n    say: \"(No reply.)\"\ntests:\n  - name: quiet\n    turns:\n      - silence: true\n    ending: gone\n";
+    let report = load(&text);
+    let warned = |code: &str, needle: &str| {
+        let d = the(&report, code);
+        assert_eq!(d.severity, Severity::Warning, "{d:?}");
+        assert_eq!(at(d), pos_of(&text, needle), "{d:?}");
+        assert!(d.hint.is_some(), "{d:?}");
+    };
+    warned("email-patience", "patience: 60");
+    warned("email-hang-up", "hung_up");
+    let silences: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "email-silence")
+        .collect();
+    assert_eq!(silences.len(), 2, "{:#?}", report.diagnostics);
+    assert_eq!(at(silences[0]), pos_of(&text, "on_silence"));
+    assert_eq!(at(silences[1]), pos_of(&text, "silence: true"));
+    assert!(!report.has_errors(), "{:#?}", report.diagnostics);
+    let s = report.scenario.unwrap();
+    assert_eq!(s.patience_seconds(), None, "no patience on email");
+    assert!(s.meta.channel.is_written());
+
+    // The same on chat: nothing to say.
+    let chat = load(&text.replacen("channel: email", "channel: chat", 1));
+    assert!(
+        !codes(&chat).iter().any(|c| c.starts_with("email-")),
+        "{:#?}",
+        chat.diagnostics
+    );
+    assert_eq!(chat.scenario.unwrap().patience_seconds(), Some(60));
+}

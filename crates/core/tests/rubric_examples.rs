@@ -2,8 +2,8 @@
 //! written beside it in its rubric file (as ast-grep keeps a rule's examples with the
 //! rule): each `met` reply must meet it and each `not_met` reply must not, judged out of
 //! context in the language the reply is written in, as replies to an English-speaking
-//! customer (which is what `customer_language`'s examples are about). A failure names the
-//! file and line.
+//! customer (which is what `customer_language`'s examples are about), each as one written
+//! message (which `greeting` and `sign_off` need). A failure names the file and line.
 
 use rapport_core::model::Language;
 use rapport_core::score::{ReplyInput, Scorer};
@@ -27,6 +27,9 @@ fn every_rubric_example_behaves_as_its_file_says() {
             customer_name: Some("Dana"),
             language: guess_language(text),
             customer_language: Some(Language::En),
+            // As one written message, so a written message's form (`greeting`,
+            // `sign_off`) is judged too; it changes no other criterion.
+            written: true,
             ..ReplyInput::default()
         });
         if score.met(criterion) != must_meet {

@@ -7,7 +7,10 @@ use std::path::PathBuf;
 
 use proptest::prelude::*;
 use rapport_core::model::{CriterionDef, Language, RubricPatch};
-use rapport_core::score::{ReplyInput, ReplyScore, RubricId, Scorer, BUILTIN_CRITERIA};
+use rapport_core::score::{
+    builtin_criteria, moment_focus, ReplyInput, ReplyScore, RubricId, Scorer, BUILTIN_CRITERIA,
+    WRITTEN_CRITERIA,
+};
 use rapport_core::scorer::RubricScorer;
 
 mod common;
@@ -25,9 +28,21 @@ fn score(text: &str) -> ReplyScore {
 fn lists_every_builtin_criterion_in_order() {
     let s = score("Hello");
     let ids: Vec<&str> = s.criteria.iter().map(|c| c.id.as_str()).collect();
-    let builtin: Vec<&str> = BUILTIN_CRITERIA.iter().map(|(id, _)| *id).collect();
+    let builtin: Vec<&str> = builtin_criteria(false).map(|(id, _)| id).collect();
     assert_eq!(ids, builtin);
-    for (c, (_, rubric)) in s.criteria.iter().zip(BUILTIN_CRITERIA) {
+    for (c, (_, rubric)) in s.criteria.iter().zip(builtin_criteria(false)) {
+        assert_eq!(c.rubric, rubric);
+    }
+    // A written message (email) is judged on its form too: every built-in, in order.
+    let written = scorer().score(&ReplyInput {
+        text: "Hello",
+        written: true,
+        ..ReplyInput::default()
+    });
+    let ids: Vec<&str> = written.criteria.iter().map(|c| c.id.as_str()).collect();
+    let all: Vec<&str> = BUILTIN_CRITERIA.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, all);
+    for (c, (_, rubric)) in written.criteria.iter().zip(BUILTIN_CRITERIA) {
         assert_eq!(c.rubric, rubric);
     }
     assert!(scorer().knows_criterion("rude_tone") && !scorer().knows_criterion("nope"));
@@ -477,7 +492,7 @@ fn patches_add_criteria_phrases_and_weights_with_facts_filled_in() {
     let s = run("Sorry! I'll waive the fee and refund $64.99; it arrives on 14 March.");
     let ids: Vec<&str> = s.criteria.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(
-        &ids[BUILTIN_CRITERIA.len()..],
+        &ids[BUILTIN_CRITERIA.len() - WRITTEN_CRITERIA.len()..],
         ["states_refund_amount", "states_delivery_date"]
     );
     assert!(s.met("states_refund_amount") && s.met("states_delivery_date"));
@@ -567,8 +582,8 @@ fn packs_add_rubric_files_and_report_problems_with_positions() {
     assert!(s.met("thank_customer") && s.met("apologize"));
     assert_eq!(
         s.criteria.len(),
-        BUILTIN_CRITERIA.len() + 2,
-        "built-ins, thank_customer, and broken (without its bad phrase)"
+        BUILTIN_CRITERIA.len() - WRITTEN_CRITERIA.len() + 2,
+        "built-ins (not a written message's), thank_customer, and broken (without its bad phrase)"
     );
     let fr = scorer.score(&ReplyInput {
         text: "Merci de votre patience",
@@ -729,4 +744,92 @@ fn a_reply_in_another_language_than_the_customer_s_is_flagged_sentence_by_senten
     );
     // A bilingual desk (or a reply out of context) is not judged on its language.
     assert!(!judge("I'll refund the duplicate charge today.", None).met("customer_language"));
+}
+
+#[test]
+fn a_written_message_is_judged_on_its_greeting_and_sign_off_in_english_and_french() {
+    let focus = moment_focus(&["apologize".to_string()], true);
+    assert_eq!(focus, ["apologize", "greeting", "sign_off"]);
+    let email = |text: &str, language: Language| {
+        scorer().score(&ReplyInput {
+            text,
+            language,
+            customer_name: Some("Helen Martin"),
+            focus: &focus,
+            written: true,
+            ..ReplyInput::default()
+        })
+    };
+    let whole = email(
+        "Dear Ms Martin,\n\nI'm so sorry for the delay.\n\nKind regards,\nAlex, billing team",
+        Language::En,
+    );
+    assert!(whole.met("greeting") && whole.met("sign_off"), "{whole:?}");
+    assert_eq!(whole.scores.professionalism, Some(100));
+    let bare = email("I'm so sorry for the delay.", Language::En);
+    assert!(!bare.met("greeting") && !bare.met("sign_off"));
+    assert!(bare.criterion("greeting").unwrap().tip.is_some());
+    assert_eq!(
+        bare.scores.professionalism,
+        Some(0),
+        "on email the form is called for wherever anything is"
+    );
+    assert!(bare.scores.overall < whole.scores.overall);
+    let fr = email(
+        "Bonjour Madame Martin,\n\nJe suis désolée pour ce retard.\n\nCordialement,\nJulie",
+        Language::Fr,
+    );
+    assert!(fr.met("greeting") && fr.met("sign_off"), "{fr:?}");
+    let fr_bare = email("Bonjour, je suis désolée pour ce retard.", Language::Fr);
+    assert!(!fr_bare.met("greeting") && !fr_bare.met("sign_off"));
+}
+
+#[test]
+fn a_chat_reply_has_no_greeting_or_sign_off_and_scores_as_before() {
+    let text = "Dear Ms Martin,\n\nI'm so sorry for the delay.\n\nKind regards,\nAlex";
+    let focus = ["apologize".to_string()];
+    let chat = scorer().score(&ReplyInput {
+        text,
+        focus: &focus,
+        ..ReplyInput::default()
+    });
+    for id in WRITTEN_CRITERIA {
+        assert!(chat.criterion(id).is_none(), "{id} is judged on email only");
+    }
+    assert_eq!(chat.scores.professionalism, None, "not assessed, as before");
+    assert_eq!(
+        moment_focus(&focus, false),
+        focus,
+        "chat: the node's focus alone"
+    );
+    assert!(
+        moment_focus(&[], true).is_empty(),
+        "out of context, everything counts"
+    );
+    let email = scorer().score(&ReplyInput {
+        text,
+        focus: &focus,
+        written: true,
+        ..ReplyInput::default()
+    });
+    assert_eq!(email.scores.empathy, chat.scores.empathy);
+}
+
+#[test]
+fn the_written_criteria_are_the_ones_whose_rubric_uses_a_written_only_detector() {
+    let s = RubricScorer::builtin();
+    let written: Vec<&str> = s
+        .criteria()
+        .map(|(id, _)| id)
+        .filter(|id| {
+            scorer()
+                .score(&ReplyInput {
+                    text: "Hello",
+                    ..ReplyInput::default()
+                })
+                .criterion(id)
+                .is_none()
+        })
+        .collect();
+    assert_eq!(written, WRITTEN_CRITERIA);
 }

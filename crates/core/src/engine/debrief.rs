@@ -234,7 +234,7 @@ fn turn(
         reply,
         choice,
         score,
-        focus: n.map(|n| n.focus.clone()).unwrap_or_default(),
+        focus: n.map(|n| scenario.focus_at(n)).unwrap_or_default(),
         model_answers: n
             .map(|n| {
                 n.model_answers

@@ -76,6 +76,7 @@ pub fn with_input_at<T>(
     f: impl FnOnce(&ReplyInput<'_>) -> T,
 ) -> T {
     let patches = [&scenario.rubric, &node.rubric];
+    let focus = scenario.focus_at(node);
     f(&ReplyInput {
         text,
         customer: customer_line,
@@ -84,10 +85,11 @@ pub fn with_input_at<T>(
         // used ("Sorry" is an apology even in a French scenario); whether switching
         // language was the mistake is the scenario's to branch on (`says_any`).
         language: crate::scorer::text::reply_language(text, scenario.meta.language),
-        focus: &node.focus,
+        focus: &focus,
         facts: Some(&scenario.customer.facts),
         patches: &patches,
         customer_language: (!scenario.meta.bilingual).then_some(scenario.meta.language),
+        written: scenario.meta.channel.is_written(),
     })
 }
 
@@ -185,6 +187,10 @@ pub enum EngineError {
     EmptyReply,
     #[error("the scenario has no node `{0}` (was it edited since the session started?)")]
     MissingNode(String),
+    #[error(
+        "an email customer does not chase a silence: there is no patience on a written channel"
+    )]
+    NoPatience,
 }
 
 /// One scenario being played. Serialisable: save it, load it, carry on.
@@ -363,6 +369,9 @@ impl Session {
         let now = clock.now_ms();
         let mut events = Vec::new();
         match input {
+            Input::Silence if scenario.meta.channel.is_written() => {
+                return Err(EngineError::NoPatience);
+            }
             Input::Silence => self.on_silence(scenario, node, now, &mut events),
             Input::Reply { text } => {
                 if !node.choices.is_empty() {

@@ -39,7 +39,7 @@ impl Session {
         if self.ended {
             return None;
         }
-        let patience = scenario.customer.patience?;
+        let patience = scenario.patience_seconds()?;
         Some(self.waiting_since_ms + u64::from(patience) * 1000 + self.pauses.total())
     }
 
@@ -141,5 +141,28 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.patience_deadline_ms(&sc), Some(26_000));
+    }
+
+    #[test]
+    fn an_email_customer_has_no_patience_deadline_and_never_chases() {
+        let mut sc = scenario();
+        sc.meta.channel = crate::model::Channel::Email;
+        assert!(
+            sc.customer.patience.is_some(),
+            "the file's patience is ignored"
+        );
+        assert_eq!(sc.patience_seconds(), None);
+        let clock = ManualClock::new(0);
+        let mut s = Session::start(&sc, 0, &clock);
+        assert_eq!(s.patience_deadline_ms(&sc), None);
+        clock.advance(3_600_000);
+        assert!(matches!(
+            s.advance(&sc, &WordScorer, &Input::Silence, &clock),
+            Err(crate::engine::EngineError::NoPatience)
+        ));
+        assert!(s
+            .transcript()
+            .iter()
+            .all(|e| !matches!(e.kind, crate::engine::EventKind::AgentSilent { .. })));
     }
 }

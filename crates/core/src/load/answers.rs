@@ -25,6 +25,7 @@ pub(crate) fn check(ctx: &mut Ctx, scenario: &Scenario, scorer: &dyn Scorer) {
             Seg::Key("model_answer".into()),
         ];
         let list = ctx.tree.is_list(&at);
+        let focus = scenario.focus_at(node);
         for (i, answer) in node.model_answers.iter().enumerate() {
             let text = template::render(answer, &scenario.customer);
             let mut missed: Vec<&str> = Vec::new();
@@ -32,7 +33,7 @@ pub(crate) fn check(ctx: &mut Ctx, scenario: &Scenario, scorer: &dyn Scorer) {
             for line in &node.say {
                 let line = template::render(line, &scenario.customer);
                 let score = score_at(scenario, node, &text, Some(&line), scorer);
-                for f in &node.focus {
+                for f in &focus {
                     let penalty = score.criterion(f).is_some_and(|c| c.penalty);
                     if !penalty && !score.met(f) && !missed.contains(&f.as_str()) {
                         missed.push(f);

@@ -754,6 +754,7 @@ impl<'c, 'a> Checker<'c, 'a> {
 
     fn run(&mut self) {
         self.check_meta();
+        self.check_written_channel();
         self.check_variants();
         if let Some(rubric) = &self.parts.rubric {
             let known = self.known.clone();
@@ -907,10 +908,80 @@ impl<'c, 'a> Checker<'c, 'a> {
         }
     }
 
+    /// On a written channel (email) the customer does not watch the clock: a patience, a
+    /// silence rule, a hang-up ending or a test that stays silent would never play (see
+    /// [`Channel::is_written`]), so each is reported where it is written.
+    fn check_written_channel(&mut self) {
+        let p = self.parts;
+        if !p.channel.is_some_and(Channel::is_written) {
+            return;
+        }
+        let hint = "an email customer waits for the reply however long it takes: reach the failure ending by what the trainee writes (a branch on `dismissive`, `policy_shield`, ...)";
+        if let Some(c) = &p.customer {
+            if c.patience.is_some() {
+                self.ctx.warning_at_key(
+                    &[key("customer"), key("patience")],
+                    "email-patience",
+                    "This is an email scenario: the customer has no patience timer, so `patience` is ignored.".into(),
+                    Some("remove `patience`".into()),
+                );
+            }
+            for (i, v) in c.variants.iter().enumerate() {
+                if v.patience.is_some() {
+                    self.ctx.warning_at_key(
+                        &[key("customer"), key("variants"), Seg::Index(i), key("patience")],
+                        "email-patience",
+                        format!("This is an email scenario: the variant `{}` has no patience timer, so `patience` is ignored.", v.id),
+                        Some("remove `patience`".into()),
+                    );
+                }
+            }
+        }
+        for (id, node) in &p.nodes {
+            if node.as_ref().is_some_and(|n| n.on_silence.is_some()) {
+                self.ctx.warning_at_key(
+                    &[key("nodes"), key(id), key("on_silence")],
+                    "email-silence",
+                    format!("This is an email scenario: the customer never chases a silence, so the `on_silence` of `{id}` never happens."),
+                    Some(hint.into()),
+                );
+            }
+        }
+        for (id, ending) in &p.endings {
+            if ending
+                .as_ref()
+                .is_some_and(|e| e.outcome == Outcome::HungUp)
+            {
+                self.ctx.warning(
+                    &[key("endings"), key(id), key("outcome")],
+                    "email-hang-up",
+                    format!("This is an email scenario: the customer never hangs up on a silence, so the `hung_up` ending `{id}` is reached only by a branch."),
+                    Some(hint.into()),
+                );
+            }
+        }
+        for (i, test) in p.tests.iter().enumerate() {
+            let Some(test) = test else { continue };
+            for (j, turn) in test.turns.iter().enumerate() {
+                if turn.silence.is_some() {
+                    self.ctx.warning_at_key(
+                        &[key("tests"), Seg::Index(i), key("turns"), Seg::Index(j), key("silence")],
+                        "email-silence",
+                        format!("This is an email scenario: turn {} of test `{}` expects a silence, which an email customer never answers (`rapport test` fails it).", j + 1, test.name),
+                        Some("script what the trainee writes instead".into()),
+                    );
+                }
+            }
+        }
+    }
+
     /// A customer with a patience who can be chased at a node with no `on_silence`
     /// target of its own hangs up after `max_chases`: the scenario needs somewhere for
     /// them to go.
     fn check_hang_up(&mut self, c: &RawCustomer) {
+        if self.parts.channel.is_some_and(Channel::is_written) {
+            return;
+        }
         if c.patience.is_none() && c.variants.iter().all(|v| v.patience.is_none()) {
             return;
         }

@@ -66,7 +66,8 @@ pub(crate) struct RawCustomer {
     /// Starting mood, 0 (furious) to 100 (delighted).
     #[schemars(range(min = 0, max = 100))]
     pub mood: i64,
-    /// Seconds the customer waits for a silent agent before they chase.
+    /// Seconds the customer waits for a silent agent before they chase. Not on email: an
+    /// email customer never chases (`rapport validate` warns).
     #[serde(default)]
     #[schemars(range(min = 1))]
     pub patience: Option<i64>,
@@ -102,7 +103,7 @@ pub(crate) struct RawVariant {
     #[serde(default)]
     #[schemars(range(min = 0, max = 100))]
     pub mood: Option<i64>,
-    /// Seconds before they chase a silent agent.
+    /// Seconds before they chase a silent agent (not on email).
     #[serde(default)]
     #[schemars(range(min = 1))]
     pub patience: Option<i64>,
@@ -158,7 +159,8 @@ pub(crate) struct RawNode {
     /// at all is a `dead-end`, not a `missing-key`.)
     #[serde(default)]
     pub otherwise: Option<RawTransition>,
-    /// What happens when the trainee stays silent past the customer's patience.
+    /// What happens when the trainee stays silent past the customer's patience (never on
+    /// email, where the customer does not chase).
     #[serde(default)]
     pub on_silence: Option<RawSilence>,
 }

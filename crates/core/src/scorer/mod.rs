@@ -1182,6 +1182,16 @@ impl RubricScorer {
                     ),
                     Rule::Shouting => found.extend(rules::shouting(&text, lang.lang)),
                     Rule::Commitment => found.extend(rules::commitments(&text, lang.lang)),
+                    Rule::Greeting => {
+                        if input.written {
+                            found.extend(rules::greeting(&text, input.text));
+                        }
+                    }
+                    Rule::SignOff => {
+                        if input.written {
+                            found.extend(rules::sign_off(&text));
+                        }
+                    }
                     Rule::OtherLanguage => {
                         if let Some(expected) = input.customer_language {
                             found.extend(rules::other_language(&text, expected));
@@ -1232,8 +1242,15 @@ impl RubricScorer {
         let chars = CharIndex::new(input.text);
         let li = lang_index(lang.lang);
         let mut results = Vec::with_capacity(n_crit);
+        // Which criterion each result is (a written message's form is judged only on a
+        // written channel: elsewhere it is left out, so it changes no score).
+        let mut judged_ids = Vec::with_capacity(n_crit);
         for (c, spans) in kept.into_iter().enumerate() {
             let crit = self.criterion(&extra, c);
+            if !input.written && crit.rules.iter().any(|r| r.written_only()) {
+                continue;
+            }
+            judged_ids.push(c);
             let mut evidence = chars.evidence(&text, spans);
             let met = !evidence.is_empty();
             let mut tip = None;
@@ -1275,8 +1292,8 @@ impl RubricScorer {
         }
         let judged: Vec<Judged<'_>> = results
             .iter()
-            .enumerate()
-            .map(|(c, r)| Judged {
+            .zip(judged_ids.iter().copied())
+            .map(|(r, c)| Judged {
                 id: &r.id,
                 rubric: r.rubric,
                 weight: extra.weights[c],

@@ -81,10 +81,24 @@ pub enum Rule {
     /// Sentences of three words or more written in another language than the customer's
     /// (each sentence judged on its own, so one borrowed word flips nothing).
     OtherLanguage,
+    /// A written message's opening line addresses the customer ("Dear Ms Martin",
+    /// "Bonjour Madame"). Judged only on a written channel.
+    Greeting,
+    /// A written message closes with a sign-off ("Kind regards, Alex", "Cordialement,").
+    /// Judged only on a written channel.
+    SignOff,
 }
 
 impl Rule {
-    pub const ALL: [(&'static str, Rule); 6] = [
+    /// Detectors of a written message's form: a criterion using one is judged only on a
+    /// written channel (email), and is absent from the scores elsewhere.
+    pub fn written_only(self) -> bool {
+        matches!(self, Rule::Greeting | Rule::SignOff)
+    }
+
+    pub const ALL: [(&'static str, Rule); 8] = [
+        ("greeting", Rule::Greeting),
+        ("sign_off", Rule::SignOff),
         ("any_question", Rule::AnyQuestion),
         ("other_language", Rule::OtherLanguage),
         ("mirror_customer", Rule::MirrorCustomer),

@@ -734,6 +734,156 @@ pub fn other_language(text: &Text, expected: Language) -> Vec<(usize, usize)> {
         .collect()
 }
 
+/// Words that open an email by addressing someone, before their name or title (EN, FR;
+/// accent-folded like token norms).
+const GREETING_OPENERS: [&[&str]; 11] = [
+    &["dear"],
+    &["hello"],
+    &["hi"],
+    &["hey"],
+    &["good", "morning"],
+    &["good", "afternoon"],
+    &["good", "evening"],
+    &["bonjour"],
+    &["bonsoir"],
+    &["cher"],
+    &["chere"],
+];
+
+/// Titles that address the customer on their own ("Madame,") or before a name.
+const TITLES: [&str; 15] = [
+    "ms",
+    "mr",
+    "mrs",
+    "miss",
+    "mx",
+    "dr",
+    "sir",
+    "madam",
+    "madame",
+    "monsieur",
+    "mademoiselle",
+    "mme",
+    "mlle",
+    "m",
+    "maitre",
+];
+
+/// Words that, capitalised, still do not name anyone ("Hello I am sorry", "Hi Thanks").
+const NOT_A_NAME: [&str; 12] = [
+    "i", "we", "thanks", "thank", "sorry", "je", "nous", "merci", "desole", "desolee", "please",
+    "and",
+];
+
+/// The email opens by addressing the customer: on its first line, before any comma, a
+/// greeting with their name or title ("Dear Ms Martin", "Hello Sam", "Bonjour Madame
+/// Marchand") or a title alone ("Madame,", "Ms Martin,"). A bare "Hello," or "Bonjour,"
+/// addresses no one. `raw` is the reply as written, for capitals.
+pub fn greeting(text: &Text, raw: &str) -> Vec<(usize, usize)> {
+    let Some(first) = text.sentences.first() else {
+        return Vec::new();
+    };
+    let chars: Vec<char> = raw.chars().collect();
+    let toks = &text.tokens[first.first..first.end];
+    let clause = toks.first().map(|t| t.clause);
+    let toks: Vec<_> = toks
+        .iter()
+        .take_while(|t| Some(t.clause) == clause)
+        .collect();
+    let norms: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+    let opener = GREETING_OPENERS
+        .iter()
+        .filter(|o| norms.starts_with(o))
+        .map(|o| o.len())
+        .max()
+        .unwrap_or(0);
+    let is_title = |n: &str| TITLES.contains(&n);
+    let is_name = |k: usize| {
+        let t = toks[k];
+        chars.get(t.start).is_some_and(|c| c.is_uppercase())
+            && !NOT_A_NAME.contains(&t.norm.as_str())
+            && t.norm.chars().all(char::is_alphabetic)
+    };
+    // The name run: a title or capitalised names right after the opener, up to four words.
+    let mut end = opener;
+    while end < toks.len() && end < opener + 4 && (is_title(norms[end]) || is_name(end)) {
+        end += 1;
+    }
+    let addressed = end > opener;
+    let alone = opener == 0 && addressed && is_title(norms[0]) && end == toks.len();
+    if (opener > 0 && addressed) || alone {
+        vec![(first.first, first.first + end)]
+    } else {
+        Vec::new()
+    }
+}
+
+/// Closing formulas of an email (EN, FR; accent-folded). `true`: it must also open its
+/// clause ("Best, Alex", not "the best").
+const SIGN_OFFS: [(&[&str], bool); 26] = [
+    (&["kind", "regards"], true),
+    (&["best", "regards"], true),
+    (&["warm", "regards"], true),
+    (&["warmest", "regards"], true),
+    (&["regards"], true),
+    (&["best", "wishes"], true),
+    (&["all", "the", "best"], true),
+    (&["yours", "sincerely"], true),
+    (&["sincerely"], true),
+    (&["yours", "faithfully"], true),
+    (&["yours", "truly"], true),
+    (&["many", "thanks"], true),
+    (&["with", "thanks"], true),
+    (&["best"], true),
+    (&["cordialement"], true),
+    (&["bien", "cordialement"], true),
+    (&["bien", "a", "vous"], true),
+    (&["respectueusement"], true),
+    (&["salutations"], false),
+    (&["salutations", "distinguees"], false),
+    (&["salutations", "cordiales"], false),
+    (&["sentiments", "distingues"], false),
+    (&["sentiments", "devoues"], false),
+    (&["bonne", "journee"], false),
+    (&["belle", "journee"], false),
+    (&["bonne", "soiree"], false),
+];
+
+/// Words a sign-off may be followed by: the agent's name, title and team ("Alex",
+/// "Claire Fontaine, Service adhérents, Mutuelle Santé Horizon").
+const SIGNATURE_WORDS: usize = 10;
+
+/// The email closes with a sign-off: a closing formula that ends its clause, with at
+/// most a name or a team after it ("Kind regards, Alex", "Cordialement,", "Je vous prie
+/// d'agréer, Madame, mes salutations distinguées. Julie, service client").
+pub fn sign_off(text: &Text) -> Vec<(usize, usize)> {
+    let toks = &text.tokens;
+    let n = toks.len();
+    let from = n.saturating_sub(SIGNATURE_WORDS + 4);
+    for i in from..n {
+        if n - i > SIGNATURE_WORDS + 4 {
+            continue;
+        }
+        for (phrase, opens) in SIGN_OFFS {
+            let end = i + phrase.len();
+            if end > n
+                || !toks[i..end]
+                    .iter()
+                    .map(|t| t.norm.as_str())
+                    .eq(phrase.iter().copied())
+            {
+                continue;
+            }
+            let opens_clause = i == 0 || toks[i - 1].clause != toks[i].clause;
+            let ends_clause = end == n || toks[end].clause != toks[end - 1].clause;
+            if (opens_clause || !opens) && ends_clause && n - end <= SIGNATURE_WORDS {
+                return vec![(i, n)];
+            }
+        }
+    }
+    Vec::new()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -745,6 +895,69 @@ mod tests {
         assert!(negated(&t, 4, negators(Language::En)));
         let t = tokenize("No, sorry", Language::En);
         assert!(!negated(&t, 1, negators(Language::En)));
+    }
+
+    fn greets(reply: &str, lang: Language) -> bool {
+        !greeting(&tokenize(reply, lang), reply).is_empty()
+    }
+
+    fn signs_off(reply: &str, lang: Language) -> bool {
+        !sign_off(&tokenize(reply, lang)).is_empty()
+    }
+
+    #[test]
+    fn a_greeting_addresses_the_customer_in_english_and_french() {
+        for (met, lang) in [
+            ("Dear Ms Martin,\nI'm sorry for the delay.", Language::En),
+            ("Hello Sam, thanks for writing.", Language::En),
+            (
+                "Good morning Helen,\n\nI have read your email.",
+                Language::En,
+            ),
+            ("Ms Martin,\nthank you for your email.", Language::En),
+            ("Bonjour Madame Marchand,\nje suis désolée.", Language::Fr),
+            (
+                "Madame,\nnous avons bien reçu votre courriel.",
+                Language::Fr,
+            ),
+            ("Chère Madame Roy, merci de votre message.", Language::Fr),
+        ] {
+            assert!(greets(met, lang), "{met}");
+        }
+        for (not_met, lang) in [
+            ("I'm sorry for the delay.", Language::En),
+            ("Hello, I am sorry.", Language::En),
+            ("Hello I am sorry for this.", Language::En),
+            ("Thanks for your email, Ms Martin.", Language::En),
+            ("Bonjour, je suis désolée.", Language::Fr),
+            ("Je suis désolée, Madame.", Language::Fr),
+        ] {
+            assert!(!greets(not_met, lang), "{not_met}");
+        }
+    }
+
+    #[test]
+    fn a_sign_off_closes_the_message_in_english_and_french() {
+        for (met, lang) in [
+            ("I'll refund it today.\n\nKind regards,\nAlex", Language::En),
+            ("I'll refund it today. Best, Alex from the billing team", Language::En),
+            ("I'll call you Friday.\nYours sincerely,\nSam Lee\nCustomer care", Language::En),
+            ("Je rembourse.\n\nBien cordialement,\n\nClaire Fontaine\nService adhérents, Mutuelle Santé Horizon", Language::Fr),
+            ("Je rembourse aujourd'hui.\n\nCordialement,", Language::Fr),
+            ("Je vous prie d'agréer, Madame, l'expression de mes salutations distinguées.\n\nClaire Fontaine\nService adhérents, Mutuelle Santé Horizon", Language::Fr),
+            ("Je reviens vers vous jeudi.\nBien à vous,\nKarim", Language::Fr),
+        ] {
+            assert!(signs_off(met, lang), "{met}");
+        }
+        for (not_met, lang) in [
+            ("I'll refund it today.", Language::En),
+            ("We want the best for you, and I'll refund it today.", Language::En),
+            ("Regards to your family are not what you need; I'll refund it today and call you back.", Language::En),
+            ("Cordialement, je vous rembourse aujourd'hui et je vous rappelle demain matin sans faute.", Language::Fr),
+            ("Je rembourse aujourd'hui.", Language::Fr),
+        ] {
+            assert!(!signs_off(not_met, lang), "{not_met}");
+        }
     }
 
     #[test]
