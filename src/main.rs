@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use rapport_core::app::{App, AppError, AttemptStatus};
 use rapport_core::diag::Diagnostic;
@@ -149,6 +149,10 @@ enum Command {
         /// Print the full transcript of every test, not only of failing ones.
         #[arg(long, short)]
         verbose: bool,
+        /// A folder with heads.json and ngrams.bin to use instead of the shipped ones
+        /// (`make train` tries its heads on the pack's tests this way).
+        #[arg(long)]
+        heads: Option<PathBuf>,
     },
     /// Score replies: JSON Lines in on stdin, one JSON line out per line in, in order.
     ///
@@ -324,7 +328,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             key,
             secret,
         } => sync(endpoint, key, secret),
-        Command::Test { paths, verbose } => test(paths, verbose),
+        Command::Test {
+            paths,
+            verbose,
+            heads,
+        } => test(paths, verbose, heads.as_deref()),
         Command::Score { pack, layer, heads } => score(pack, layer, heads),
         Command::Model(cmd) => model(cmd),
         Command::Pack(cmd) => pack_command(cmd),
@@ -1129,12 +1137,19 @@ fn find_scenario(wanted: &str, dir: Option<PathBuf>) -> Result<(Scenario, Arc<Ru
     )
 }
 
-fn test(paths: Vec<PathBuf>, verbose: bool) -> Result<ExitCode> {
+fn test(paths: Vec<PathBuf>, verbose: bool, heads: Option<&Path>) -> Result<ExitCode> {
     let paths = paths_or_default(paths)?;
     let (mut passed, mut failed, mut broken) = (0, 0, 0);
     let mut out = io::stdout().lock();
     for path in &paths {
-        let (scorer, _, opts) = pack(&pack_dir(path));
+        let (mut scorer, _, mut opts) = pack(&pack_dir(path));
+        if let Some(dir) = heads {
+            opts.scorer = None;
+            let own = Arc::try_unwrap(scorer)
+                .map_err(|_| anyhow!("the pack's scorer is shared; cannot swap its heads"))?;
+            scorer = Arc::new(own.with_semantic(load_heads(dir)?));
+            opts.scorer = Some(scorer.clone());
+        }
         let library = load::load_paths(std::slice::from_ref(path), &opts);
         for report in library.reports.iter().filter(|r| r.scenario.is_none()) {
             broken += 1;
@@ -1218,6 +1233,18 @@ enum Layer {
     Hybrid,
 }
 
+/// The learned heads of a folder (heads.json, ngrams.bin) on the shipped word vectors.
+fn load_heads(path: &Path) -> Result<Arc<rapport_core::scorer::semantic::Semantic>> {
+    let text = std::fs::read_to_string(path.join("heads.json"))
+        .with_context(|| format!("reading {}/heads.json", path.display()))?;
+    let ngrams = std::fs::read(path.join("ngrams.bin"))
+        .with_context(|| format!("reading {}/ngrams.bin", path.display()))?;
+    let model = rapport_core::scorer::semantic::Semantic::builtin()
+        .with_heads(&ngrams, &text)
+        .with_context(|| format!("{} does not hold a model", path.display()))?;
+    Ok(Arc::new(model))
+}
+
 fn score(pack_path: Option<PathBuf>, layer: Layer, heads: Option<PathBuf>) -> Result<ExitCode> {
     let (scorer, scenarios_dir) = match pack_path {
         Some(dir) => {
@@ -1233,16 +1260,7 @@ fn score(pack_path: Option<PathBuf>, layer: Layer, heads: Option<PathBuf>) -> Re
         None => (RubricScorer::builtin(), default_dir()),
     };
     let scorer = match heads {
-        Some(path) => {
-            let text = std::fs::read_to_string(path.join("heads.json"))
-                .with_context(|| format!("reading {}/heads.json", path.display()))?;
-            let ngrams = std::fs::read(path.join("ngrams.bin"))
-                .with_context(|| format!("reading {}/ngrams.bin", path.display()))?;
-            let model = rapport_core::scorer::semantic::Semantic::builtin()
-                .with_heads(&ngrams, &text)
-                .with_context(|| format!("{} does not hold a model", path.display()))?;
-            scorer.with_semantic(Arc::new(model))
-        }
+        Some(path) => scorer.with_semantic(load_heads(&path)?),
         None => scorer,
     };
     let scorer = match layer {

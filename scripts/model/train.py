@@ -22,6 +22,7 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_N
     os.environ[_v] = "1"
 
 import argparse  # noqa: E402
+import hashlib  # noqa: E402
 import json  # noqa: E402
 import time  # noqa: E402
 
@@ -299,90 +300,94 @@ def main():
     learnable = [k for k, c in enumerate(CRITERIA) if c != "personalize"]
     examples = rubric_examples(index, q, mu, sd, with_rules=not NO_RULES)
     examples0 = examples if NO_RULES else rubric_examples(index, q, mu, sd, with_rules=False)
-    S = oof(X, Y, writers, learnable, examples)
-    S0 = S if NO_RULES else oof(X0, Y, writers, learnable, examples0)
+    S, S0 = cached_oof(args, rows, Y, data.R, lambda: (
+        oof(X, Y, writers, learnable, examples),
+        None if NO_RULES else oof(X0, Y, writers, learnable, examples0)))
+    S0 = S if NO_RULES else S0
     untuned = np.isin(writers, sorted(UNTUNED))
     log(f"CV done ({time.time() - t0:.0f} s); {int(untuned.sum())} replies by writers "
         f"no phrase was tuned on ({', '.join(sorted(set(writers[untuned])))})")
 
-    heads, table = {}, []
-    ng_all = np.zeros((common.N_BUCKETS, len(CRITERIA)), dtype=np.int64)
-    rws, ews, bis, modes, vetos = [], [], [], [], []
+    # Per criterion, the candidates (mode, threshold, prediction, words only, veto margin,
+    # F1 on the untuned writers), most explainable first, and the one chosen.
+    cands, choice = {}, {}
     for k, c in enumerate(CRITERIA):
         y = Y[:, k]
-        rules_f1 = f1(y, data.R[:, k])
-        fr_rules = f1(y[data.lang], data.R[data.lang, k])
-        mode, t, cv_f1, learned, words, veto = "rules", 0.0, float("nan"), data.R[:, k], False, 0.0
-        fr_learned = float("nan")
+        R = data.R[:, k]
+        cs = [("rules", 0.0, R, False, 0.0)]
         if k in learnable:
-            # Candidates, most explainable first: the phrases alone; phrases or head (the
-            # head adds recall); the head reading the phrases' verdicts decides; the head
-            # reading only the words decides. Thresholds are chosen on every fold, the
-            # mode on the untuned writers' folds, and a later candidate must beat every
-            # earlier one by MIN_GAIN there.
-            t_o, _ = best_threshold(y, S[:, k], data.R[:, k])
-            t_l, _ = best_threshold(y, S[:, k])
-            t_w, _ = best_threshold(y, S0[:, k])
-            R = data.R[:, k]
-            cands = [("rules", 0.0, R, False, 0.0)]
+            # The phrases alone; phrases or head (the head adds recall); the head reading
+            # the phrases' verdicts decides; the head reading only the words decides.
+            # Thresholds are chosen on every fold, the mode on the untuned writers'
+            # folds, and a later candidate must beat the best earlier one by MIN_GAIN.
             if not NO_RULES:
-                cands.append(("or", t_o, R | (S[:, k] >= t_o), False, 0.0))
+                t_o, _ = best_threshold(y, S[:, k], R)
+                cs.append(("or", t_o, R | (S[:, k] >= t_o), False, 0.0))
+                t_l, _ = best_threshold(y, S[:, k])
                 t_, p_, v_ = veto_margin(y, S[:, k], R, t_l, untuned)
-                cands.append(("learned", t_, p_, False, v_))
+                cs.append(("learned", t_, p_, False, v_))
+            t_w, _ = best_threshold(y, S0[:, k])
             t_, p_, v_ = veto_margin(y, S0[:, k], R, t_w, untuned)
-            cands.append(("learned", t_, p_, True, v_))
-            best, best_u = cands[0], f1(y[untuned], cands[0][2][untuned])
-            report = []
-            for cand in cands:
-                u = f1(y[untuned], cand[2][untuned])
-                report.append(f"{cand[0]}{'-words' if cand[3] else ''}"
-                              f"{f' (veto {cand[4]:g})' if cand[0] == 'learned' else ''} {u:.3f}")
-                if NO_RULES or u >= best_u + MIN_GAIN:
-                    best, best_u = cand, u
-            mode, t, learned, words, veto = best
-            cv_f1 = f1(y, learned)
-            fr_learned = f1(y[data.lang], learned[data.lang])
-            log(f"  {c}: untuned writers: {', '.join(report)} -> {mode}{'-words' if words else ''}")
+            cs.append(("learned", t_, p_, True, v_))
+        cs = [x + (f1(y[untuned], x[2][untuned]),) for x in cs]
+        best = 0
+        for i, cand in enumerate(cs):
+            if NO_RULES and cand[0] == "learned" or cand[5] >= cs[best][5] + MIN_GAIN:
+                best = i
+        cands[k], choice[k] = cs, best
         if k in learnable:
-            coef, b = fit(X0, y, examples0[k]) if words else fit(X, y, examples[k])
-        else:
-            coef, b = np.zeros(X.shape[1]), -1.0
-        ng, rw, ew, bi, scale = quantize(coef, b, t, mu, sd)
-        vetos.append(int(round(veto * scale * EMB_FRAC)))
-        ng_all[:, k] = ng
-        rws.append(rw)
-        ews.append(ew)
-        bis.append(bi)
-        modes.append(mode)
-        table.append((c, int(y.sum()), rules_f1, cv_f1, mode + ("-words" if words else ""),
-                      fr_rules, fr_learned,
+            log(f"  {c}: untuned writers: " + ", ".join(
+                f"{label(x)} {x[5]:.3f}" for x in cs) + f" -> {label(cs[best])}")
+
+    fits = {}
+
+    def head_for(k):
+        mode, t, _, words, veto, _ = cands[k][choice[k]]
+        if k not in learnable:
+            return np.zeros(X.shape[1]), -1.0, t, veto
+        key = (k, words)
+        if key not in fits:
+            fits[key] = fit(X0, Y[:, k], examples0[k]) if words else fit(X, Y[:, k], examples[k])
+        return fits[key] + (t, veto)
+
+    while True:
+        heads_path, ng_all, rws, ews, bis = write_heads(args, rows, data, Y, mu, sd, q,
+                                                       [head_for(k) for k in range(len(CRITERIA))],
+                                                       [cands[k][choice[k]][0] for k in range(len(CRITERIA))])
+        failing = [] if NO_RULES else pack_failures(args.out_dir)
+        if not failing:
+            break
+        # A mode that breaks a test of the shipped pack is not shipped: demote the
+        # learned criterion the failures name (or, if they name none, any learned one)
+        # whose learning gained least on the untuned writers, to its best other mode.
+        learned_ks = [k for k in range(len(CRITERIA)) if cands[k][choice[k]][0] == "learned"]
+        if not learned_ks:
+            raise SystemExit("the pack's tests fail with no learned head:\n" + "\n".join(failing))
+        named = [k for k in learned_ks if any(CRITERIA[k] in f for f in failing)] or learned_ks
+
+        def gain(k):
+            others = [x for x in cands[k] if x[0] != "learned"]
+            return cands[k][choice[k]][5] - max(x[5] for x in others)
+        k = min(named, key=lambda k: (gain(k), k))
+        others = [i for i, x in enumerate(cands[k]) if x[0] != "learned"]
+        new = others[0]
+        for i in others:
+            if cands[k][i][5] >= cands[k][new][5] + MIN_GAIN:
+                new = i
+        log(f"  the pack's tests fail ({len(failing)}): {CRITERIA[k]} "
+            f"{label(cands[k][choice[k]])} -> {label(cands[k][new])}")
+        choice[k] = new
+
+    table = []
+    for k, c in enumerate(CRITERIA):
+        y = Y[:, k]
+        mode, t, learned, words, veto, _ = cands[k][choice[k]]
+        cv_f1 = f1(y, learned) if k in learnable else float("nan")
+        fr_learned = f1(y[data.lang], learned[data.lang]) if k in learnable else float("nan")
+        table.append((c, int(y.sum()), f1(y, data.R[:, k]), cv_f1, label(cands[k][choice[k]]),
+                      f1(y[data.lang], data.R[data.lang, k]), fr_learned,
                       {w: (f1(y[writers == w], data.R[writers == w, k]),
                            f1(y[writers == w], learned[writers == w])) for w in sorted(set(writers))}))
-    assert np.abs(ng_all).max() <= 32767
-    # Fired on the training set by the final integer heads (for the examples).
-    for k in range(len(CRITERIA)):
-        assert max(abs(int(v)) for v in ews[k]) < 2**40 and abs(bis[k]) < 2**50, CRITERIA[k]
-    Z = np.zeros((len(rows), len(CRITERIA)), dtype=np.float64)
-    for i in range(len(rows)):
-        for k in range(len(CRITERIA)):
-            Z[i, k] = int_z(data, i, k, ng_all, rws, ews, bis)
-    for k, c in enumerate(CRITERIA):
-        heads[c] = {"mode": modes[k], "b": bis[k], "veto": vetos[k],
-                    "rules": [int(v) for v in rws[k]],
-                    "w": [int(v) for v in ews[k]],
-                    "examples": pick_examples(rows, data.A, Y[:, k], Z[:, k],
-                                              Z[:, k] >= 0)}
-    vectors_sha = common.sha256_file(args.vectors)
-    common.write_ngrams(os.path.join(args.out_dir, "ngrams.bin"), ng_all)
-    ngrams_sha = common.write_sha256(os.path.join(args.out_dir, "ngrams.bin"))
-    out = {"version": 2, "dim": int(q.shape[1]), "vectors_sha256": vectors_sha,
-           "ngrams_sha256": ngrams_sha, "criteria": CRITERIA, "emb_frac": EMB_FRAC,
-           "heads": heads}
-    heads_path = os.path.join(args.out_dir, "heads.json")
-    with open(heads_path, "w", encoding="utf-8", newline="\n") as f:
-        json.dump(out, f, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        f.write("\n")
-    common.write_sha256(heads_path)
     write_golden(os.path.join(args.out_dir, "golden.jsonl"), index, q, ng_all, rws, ews, bis)
     if not args.no_readme:
         import readme
@@ -394,6 +399,93 @@ def main():
         sh = np.mean([t[7][w][1] if t[4] != "rules" else t[7][w][0] for t in table])
         log(f"  writer {w:8s} rules {r:.3f} shipped {sh:.3f}")
     log(f"wrote {heads_path} ({time.time() - t0:.0f} s)")
+
+
+def label(cand):
+    """How a candidate mode is named in logs and the README's CV table."""
+    mode, _, _, words, veto, _ = cand
+    if mode != "learned":
+        return mode
+    return f"learned{'-words' if words else ''} (veto {veto:g})"
+
+
+def cached_oof(args, rows, Y, R, compute):
+    """The cross-validated decision values, cached under target/model by a digest of
+    everything they depend on (rows, labels, the rules' verdicts, this script, common.py
+    and the vectors), so a rerun on the same data is quick; the result is the same."""
+    h = hashlib.sha256()
+    for path in (__file__, common.__file__, args.vectors):
+        h.update(common.sha256_file(path).encode())
+    h.update(R.tobytes())
+    h.update(json.dumps([[r["id"], r["text"], r.get("customer"), r.get("customer_name")]
+                         for r in rows], ensure_ascii=False).encode())
+    h.update(Y.tobytes())
+    h.update(str(NO_RULES).encode())
+    path = os.path.join(common.ROOT, "target", "model", f"cv-{h.hexdigest()[:16]}.npz")
+    if os.path.exists(path):
+        z = np.load(path, allow_pickle=False)
+        return z["S"], (z["S0"] if "S0" in z else None)
+    S, S0 = compute()
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if S0 is None:
+        np.savez(path, S=S)
+    else:
+        np.savez(path, S=S, S0=S0)
+    return S, S0
+
+
+def write_heads(args, rows, data, Y, mu, sd, q, fitted, modes):
+    """Quantizes the fitted heads and writes heads.json and ngrams.bin (+ sha256)."""
+    ng_all = np.zeros((common.N_BUCKETS, len(CRITERIA)), dtype=np.int64)
+    rws, ews, bis, vetos = [], [], [], []
+    for k, (coef, b, t, veto) in enumerate(fitted):
+        ng, rw, ew, bi, scale = quantize(coef, b, t, mu, sd)
+        ng_all[:, k] = ng
+        rws.append(rw)
+        ews.append(ew)
+        bis.append(bi)
+        vetos.append(int(round(veto * scale * EMB_FRAC)))
+    assert np.abs(ng_all).max() <= 32767
+    for k in range(len(CRITERIA)):
+        assert max(abs(int(v)) for v in ews[k]) < 2**40 and abs(bis[k]) < 2**50, CRITERIA[k]
+    # Fired on the training set by the final integer heads (for the examples).
+    Z = np.zeros((len(rows), len(CRITERIA)), dtype=np.float64)
+    for i in range(len(rows)):
+        for k in range(len(CRITERIA)):
+            Z[i, k] = int_z(data, i, k, ng_all, rws, ews, bis)
+    heads = {}
+    for k, c in enumerate(CRITERIA):
+        heads[c] = {"mode": modes[k], "b": bis[k], "veto": vetos[k],
+                    "rules": [int(v) for v in rws[k]],
+                    "w": [int(v) for v in ews[k]],
+                    "examples": pick_examples(rows, data.A, Y[:, k], Z[:, k], Z[:, k] >= 0)}
+    common.write_ngrams(os.path.join(args.out_dir, "ngrams.bin"), ng_all)
+    ngrams_sha = common.write_sha256(os.path.join(args.out_dir, "ngrams.bin"))
+    out = {"version": 2, "dim": int(q.shape[1]), "vectors_sha256": common.sha256_file(args.vectors),
+           "ngrams_sha256": ngrams_sha, "criteria": CRITERIA, "emb_frac": EMB_FRAC,
+           "heads": heads}
+    heads_path = os.path.join(args.out_dir, "heads.json")
+    with open(heads_path, "w", encoding="utf-8", newline="\n") as f:
+        json.dump(out, f, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        f.write("\n")
+    common.write_sha256(heads_path)
+    return heads_path, ng_all, rws, ews, bis
+
+
+def pack_failures(heads_dir):
+    """The shipped pack's failing tests with these heads (`rapport test --heads`): each
+    failure's lines, transcript excluded."""
+    out = common.run_rapport(["test", os.path.join(common.ROOT, "scenarios"), "--heads", heads_dir], "")
+    failing, cur = [], None
+    for line in out.splitlines():
+        if line.startswith("FAILED") or line.startswith("BROKEN"):
+            cur = [line]
+            failing.append(cur)
+        elif cur is not None and line.startswith("         ") and not line.lstrip().startswith("|"):
+            cur.append(line)
+        elif not line.startswith("         "):
+            cur = None
+    return ["\n".join(f) for f in failing]
 
 
 def write_golden(path, index, q, ng, rws, ews, bis):
