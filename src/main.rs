@@ -1137,6 +1137,9 @@ fn find_scenario(wanted: &str, dir: Option<PathBuf>) -> Result<(Scenario, Arc<Ru
     )
 }
 
+/// Diagnostics that come from scoring the pack's own replies, not from its syntax.
+const SCORER_JUDGED: &[&str] = &["model-answer-misses-focus", "choice-leads-elsewhere"];
+
 fn test(paths: Vec<PathBuf>, verbose: bool, heads: Option<&Path>) -> Result<ExitCode> {
     let paths = paths_or_default(paths)?;
     let (mut passed, mut failed, mut broken) = (0, 0, 0);
@@ -1158,6 +1161,14 @@ fn test(paths: Vec<PathBuf>, verbose: bool, heads: Option<&Path>) -> Result<Exit
                 "BROKEN {} (run `rapport validate` on it)",
                 report.path.display()
             )?;
+        }
+        // What the scorer itself judges in the files (a model answer that misses its
+        // node's focus, a choice whose scored result takes another branch) is as much a
+        // test of the pack as its transcripts: shown here, and `make train` reads it.
+        for d in library.reports.iter().flat_map(|r| &r.diagnostics) {
+            if SCORER_JUDGED.contains(&d.code.as_str()) {
+                writeln!(out, "WARNING {d}")?;
+            }
         }
         for scenario in &library.scenarios {
             let runs = golden::run_all(scenario, &scorer);

@@ -340,6 +340,7 @@ def main():
                 f"{label(x)} {x[5]:.3f}" for x in cs) + f" -> {label(cs[best])}")
 
     fits = {}
+    demoted = []
 
     def head_for(k):
         mode, t, _, words, veto, _ = cands[k][choice[k]]
@@ -376,7 +377,23 @@ def main():
                 new = i
         log(f"  the pack's tests fail ({len(failing)}): {CRITERIA[k]} "
             f"{label(cands[k][choice[k]])} -> {label(cands[k][new])}")
+        demoted.append((k, choice[k]))
         choice[k] = new
+    # The failures' names are loose (a branch condition lists several criteria), so a
+    # demotion may not have been needed: try each demoted criterion's learned mode again,
+    # largest gain first, and keep it when the pack still passes.
+    for k, learned_i in sorted(demoted, key=lambda d: -cands[d[0]][d[1]][5]):
+        before = choice[k]
+        choice[k] = learned_i
+        write_heads(args, rows, data, Y, mu, sd, q, [head_for(j) for j in range(len(CRITERIA))],
+                    [cands[j][choice[j]][0] for j in range(len(CRITERIA))])
+        if pack_failures(args.out_dir):
+            choice[k] = before
+        else:
+            log(f"  the pack passes with {CRITERIA[k]} {label(cands[k][learned_i])} again")
+    heads_path, ng_all, rws, ews, bis = write_heads(
+        args, rows, data, Y, mu, sd, q, [head_for(k) for k in range(len(CRITERIA))],
+        [cands[k][choice[k]][0] for k in range(len(CRITERIA))])
 
     table = []
     for k, c in enumerate(CRITERIA):
@@ -473,12 +490,13 @@ def write_heads(args, rows, data, Y, mu, sd, q, fitted, modes):
 
 
 def pack_failures(heads_dir):
-    """The shipped pack's failing tests with these heads (`rapport test --heads`): each
-    failure's lines, transcript excluded."""
+    """The shipped pack's failing tests with these heads (`rapport test --heads`), and its
+    model answers or choices the scorer now judges otherwise than their node says
+    (WARNING lines): each failure's lines, transcript excluded."""
     out = common.run_rapport(["test", os.path.join(common.ROOT, "scenarios"), "--heads", heads_dir], "")
     failing, cur = [], None
     for line in out.splitlines():
-        if line.startswith("FAILED") or line.startswith("BROKEN"):
+        if line.startswith(("FAILED", "BROKEN", "WARNING")):
             cur = [line]
             failing.append(cur)
         elif cur is not None and line.startswith("         ") and not line.lstrip().startswith("|"):
