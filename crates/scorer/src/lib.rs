@@ -21,6 +21,8 @@
 //! Everything costly (parsing the rubric files, compiling phrases, building the typo
 //! index) happens once, in [`RubricScorer::builtin`] or [`RubricScorer::with_pack_dir`].
 
+use rapport_model::{diag, ids, model, score, template, yaml};
+
 pub mod eval;
 pub mod formula;
 pub mod pattern;
@@ -44,21 +46,21 @@ use self::text::{tokenize, Text};
 use crate::diag::{suggest, Diagnostic};
 use crate::model::{Language, RubricPatch};
 use crate::score::{CriterionResult, Evidence, ReplyInput, ReplyScore, RubricId, Scorer};
-use crate::template::{self, Piece};
+use crate::template::Piece;
 
 /// The shipped rubric files, compiled in so the app and the CLI work from any folder.
 const BUILTIN_FILES: [(&str, &str); 3] = [
     (
         "scenarios/rubrics/empathy.yaml",
-        include_str!("../../../../scenarios/rubrics/empathy.yaml"),
+        include_str!("../../../scenarios/rubrics/empathy.yaml"),
     ),
     (
         "scenarios/rubrics/problem_solving.yaml",
-        include_str!("../../../../scenarios/rubrics/problem_solving.yaml"),
+        include_str!("../../../scenarios/rubrics/problem_solving.yaml"),
     ),
     (
         "scenarios/rubrics/professionalism.yaml",
-        include_str!("../../../../scenarios/rubrics/professionalism.yaml"),
+        include_str!("../../../scenarios/rubrics/professionalism.yaml"),
     ),
 ];
 
