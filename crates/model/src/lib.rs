@@ -20,8 +20,8 @@ pub mod ids;
 pub mod model;
 pub mod score;
 pub mod template;
-/// Shared by the loader (rapport-core) and the rubric compiler (rapport-scorer); not a
-/// stable interface for anyone else.
+// Shared by the loader (rapport-core) and the rubric compiler (rapport-scorer); not a
+// stable interface for anyone else.
 #[doc(hidden)]
 pub mod yaml;
 
