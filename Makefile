@@ -18,7 +18,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 all: test
 
 # The semantic model's artifacts: `make model` (word vectors), `make train` (heads); see
-# crates/core/model/README.md. `make test` only checks the committed ones.
+# crates/scorer/model/README.md. `make test` only checks the committed ones.
 include scripts/model/model.mk
 
 setup:

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Builds crates/core/model/vectors.bin: static int8 word vectors distilled from a
-multilingual sentence encoder (see crates/core/model/README.md).
+"""Builds crates/scorer/model/vectors.bin: static int8 word vectors distilled from a
+multilingual sentence encoder (see crates/scorer/model/README.md).
 
   word list  = wordfreq top EN + top FR words + every word of train.jsonl's texts and
                customer lines

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-MODEL_DIR = os.path.join(ROOT, "crates", "core", "model")
+MODEL_DIR = os.path.join(ROOT, "crates", "scorer", "model")
 SCRATCH = os.path.join(ROOT, "target", "model")
 TRAIN = os.path.join(ROOT, "corpus", "train.jsonl")
 VECTORS = os.path.join(MODEL_DIR, "vectors.bin")

@@ -1,6 +1,6 @@
 # The semantic model's targets. Include from the top Makefile (`include scripts/model/model.mk`)
 # or run from the repository root: `make -f scripts/model/model.mk model`.
-# See crates/core/model/README.md.
+# See crates/scorer/model/README.md.
 
 CARGO ?= cargo
 MODEL_PY = target/model/venv/bin/python
@@ -19,18 +19,18 @@ model-rapport:
 model: model-venv model-rapport
 	$(MODEL_PY) scripts/model/build_model.py
 
-## heads.json (+ .sha256) and crates/core/model/README.md: the heads and the CV table.
+## heads.json (+ .sha256) and crates/scorer/model/README.md: the heads and the CV table.
 train: model-venv model-rapport
 	$(MODEL_PY) scripts/model/train.py
 
 ## Builds both artifacts twice and checks the sha256s do not change.
 model-check: model-venv model-rapport
 	$(MODEL_PY) scripts/model/build_model.py
-	cp crates/core/model/vectors.bin.sha256 target/model/vectors.bin.sha256.1
+	cp crates/scorer/model/vectors.bin.sha256 target/model/vectors.bin.sha256.1
 	$(MODEL_PY) scripts/model/build_model.py
-	cmp crates/core/model/vectors.bin.sha256 target/model/vectors.bin.sha256.1
+	cmp crates/scorer/model/vectors.bin.sha256 target/model/vectors.bin.sha256.1
 	$(MODEL_PY) scripts/model/train.py
-	cp crates/core/model/heads.json.sha256 target/model/heads.json.sha256.1
+	cp crates/scorer/model/heads.json.sha256 target/model/heads.json.sha256.1
 	$(MODEL_PY) scripts/model/train.py
-	cmp crates/core/model/heads.json.sha256 target/model/heads.json.sha256.1
+	cmp crates/scorer/model/heads.json.sha256 target/model/heads.json.sha256.1
 	@echo "model-check: both artifacts are reproducible"

@@ -1,4 +1,4 @@
-"""Writes the cross-validation section of crates/core/model/README.md (make train): the
+"""Writes the cross-validation section of crates/scorer/model/README.md (make train): the
 rest of that README is written by hand."""
 import os
 

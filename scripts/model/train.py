@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Trains the learned stage of the scorer: one linear head per criterion over what the
-Rust scorer computes of a reply, and writes crates/core/model/{heads.json, ngrams.bin,
-golden.jsonl} (+ .sha256) and the CV tables of crates/core/model/README.md.
+Rust scorer computes of a reply, and writes crates/scorer/model/{heads.json, ngrams.bin,
+golden.jsonl} (+ .sha256) and the CV tables of crates/scorer/model/README.md.
 
 A head reads three groups of features (common.py has the exact definitions, mirrored by
-crates/core/src/scorer/semantic.rs):
+crates/scorer/src/semantic.rs):
   - the word n-grams (1 to 3 tokens, within a sentence, with sentence-boundary marks) of
     the scorer's own tokens, hashed into 2^18 buckets, each present bucket counting once;
   - the rules' verdicts on the fourteen criteria (`rapport score --layer rules`): the

@@ -1,7 +1,7 @@
 //! The reply the speed measurements score, shared by the criterion bench (`benches/score.rs`)
 //! and the CPU-time example (`examples/throughput.rs`) so both measure the same work.
 
-use rapport_core::score::ReplyInput;
+use rapport_model::score::ReplyInput;
 
 /// 66 words: the dev set's first reply, a strong one that meets most criteria.
 const REPLY: &str = include_str!("../reply.txt");

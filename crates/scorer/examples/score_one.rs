@@ -1,9 +1,9 @@
 //! Scores one reply and prints every met criterion with its evidence.
 //!
-//! `cargo run -p rapport-core --example score_one -- "REPLY" ["CUSTOMER LINE"] [NAME]`
+//! `cargo run -p rapport-scorer --example score_one -- "REPLY" ["CUSTOMER LINE"] [NAME]`
 
-use rapport_core::score::{ReplyInput, Scorer};
-use rapport_core::scorer::RubricScorer;
+use rapport_model::score::{ReplyInput, Scorer};
+use rapport_scorer::RubricScorer;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -887,7 +887,7 @@ pub fn sign_off(text: &Text) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scorer::text::tokenize;
+    use crate::text::tokenize;
 
     #[test]
     fn negation_reaches_three_words_within_a_clause() {

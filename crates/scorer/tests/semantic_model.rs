@@ -5,9 +5,9 @@
 
 use std::path::PathBuf;
 
-use rapport_core::model::Language;
-use rapport_core::scorer::semantic::Semantic;
-use rapport_core::scorer::text::tokenize;
+use rapport_model::model::Language;
+use rapport_scorer::semantic::Semantic;
+use rapport_scorer::text::tokenize;
 use sha2::Digest;
 
 fn model_dir() -> PathBuf {

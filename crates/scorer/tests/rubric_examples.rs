@@ -5,10 +5,10 @@
 //! customer (which is what `customer_language`'s examples are about), each as one written
 //! message (which `greeting` and `sign_off` need). A failure names the file and line.
 
-use rapport_core::model::Language;
-use rapport_core::score::{ReplyInput, Scorer};
-use rapport_core::scorer::text::guess_language;
-use rapport_core::scorer::RubricScorer;
+use rapport_model::model::Language;
+use rapport_model::score::{ReplyInput, Scorer};
+use rapport_scorer::text::guess_language;
+use rapport_scorer::RubricScorer;
 
 #[test]
 fn every_rubric_example_behaves_as_its_file_says() {

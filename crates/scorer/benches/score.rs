@@ -9,10 +9,10 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use rapport_core::model::Language;
-use rapport_core::score::{ReplyInput, Scorer};
-use rapport_core::scorer::semantic::Mode;
-use rapport_core::scorer::RubricScorer;
+use rapport_model::model::Language;
+use rapport_model::score::{ReplyInput, Scorer};
+use rapport_scorer::semantic::Mode;
+use rapport_scorer::RubricScorer;
 
 mod common;
 

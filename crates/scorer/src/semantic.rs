@@ -3,7 +3,7 @@
 //!
 //! One linear head per criterion reads three groups of features of a reply, all computed
 //! on the scorer's own tokens (one tokenizer for the crate), all in integers, so a reply
-//! scores the same on every machine (`crates/core/model/README.md` has the exact
+//! scores the same on every machine (`crates/scorer/model/README.md` has the exact
 //! definitions, and `golden.jsonl` pins them against the training script):
 //!
 //! - the word 1-, 2- and 3-grams of each sentence, hashed (FNV-1a) into 2^18 buckets, each
@@ -103,7 +103,7 @@ fn u32_at(bytes: &[u8], at: &mut usize) -> Result<u32, ModelError> {
 }
 
 impl Vectors {
-    /// Reads the format of `crates/core/model/README.md`.
+    /// Reads the format of `crates/scorer/model/README.md`.
     pub fn parse(bytes: &[u8]) -> Result<Vectors, ModelError> {
         let mut at = 0;
         if take(bytes, &mut at, 8)? != MAGIC || u32_at(bytes, &mut at)? != 1 {
@@ -255,7 +255,7 @@ pub const BUCKET_BITS: u32 = 18;
 const NGRAMS_MAGIC: &[u8; 8] = b"RAPPORTN";
 
 impl Ngrams {
-    /// Reads the format of `crates/core/model/README.md`.
+    /// Reads the format of `crates/scorer/model/README.md`.
     pub fn parse(bytes: &[u8]) -> Result<Ngrams, ModelError> {
         let mut at = 0;
         if take(bytes, &mut at, 8)? != NGRAMS_MAGIC || u32_at(bytes, &mut at)? != 1 {
@@ -381,10 +381,10 @@ pub enum Verdict {
     NotMet,
 }
 
-/// The shipped model (`crates/core/model/`), compiled in.
-const BUILTIN_VECTORS: &[u8] = include_bytes!("../../model/vectors.bin");
-const BUILTIN_NGRAMS: &[u8] = include_bytes!("../../model/ngrams.bin");
-const BUILTIN_HEADS: &str = include_str!("../../model/heads.json");
+/// The shipped model (`crates/scorer/model/`), compiled in.
+const BUILTIN_VECTORS: &[u8] = include_bytes!("../model/vectors.bin");
+const BUILTIN_NGRAMS: &[u8] = include_bytes!("../model/ngrams.bin");
+const BUILTIN_HEADS: &str = include_str!("../model/heads.json");
 
 impl Semantic {
     /// The shipped model, read once per process and shared.
@@ -669,7 +669,7 @@ impl Semantic {
 pub(crate) mod tests {
     use super::*;
     use crate::model::Language;
-    use crate::scorer::text::tokenize;
+    use crate::text::tokenize;
 
     /// A vectors file of `words` (sorted here) with the given 2-d vectors.
     pub(crate) fn vectors_file(words: &[(&str, [i8; 2])]) -> Vec<u8> {

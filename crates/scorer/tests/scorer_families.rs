@@ -3,7 +3,7 @@
 //! penalties stated in new ways, remedies in many verbs, and show_understanding that
 //! needs the customer's situation, not just their words.
 
-use rapport_core::model::Language;
+use rapport_model::model::Language;
 
 mod common;
 

@@ -4,9 +4,9 @@
 
 use std::sync::OnceLock;
 
-use rapport_core::model::Language;
-use rapport_core::score::{ReplyInput, ReplyScore, Scorer};
-use rapport_core::scorer::RubricScorer;
+use rapport_model::model::Language;
+use rapport_model::score::{ReplyInput, ReplyScore, Scorer};
+use rapport_scorer::RubricScorer;
 
 /// The built-in scorer, built once per test binary.
 pub fn scorer() -> &'static RubricScorer {

@@ -1,9 +1,9 @@
 //! Scores the bench reply N times (default 20,000), for measuring CPU time on a busy
 //! machine where criterion's wall-clock figures are inflated by other processes:
-//! `/usr/bin/time -f "%U s user" cargo run --release -p rapport-core --example throughput`.
+//! `/usr/bin/time -f "%U s user" cargo run --release -p rapport-scorer --example throughput`.
 
-use rapport_core::score::Scorer;
-use rapport_core::scorer::RubricScorer;
+use rapport_model::score::Scorer;
+use rapport_scorer::RubricScorer;
 
 #[path = "../benches/common/mod.rs"]
 mod common;

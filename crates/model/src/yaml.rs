@@ -33,27 +33,27 @@ use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::TScalarStyle;
 
 /// Deepest nesting of lists and maps accepted, far beyond any real scenario (about 8).
-pub(crate) const MAX_DEPTH: usize = 64;
+pub const MAX_DEPTH: usize = 64;
 
 /// Beyond the tree's own size, how many values alias expansion may add.
 const ALIAS_BUDGET: usize = 100_000;
 
 /// A 1-based line and column (in characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Pos {
+pub struct Pos {
     pub line: usize,
     pub col: usize,
 }
 
 /// One step of a path into the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) enum Seg {
+pub enum Seg {
     Key(String),
     Index(usize),
 }
 
 /// Renders a path the way a trainer reads it: `nodes.opening.branches[1].goto`.
-pub(crate) struct PathDisplay<'a>(pub &'a [Seg]);
+pub struct PathDisplay<'a>(pub &'a [Seg]);
 
 impl fmt::Display for PathDisplay<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -69,7 +69,7 @@ impl fmt::Display for PathDisplay<'_> {
 }
 
 #[derive(Debug)]
-pub(crate) enum Kind {
+pub enum Kind {
     Scalar {
         text: String,
         plain: bool,
@@ -85,14 +85,14 @@ pub(crate) enum Kind {
 }
 
 #[derive(Debug)]
-pub(crate) struct MNode {
+pub struct MNode {
     pub kind: Kind,
     pub pos: Pos,
 }
 
 /// A key that appears twice in one map: the second is dropped from the tree.
 #[derive(Debug)]
-pub(crate) struct DuplicateKey {
+pub struct DuplicateKey {
     pub key: String,
     pub pos: Pos,
     pub first: Pos,
@@ -100,13 +100,13 @@ pub(crate) struct DuplicateKey {
 
 /// Why the text is not a YAML document the loader can use.
 #[derive(Debug, PartialEq, Eq)]
-pub(crate) struct SyntaxError {
+pub struct SyntaxError {
     pub pos: Pos,
     pub message: String,
 }
 
 #[derive(Debug)]
-pub(crate) struct Tree {
+pub struct Tree {
     nodes: Vec<MNode>,
     root: Option<usize>,
     /// (map node, scalar key) -> (key node, value node): finding a position is then
@@ -133,7 +133,7 @@ fn pos_of(mark: &yaml_rust2::scanner::Marker) -> Pos {
 impl Tree {
     /// Parses the first YAML document of `text`. A second document is an error: one
     /// scenario a file.
-    pub(crate) fn parse(text: &str) -> Result<Tree, SyntaxError> {
+    pub fn parse(text: &str) -> Result<Tree, SyntaxError> {
         let mut parser = Parser::new_from_str(text);
         let mut tree = Tree {
             nodes: Vec::new(),
@@ -295,7 +295,7 @@ impl Tree {
     }
 
     /// Whether the document is nothing at all (no node, or an empty plain scalar).
-    pub(crate) fn is_empty(&self) -> bool {
+    pub fn is_empty(&self) -> bool {
         match self.root.map(|r| &self.nodes[r].kind) {
             None => true,
             Some(Kind::Scalar { text, plain, .. }) => *plain && text.is_empty(),
@@ -331,7 +331,7 @@ impl Tree {
 
     /// Where the value at `path` starts. When the path does not exist (a missing key),
     /// the key of the deepest map entry that does, so the trainer lands on the right block.
-    pub(crate) fn locate(&self, path: &[Seg]) -> Pos {
+    pub fn locate(&self, path: &[Seg]) -> Pos {
         match self.walk(path) {
             None => Pos { line: 1, col: 1 },
             Some((node, matched, last_key)) if matched == path.len() => {
@@ -347,13 +347,13 @@ impl Tree {
     }
 
     /// Whether the value at `path` is a list.
-    pub(crate) fn is_list(&self, path: &[Seg]) -> bool {
+    pub fn is_list(&self, path: &[Seg]) -> bool {
         matches!(self.walk(path), Some((node, matched, _))
             if matched == path.len() && matches!(self.nodes[self.resolve(node)].kind, Kind::Seq(_)))
     }
 
     /// Where the key that ends `path` is written; falls back to [`Tree::locate`].
-    pub(crate) fn locate_key(&self, path: &[Seg]) -> Pos {
+    pub fn locate_key(&self, path: &[Seg]) -> Pos {
         match (self.walk(path), path.last()) {
             (Some((_, matched, Some(key))), Some(Seg::Key(_))) if matched == path.len() => key,
             _ => self.locate(path),
@@ -361,7 +361,7 @@ impl Tree {
     }
 
     /// The source text of the scalar at `path` (e.g. `1.10` for a version number).
-    pub(crate) fn scalar_text(&self, path: &[Seg]) -> Option<&str> {
+    pub fn scalar_text(&self, path: &[Seg]) -> Option<&str> {
         match self.walk(path)? {
             (node, matched, _) if matched == path.len() => self.scalar_text_of(node),
             _ => None,
@@ -369,7 +369,7 @@ impl Tree {
     }
 
     /// Builds the serde value of the document, expanding aliases within a budget.
-    pub(crate) fn to_value(&self) -> Result<Value, SyntaxError> {
+    pub fn to_value(&self) -> Result<Value, SyntaxError> {
         let Some(root) = self.root else {
             return Ok(Value::Null);
         };
@@ -435,7 +435,7 @@ impl Tree {
 /// One node of a [`Tree`], for readers that walk the document themselves. Aliases are
 /// followed: a node reads as what it stands for, at the place it is written.
 #[derive(Clone, Copy)]
-pub(crate) struct NodeRef<'a> {
+pub struct NodeRef<'a> {
     tree: &'a Tree,
     /// Where the node is written (an alias, or the node itself).
     at: usize,
@@ -445,7 +445,7 @@ pub(crate) struct NodeRef<'a> {
 
 impl Tree {
     /// The document's top node, if it has one.
-    pub(crate) fn root(&self) -> Option<NodeRef<'_>> {
+    pub fn root(&self) -> Option<NodeRef<'_>> {
         self.root.map(|r| self.node(r))
     }
 
@@ -465,7 +465,7 @@ impl<'a> NodeRef<'a> {
 
     /// Where the node starts; for a quoted text, where the text inside the quotes starts
     /// (so an offset into the text lands on the right column).
-    pub(crate) fn pos(&self) -> Pos {
+    pub fn pos(&self) -> Pos {
         let pos = self.tree.nodes[self.at].pos;
         match self.kind() {
             Kind::Scalar { quoted: true, .. } if self.at == self.id => Pos {
@@ -477,7 +477,7 @@ impl<'a> NodeRef<'a> {
     }
 
     /// The text of a scalar, as written (numbers and booleans too).
-    pub(crate) fn as_str(&self) -> Option<&'a str> {
+    pub fn as_str(&self) -> Option<&'a str> {
         match self.kind() {
             Kind::Scalar { text, .. } => Some(text),
             _ => None,
@@ -485,7 +485,7 @@ impl<'a> NodeRef<'a> {
     }
 
     /// The items of a list.
-    pub(crate) fn items(&self) -> Option<Vec<NodeRef<'a>>> {
+    pub fn items(&self) -> Option<Vec<NodeRef<'a>>> {
         match self.kind() {
             Kind::Seq(items) => Some(items.iter().map(|&i| self.tree.node(i)).collect()),
             _ => None,
@@ -493,7 +493,7 @@ impl<'a> NodeRef<'a> {
     }
 
     /// The entries of a map, in file order, repeated keys left out (see [`read`]).
-    pub(crate) fn entries(&self) -> Option<Vec<(NodeRef<'a>, NodeRef<'a>)>> {
+    pub fn entries(&self) -> Option<Vec<(NodeRef<'a>, NodeRef<'a>)>> {
         match self.kind() {
             Kind::Map(entries) => Some(
                 entries
@@ -506,7 +506,7 @@ impl<'a> NodeRef<'a> {
     }
 
     /// What kind of value this is, for a "must be a list, not ..." message.
-    pub(crate) fn kind_name(&self) -> &'static str {
+    pub fn kind_name(&self) -> &'static str {
         match self.kind() {
             Kind::Scalar { .. } => "a text or number",
             Kind::Seq(_) => "a list",
@@ -516,7 +516,7 @@ impl<'a> NodeRef<'a> {
 }
 
 /// The kind of file being read, for the messages of [`read`].
-pub(crate) struct FileKind {
+pub struct FileKind {
     /// What the file holds: "scenario", "rubric", "list of tracks", "pack description".
     pub noun: &'static str,
     /// How to start an empty file.
@@ -530,7 +530,7 @@ pub(crate) struct FileKind {
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// The bytes of a file a trainer wrote, at most [`MAX_FILE_BYTES`] (`io`, `too-large`).
-pub(crate) fn read_bytes(path: &Path, kind: &FileKind) -> Result<Vec<u8>, Diagnostic> {
+pub fn read_bytes(path: &Path, kind: &FileKind) -> Result<Vec<u8>, Diagnostic> {
     let io = |e: std::io::Error| {
         Diagnostic::error(path, 0, 0, "io", format!("The file cannot be read: {e}."))
     };
@@ -550,7 +550,7 @@ pub(crate) fn read_bytes(path: &Path, kind: &FileKind) -> Result<Vec<u8>, Diagno
 }
 
 /// The `too-large` diagnostic of a file of `size` bytes.
-pub(crate) fn too_large(path: &Path, size: u64, kind: &FileKind) -> Diagnostic {
+pub fn too_large(path: &Path, size: u64, kind: &FileKind) -> Diagnostic {
     Diagnostic::error(
         path,
         0,
@@ -565,7 +565,7 @@ pub(crate) fn too_large(path: &Path, size: u64, kind: &FileKind) -> Diagnostic {
 }
 
 /// The bytes as UTF-8 text; else `not-utf8` at the first bad byte.
-pub(crate) fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
+pub fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(text),
         Err(e) => {
@@ -590,7 +590,7 @@ pub(crate) fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, Diagno
 }
 
 /// A document read by [`read`]: its tree, for positions, and its value, for serde.
-pub(crate) struct Document {
+pub struct Document {
     pub tree: Tree,
     pub value: Value,
 }
@@ -600,11 +600,7 @@ pub(crate) struct Document {
 /// Every problem the YAML itself has is a diagnostic: a syntax error (a tab at the tab),
 /// nesting past [`MAX_DEPTH`], an alias bomb and an empty file stop the reading; a
 /// repeated key is reported and the document still read, the first one kept.
-pub(crate) fn read(
-    path: &Path,
-    text: &str,
-    kind: &FileKind,
-) -> (Option<Document>, Vec<Diagnostic>) {
+pub fn read(path: &Path, text: &str, kind: &FileKind) -> (Option<Document>, Vec<Diagnostic>) {
     if text.len() as u64 > MAX_FILE_BYTES {
         return (None, vec![too_large(path, text.len() as u64, kind)]);
     }

@@ -1,8 +1,8 @@
 //! Regression tests for false positives and negatives the scenario authors found, one test
 //! per bug, named after it; and the `penalty` flag of each criterion result.
 
-use rapport_core::model::{CriterionDef, Language, RubricPatch};
-use rapport_core::score::{ReplyInput, RubricId, Scorer};
+use rapport_model::model::{CriterionDef, Language, RubricPatch};
+use rapport_model::score::{ReplyInput, RubricId, Scorer};
 
 mod common;
 
@@ -207,9 +207,9 @@ fn criterion_results_say_which_are_penalties() {
 /// it. A name is said, not claimed (found on the training corpus, round 6).
 #[test]
 fn a_name_after_no_or_nothing_still_names_the_customer() {
-    use rapport_core::model::Language;
-    use rapport_core::score::{ReplyInput, Scorer};
-    let scorer = rapport_core::scorer::RubricScorer::builtin();
+    use rapport_model::model::Language;
+    use rapport_model::score::{ReplyInput, Scorer};
+    let scorer = rapport_scorer::RubricScorer::builtin();
     for (text, name, lang) in [
         (
             "No Keisha, that's not right, I'll fix it.",

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use proptest::prelude::*;
-use rapport_core::model::{CriterionDef, Language, RubricPatch};
-use rapport_core::score::{
+use rapport_model::model::{CriterionDef, Language, RubricPatch};
+use rapport_model::score::{
     builtin_criteria, moment_focus, ReplyInput, ReplyScore, RubricId, Scorer, BUILTIN_CRITERIA,
     WRITTEN_CRITERIA,
 };
-use rapport_core::scorer::RubricScorer;
+use rapport_scorer::RubricScorer;
 
 mod common;
 
@@ -718,7 +718,7 @@ fn a_reply_in_another_language_than_the_customer_s_is_flagged_sentence_by_senten
         scorer().score(&ReplyInput {
             text,
             customer_name: Some("Dana"),
-            language: rapport_core::scorer::text::reply_language(text, Language::Fr),
+            language: rapport_scorer::text::reply_language(text, Language::Fr),
             customer_language,
             ..ReplyInput::default()
         })
