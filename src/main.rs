@@ -23,7 +23,7 @@ use rapport_core::load::{self, LoadOptions};
 use rapport_core::pack::Pack;
 use rapport_core::scorer::text::guess_language;
 use rapport_core::scorer::{self, RubricScorer};
-use rapport_core::{golden, Scenario};
+use rapport_core::{golden, template, Scenario};
 use serde::Serialize;
 
 const SCENARIOS_ENV: &str = "RAPPORT_SCENARIOS_DIR";
@@ -837,6 +837,11 @@ enum ModelCommand {
     /// The examples every criterion's rubric file pins ({"criterion", "text", "met",
     /// "file", "line"}, one a line): the training script learns them too.
     Examples,
+    /// The shipped pack's model answers as examples ({"criterion", "text", "customer",
+    /// "customer_name", "language", "met": true, "file", "node"}, one line per answer and
+    /// focus criterion): a trainer wrote each to meet its node's focus, so the training
+    /// script learns them as it learns the rubric files' examples
+    Answers,
 }
 
 fn model(cmd: ModelCommand) -> Result<ExitCode> {
@@ -868,6 +873,32 @@ fn model(cmd: ModelCommand) -> Result<ExitCode> {
             for (criterion, file, line, text, met) in scorer.examples() {
                 let json = serde_json::json!({"criterion": criterion, "text": text, "met": met, "file": file, "line": line});
                 writeln!(out, "{json}")?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ModelCommand::Answers => {
+            let (_, _, opts) = pack(&default_dir());
+            let library = load::load_paths(&[default_dir()], &opts);
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            for scenario in &library.scenarios {
+                let customer = &scenario.customer;
+                let language = match scenario.meta.language {
+                    rapport_core::model::Language::En => "en",
+                    rapport_core::model::Language::Fr => "fr",
+                };
+                for (id, node) in &scenario.nodes {
+                    let line = node.say.first().map(|l| template::render(l, customer));
+                    for answer in &node.model_answers {
+                        let text = template::render(answer, customer);
+                        for criterion in &node.focus {
+                            let json = serde_json::json!({"criterion": criterion, "text": text,
+                                "customer": line, "customer_name": customer.first_name(),
+                                "language": language, "met": true,
+                                "file": scenario.meta.id, "node": id});
+                            writeln!(out, "{json}")?;
+                        }
+                    }
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

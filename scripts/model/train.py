@@ -165,10 +165,13 @@ def fit(X, y, extra=None):
 
 
 def rubric_examples(index, q, mu, sd, with_rules=True):
-    """The examples the rubric files pin, per criterion: (X_ex, y_ex)."""
-    ex = [json.loads(line) for line in
-          common.run_rapport(["model", "examples"], "").splitlines() if line.strip()]
-    rows = [{"id": f"ex{i:04d}", "text": e["text"], "customer": "", "customer_name": "Dana"}
+    """The examples the rubric files pin and the shipped pack's model answers (each meets
+    its node's focus, as its trainer wrote it), per criterion: (X_ex, y_ex)."""
+    ex = [json.loads(line) for cmd in ("examples", "answers") for line in
+          common.run_rapport(["model", cmd], "").splitlines() if line.strip()]
+    rows = [{"id": f"ex{i:04d}", "text": e["text"], "customer": e.get("customer") or "",
+             "customer_name": e.get("customer_name", "Dana"),
+             **({"language": e["language"]} if e.get("language") else {})}
             for i, e in enumerate(ex)]
     data = Data(rows, index, q)
     Xe = data.matrix(mu, sd, with_rules)

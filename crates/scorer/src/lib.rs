@@ -85,7 +85,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use rust_stemmers::Stemmer;
+use pattern::Stemmer;
 
 use self::compile::builtin_files;
 use self::explain::Trace;

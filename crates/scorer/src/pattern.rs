@@ -25,7 +25,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use rust_stemmers::{Algorithm, Stemmer};
+use rust_stemmers::Algorithm;
 
 use super::text::{tokenize, Text};
 use crate::model::Language;
@@ -731,12 +731,50 @@ pub struct Hit {
     pub end: usize,
 }
 
-/// The stemmer of a language.
-pub fn stemmer(lang: Language) -> Stemmer {
-    Stemmer::create(match lang {
+/// A language's stemmer. The stems of the shipped vocabulary (the word vectors' 51,000
+/// tokens) are worked out once per process and looked up, so the words of nearly every
+/// reply and customer line are not stemmed again on each reply; any other word is
+/// stemmed as it comes. A lookup gives exactly what the stemmer gives.
+pub struct Stemmer {
+    inner: rust_stemmers::Stemmer,
+    known: &'static FastMap<Box<str>, Box<str>>,
+}
+
+impl Stemmer {
+    pub fn stem<'a>(&self, word: &'a str) -> Cow<'a, str> {
+        match self.known.get(word) {
+            Some(stem) => Cow::Borrowed(stem),
+            None => self.inner.stem(word),
+        }
+    }
+}
+
+fn algorithm(lang: Language) -> Algorithm {
+    match lang {
         Language::En => Algorithm::English,
         Language::Fr => Algorithm::French,
-    })
+    }
+}
+
+/// The stemmer of a language.
+pub fn stemmer(lang: Language) -> Stemmer {
+    static KNOWN: [std::sync::OnceLock<FastMap<Box<str>, Box<str>>>; 2] =
+        [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+    let slot = match lang {
+        Language::En => 0,
+        Language::Fr => 1,
+    };
+    let known = KNOWN[slot].get_or_init(|| {
+        let stemmer = rust_stemmers::Stemmer::create(algorithm(lang));
+        crate::semantic::Semantic::builtin()
+            .words()
+            .map(|w| (w.into(), stemmer.stem(w).into()))
+            .collect()
+    });
+    Stemmer {
+        inner: rust_stemmers::Stemmer::create(algorithm(lang)),
+        known,
+    }
 }
 
 impl Index {

@@ -388,6 +388,11 @@ const BUILTIN_HEADS: &str = include_str!("../model/heads.json");
 
 impl Semantic {
     /// The shipped model, read once per process and shared.
+    /// The words the vectors know, in no particular order.
+    pub(crate) fn words(&self) -> impl Iterator<Item = &str> {
+        self.vectors.index.keys().map(|w| &**w)
+    }
+
     pub fn builtin() -> std::sync::Arc<Semantic> {
         static MODEL: std::sync::OnceLock<std::sync::Arc<Semantic>> = std::sync::OnceLock::new();
         MODEL
