@@ -13,7 +13,7 @@ CRITERIA = ["acknowledge_feelings", "apologize", "show_understanding", "reassure
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "corpus")
 
 primary = {}
-LABEL_DIRS = ["labels", "blind/labels", "blind2/labels", "blind3/labels", "blind4/labels", "blind5/labels"]
+LABEL_DIRS = ["labels", "blind/labels", "blind2/labels", "blind3/labels", "blind4/labels", "blind5/labels", "blind6/labels"]
 for path in sorted(p for d in LABEL_DIRS for p in glob.glob(os.path.join(root, d, "*.jsonl"))
                    if not p.endswith("-double.jsonl")):
     for line in open(path, encoding="utf-8"):
