@@ -813,10 +813,10 @@ fn explain(
         if !c.penalty && !why.met {
             let example = scorer
                 .examples()
-                .find(|&(id, _, _, text, met)| {
-                    id == why.criterion && met && guess_language(text) == language
+                .find(|&(id, e)| {
+                    id == why.criterion && e.met && guess_language(&e.reply) == language
                 })
-                .map(|(_, file, line, text, _)| (text, file, line));
+                .map(|(_, e)| (&e.reply, &e.file, e.line));
             if let Some((text, file, line)) = example {
                 println!("  for example: \"{text}\" ({file}:{line})");
             }
@@ -870,8 +870,8 @@ fn model(cmd: ModelCommand) -> Result<ExitCode> {
         ModelCommand::Examples => {
             let scorer = RubricScorer::builtin();
             let mut out = io::BufWriter::new(io::stdout().lock());
-            for (criterion, file, line, text, met) in scorer.examples() {
-                let json = serde_json::json!({"criterion": criterion, "text": text, "met": met, "file": file, "line": line});
+            for (criterion, e) in scorer.examples() {
+                let json = serde_json::json!({"criterion": criterion, "text": e.reply, "customer": e.customer, "met": e.met, "file": e.file, "line": e.line});
                 writeln!(out, "{json}")?;
             }
             Ok(ExitCode::SUCCESS)

@@ -37,8 +37,15 @@ def kappa(pairs):
     return agree, (agree - pe) / (1 - pe) if pe < 1 else 1.0
 
 
+# Each reply's language, from the assembled files (training and every blind round).
+lang = {}
+for path in [os.path.join(root, "train.jsonl")] + sorted(glob.glob(os.path.join(root, "blind*", "round*.jsonl"))):
+    for line in open(path, encoding="utf-8"):
+        if line.strip():
+            d = json.loads(line)
+            lang[d["id"]] = d["lang"]
 print(f"Double-labelled replies: {len(ids)} (of which French: "
-      f"{sum(1 for i in ids if i.split('-')[0] in ('w6', 'w7', 'w8', 'b2', 'c2', 'd2', 'e2'))})\n")
+      f"{sum(1 for i in ids if lang.get(i) == 'fr')})\n")
 print("| criterion | agreement | Cohen's kappa | positives (first / second) |")
 print("|---|---|---|---|")
 ks = []

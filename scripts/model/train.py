@@ -23,6 +23,7 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_N
 
 import argparse  # noqa: E402
 import hashlib  # noqa: E402
+import inspect  # noqa: E402
 import json  # noqa: E402
 import time  # noqa: E402
 
@@ -164,11 +165,16 @@ def fit(X, y, extra=None):
     return m.coef_[0].copy(), float(m.intercept_[0])
 
 
+def example_lines():
+    """The rubric files' pinned examples and the shipped pack's model answers."""
+    return [json.loads(line) for cmd in ("examples", "answers") for line in
+            common.run_rapport(["model", cmd], "").splitlines() if line.strip()]
+
+
 def rubric_examples(index, q, mu, sd, with_rules=True):
     """The examples the rubric files pin and the shipped pack's model answers (each meets
     its node's focus, as its trainer wrote it), per criterion: (X_ex, y_ex)."""
-    ex = [json.loads(line) for cmd in ("examples", "answers") for line in
-          common.run_rapport(["model", cmd], "").splitlines() if line.strip()]
+    ex = example_lines()
     rows = [{"id": f"ex{i:04d}", "text": e["text"], "customer": e.get("customer") or "",
              "customer_name": e.get("customer_name", "Dana"),
              **({"language": e["language"]} if e.get("language") else {})}
@@ -434,8 +440,14 @@ def cached_oof(args, rows, Y, R, compute):
     everything they depend on (rows, labels, the rules' verdicts, this script, common.py
     and the vectors), so a rerun on the same data is quick; the result is the same."""
     h = hashlib.sha256()
-    for path in (__file__, common.__file__, args.vectors):
+    # What the folds are fitted on and with: common.py's features, the vectors, the
+    # fitting constants, the examples every fold learns (rubric files, model answers).
+    for path in (common.__file__, args.vectors):
         h.update(common.sha256_file(path).encode())
+    h.update(repr((SEED, C_REG, RULE_SCALE, EMB_SCALE, EXAMPLE_WEIGHT, sorted(UNTUNED))).encode())
+    h.update(inspect.getsource(Data).encode() + inspect.getsource(fit).encode()
+             + inspect.getsource(oof).encode())
+    h.update(json.dumps(example_lines()).encode())
     h.update(R.tobytes())
     h.update(json.dumps([[r["id"], r["text"], r.get("customer"), r.get("customer_name")]
                          for r in rows], ensure_ascii=False).encode())
@@ -506,7 +518,21 @@ def pack_failures(heads_dir):
             cur.append(line)
         elif not line.startswith("         "):
             cur = None
-    return ["\n".join(f) for f in failing]
+    failing = ["\n".join(f) for f in failing]
+    # The rubric files' examples pin each criterion's behaviour (the data-driven test):
+    # a head that turns one of them around breaks it too.
+    ex = [e for e in common.run_rapport(["model", "examples"], "").splitlines() if e.strip()]
+    ex = [json.loads(e) for e in ex]
+    ex = [e for e in ex if e["criterion"] in CRITERIA]
+    lines = [json.dumps({"id": f"ex{i}", "text": e["text"], "customer": e.get("customer") or "",
+                         "customer_name": "Dana"}, ensure_ascii=False) for i, e in enumerate(ex)]
+    out = common.run_rapport(["score", "--heads", heads_dir], "\n".join(lines) + "\n")
+    for e, line in zip(ex, out.splitlines()):
+        met = {c["id"]: c["met"] for c in json.loads(line).get("criteria", [])}
+        if e["criterion"] in met and bool(met[e["criterion"]]) != bool(e["met"]):
+            failing.append(f"example {e['file']}:{e['line']}: {e['criterion']} "
+                           f"{'missed' if e['met'] else 'met'} on {e['text']!r}")
+    return failing
 
 
 def write_golden(path, index, q, ng, rws, ews, bis):

@@ -12,7 +12,7 @@ use crate::pattern::{self, has_placeholder, Index, NoPlaceholders, Resolve, Term
 use crate::rubric::{self, Located, RubricFile, Spec};
 use crate::semantic::Semantic;
 use crate::template::{self, Piece};
-use crate::{Criterion, Lang, RubricScorer, LANGS};
+use crate::{Criterion, Lang, PinnedExample, RubricScorer, LANGS};
 
 /// The shipped rubric files, compiled in so the app and the CLI work from any folder.
 const BUILTIN_FILES: [(&str, &str); 3] = [
@@ -102,7 +102,13 @@ impl RubricScorer {
                     .iter()
                     .map(|e| (e, true))
                     .chain(spec.examples.not_met.iter().map(|e| (e, false)))
-                    .map(|(e, met)| (path.display().to_string(), e.line, e.value.clone(), met))
+                    .map(|(e, met)| PinnedExample {
+                        file: path.display().to_string(),
+                        line: e.reply.line,
+                        reply: e.reply.value.clone(),
+                        customer: e.customer.clone(),
+                        met,
+                    })
                     .collect(),
                 undone_by: refs(&spec.undone_by, &mut diags),
                 yields_to: refs(&spec.yields_to, &mut diags),

@@ -122,7 +122,7 @@ struct Criterion {
     /// `[en, fr]`: the one-line definition.
     description: [String; 2],
     /// Replies that must and must not meet it (from its rubric file), with their place.
-    examples: Vec<(String, usize, String, bool)>,
+    examples: Vec<PinnedExample>,
     undone_by: Vec<usize>,
     yields_to: Vec<usize>,
     excluded_by: Vec<usize>,
@@ -151,6 +151,17 @@ impl fmt::Debug for Lang {
             .field("lang", &self.lang)
             .finish_non_exhaustive()
     }
+}
+
+/// One example a rubric file pins to a criterion: the reply (after `customer`, when the
+/// example needs that line), and whether it must meet the criterion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PinnedExample {
+    pub file: String,
+    pub line: usize,
+    pub reply: String,
+    pub customer: Option<String>,
+    pub met: bool,
 }
 
 /// The rubric scorer. Build it once; [`Scorer::score`] is cheap and deterministic.
@@ -234,13 +245,11 @@ impl RubricScorer {
         }
     }
 
-    /// Every criterion's pinned examples: (criterion, file, line, reply, must it be met).
-    pub fn examples(&self) -> impl Iterator<Item = (&str, &str, usize, &str, bool)> {
-        self.criteria.iter().flat_map(|c| {
-            c.examples
-                .iter()
-                .map(move |(f, l, t, m)| (c.id.as_str(), f.as_str(), *l, t.as_str(), *m))
-        })
+    /// Every criterion's pinned examples, with the criterion's id.
+    pub fn examples(&self) -> impl Iterator<Item = (&str, &PinnedExample)> {
+        self.criteria
+            .iter()
+            .flat_map(|c| c.examples.iter().map(move |e| (c.id.as_str(), e)))
     }
 
     /// The criteria ids, in the order `score` lists them.

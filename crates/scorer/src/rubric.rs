@@ -140,11 +140,19 @@ pub struct Spec {
     pub examples: Examples,
 }
 
-/// A criterion's `examples: {met: [...], not_met: [...]}`.
+/// A criterion's `examples: {met: [...], not_met: [...]}`. An example is a reply, or
+/// `{reply: ..., customer: ...}` when it only means something after that customer line
+/// (a restatement needs what is restated).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Examples {
-    pub met: Vec<Located<String>>,
-    pub not_met: Vec<Located<String>>,
+    pub met: Vec<Example>,
+    pub not_met: Vec<Example>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    pub reply: Located<String>,
+    pub customer: Option<String>,
 }
 
 /// One rubric file, read.
@@ -282,6 +290,45 @@ impl Reader<'_> {
             .collect()
     }
 
+    /// A list of examples: each a reply, or a map `{reply, customer}`.
+    fn examples(&mut self, node: &Node, key: &str) -> Vec<Example> {
+        let Some(items) = node.items() else {
+            self.wrong_type(node, key, "a list of examples");
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in &items {
+            if let Some(s) = item.as_str() {
+                out.push(Example {
+                    reply: Located::from_node(item, s),
+                    customer: None,
+                });
+                continue;
+            }
+            let Some(entries) = self.map(item, "an example", &["reply", "customer"]) else {
+                continue;
+            };
+            let mut reply = None;
+            let mut customer = None;
+            for (k, _, v) in entries {
+                let text = self.text(&v, k);
+                match k {
+                    "reply" => reply = text.map(|t| Located::from_node(&v, &t)),
+                    _ => customer = text,
+                }
+            }
+            match reply {
+                Some(reply) => out.push(Example { reply, customer }),
+                None => self.diags.push(self.at(
+                    item,
+                    "missing-key",
+                    "an example written as a map needs `reply`".to_string(),
+                )),
+            }
+        }
+        out
+    }
+
     fn weight(&mut self, node: &Node, key: &str) -> Option<f32> {
         let parsed = node.as_str().and_then(|s| s.trim().parse::<f32>().ok());
         match parsed {
@@ -390,7 +437,7 @@ impl Reader<'_> {
                 "examples" => {
                     if let Some(entries) = self.map(v, "`examples`", &["met", "not_met"]) {
                         for (k, _, list) in entries {
-                            let texts = self.texts(&list, k);
+                            let texts = self.examples(&list, k);
                             match k {
                                 "met" => spec.examples.met = texts,
                                 _ => spec.examples.not_met = texts,
@@ -596,6 +643,20 @@ mod tests {
             (5, 15)
         );
         assert_eq!(file.weights[0].1, 2.0);
+    }
+
+    #[test]
+    fn an_example_may_carry_the_customer_line_it_answers() {
+        let text = "rubric: empathy\ncriteria:\n  - id: echo\n    phrases: [so you]\n    examples:\n      met: [\"So you were charged twice.\", {reply: \"You're right, twice.\", customer: \"You charged me twice!\"}]\n      not_met:\n        - {customer: \"Hello\"}\n";
+        let (file, diags) = read(Path::new("r.yaml"), text);
+        let ex = &file.criteria[0].examples;
+        assert_eq!(ex.met.len(), 2);
+        assert_eq!(ex.met[0].customer, None);
+        assert_eq!(ex.met[1].reply.value, "You're right, twice.");
+        assert_eq!(ex.met[1].customer.as_deref(), Some("You charged me twice!"));
+        // A map without its reply is an error at the map, and the rest is kept.
+        let codes: Vec<_> = diags.iter().map(|d| (d.code.as_str(), d.line)).collect();
+        assert_eq!(codes, vec![("missing-key", 8)]);
     }
 
     #[test]

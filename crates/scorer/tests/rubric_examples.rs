@@ -1,7 +1,8 @@
 //! Every criterion's behaviour is pinned by the `examples: {met: [...], not_met: [...]}`
 //! written beside it in its rubric file (as ast-grep keeps a rule's examples with the
-//! rule): each `met` reply must meet it and each `not_met` reply must not, judged out of
-//! context in the language the reply is written in, as replies to an English-speaking
+//! rule): each `met` reply must meet it and each `not_met` reply must not, judged after
+//! the example's customer line when it gives one (else out of context) in the language
+//! the reply is written in, as replies to an English-speaking
 //! customer (which is what `customer_language`'s examples are about), each as one written
 //! message (which `greeting` and `sign_off` need). A failure names the file and line.
 
@@ -15,7 +16,13 @@ fn every_rubric_example_behaves_as_its_file_says() {
     let scorer = RubricScorer::builtin();
     let mut failures = Vec::new();
     let mut per_criterion = std::collections::BTreeMap::<&str, (usize, usize)>::new();
-    for (criterion, file, line, text, must_meet) in scorer.examples() {
+    for (criterion, example) in scorer.examples() {
+        let (file, line, text, must_meet) = (
+            &example.file,
+            example.line,
+            example.reply.as_str(),
+            example.met,
+        );
         let entry = per_criterion.entry(criterion).or_default();
         if must_meet {
             entry.0 += 1;
@@ -24,6 +31,7 @@ fn every_rubric_example_behaves_as_its_file_says() {
         }
         let score = scorer.score(&ReplyInput {
             text,
+            customer: example.customer.as_deref(),
             customer_name: Some("Dana"),
             language: guess_language(text),
             customer_language: Some(Language::En),
