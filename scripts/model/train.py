@@ -360,46 +360,62 @@ def main():
             fits[key] = fit(X0, Y[:, k], examples0[k]) if words else fit(X, Y[:, k], examples[k])
         return fits[key] + (t, veto)
 
-    while True:
-        heads_path, ng_all, rws, ews, bis = write_heads(args, rows, data, Y, mu, sd, q,
-                                                       [head_for(k) for k in range(len(CRITERIA))],
-                                                       [cands[k][choice[k]][0] for k in range(len(CRITERIA))])
-        failing = [] if NO_RULES else pack_failures(args.out_dir)
-        if not failing:
-            break
-        # A mode that breaks a test of the shipped pack is not shipped: demote the
-        # learned criterion the failures name (or, if they name none, any learned one)
-        # whose learning gained least on the untuned writers, to its best other mode.
-        learned_ks = [k for k in range(len(CRITERIA)) if cands[k][choice[k]][0] == "learned"]
-        if not learned_ks:
-            raise SystemExit("the pack's tests fail with no learned head:\n" + "\n".join(failing))
-        named = [k for k in learned_ks if any(CRITERIA[k] in f for f in failing)] or learned_ks
+    def modes_now():
+        return [cands[k][choice[k]][0] for k in range(len(CRITERIA))]
 
-        def gain(k):
-            others = [x for x in cands[k] if x[0] != "learned"]
-            return cands[k][choice[k]][5] - max(x[5] for x in others)
-        k = min(named, key=lambda k: (gain(k), k))
-        others = [i for i, x in enumerate(cands[k]) if x[0] != "learned"]
+    def try_pack():
+        write_heads(args, rows, data, Y, mu, sd, q, [head_for(k) for k in range(len(CRITERIA))],
+                    modes_now())
+        return [] if NO_RULES else pack_failures(args.out_dir)
+
+    def demotion(k):
+        """The best more explainable mode of criterion k (learned -> or or rules,
+        or -> rules), and how much k's mode gained over it on the untuned writers."""
+        mine = cands[k][choice[k]][0]
+        others = [i for i, x in enumerate(cands[k])
+                  if x[0] != mine and (mine == "learned" or x[0] == "rules")]
         new = others[0]
         for i in others:
             if cands[k][i][5] >= cands[k][new][5] + MIN_GAIN:
                 new = i
-        log(f"  the pack's tests fail ({len(failing)}): {CRITERIA[k]} "
-            f"{label(cands[k][choice[k]])} -> {label(cands[k][new])}")
-        demoted.append((k, choice[k]))
-        choice[k] = new
-    # The failures' names are loose (a branch condition lists several criteria), so a
-    # demotion may not have been needed: try each demoted criterion's learned mode again,
-    # largest gain first, and keep it when the pack still passes.
-    for k, learned_i in sorted(demoted, key=lambda d: -cands[d[0]][d[1]][5]):
-        before = choice[k]
-        choice[k] = learned_i
-        write_heads(args, rows, data, Y, mu, sd, q, [head_for(j) for j in range(len(CRITERIA))],
-                    [cands[j][choice[j]][0] for j in range(len(CRITERIA))])
-        if pack_failures(args.out_dir):
+        return new, cands[k][choice[k]][5] - cands[k][new][5]
+
+    # A mode that breaks a test of the shipped pack (a transcript, a model answer, a
+    # choice, a rubric example) is not shipped. Demote, one at a time, the head whose
+    # demotion removes failures: learned heads first, those the failures name first,
+    # least gain on the untuned writers first; then heads in `or` the failures name.
+    failing = try_pack()
+    while failing:
+        def named(k):
+            return any(CRITERIA[k] in f for f in failing)
+        learned_ks = [k for k in range(len(CRITERIA)) if cands[k][choice[k]][0] == "learned"]
+        or_ks = [k for k in range(len(CRITERIA)) if cands[k][choice[k]][0] == "or" and named(k)]
+        order = (sorted(learned_ks, key=lambda k: (not named(k), demotion(k)[1], k))
+                 + sorted(or_ks, key=lambda k: (demotion(k)[1], k)))
+        for k in order:
+            before = choice[k]
+            new, _ = demotion(k)
+            choice[k] = new
+            now = try_pack()
+            if len(now) < len(failing):
+                log(f"  the pack's tests fail ({len(failing)}): {CRITERIA[k]} "
+                    f"{label(cands[k][before])} -> {label(cands[k][new])} ({len(now)} left)")
+                demoted.append((k, before))
+                failing = now
+                break
             choice[k] = before
         else:
-            log(f"  the pack passes with {CRITERIA[k]} {label(cands[k][learned_i])} again")
+            raise SystemExit("the pack's tests fail, and no demotion of a head helps:\n"
+                             + "\n".join(failing))
+    # A demotion that helped early may not be needed once later ones are made: try each
+    # demoted head's mode again, largest gain first, and keep it when the pack passes.
+    for k, was in sorted(demoted, key=lambda d: -cands[d[0]][d[1]][5]):
+        before = choice[k]
+        choice[k] = was
+        if try_pack():
+            choice[k] = before
+        else:
+            log(f"  the pack passes with {CRITERIA[k]} {label(cands[k][was])} again")
     heads_path, ng_all, rws, ews, bis = write_heads(
         args, rows, data, Y, mu, sd, q, [head_for(k) for k in range(len(CRITERIA))],
         [cands[k][choice[k]][0] for k in range(len(CRITERIA))])
