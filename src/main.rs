@@ -1194,12 +1194,16 @@ fn test(paths: Vec<PathBuf>, verbose: bool, heads: Option<&Path>) -> Result<Exit
             )?;
         }
         // What the scorer itself judges in the files (a model answer that misses its
-        // node's focus, a choice whose scored result takes another branch) is as much a
-        // test of the pack as its transcripts: shown here, and `make train` reads it.
+        // node's focus, a choice whose scored result takes another branch, a rubric
+        // example it judges otherwise) is as much a test of the pack as its transcripts:
+        // shown here, and `make train` reads it.
         for d in library.reports.iter().flat_map(|r| &r.diagnostics) {
             if SCORER_JUDGED.contains(&d.code.as_str()) {
                 writeln!(out, "WARNING {d}")?;
             }
+        }
+        for failure in scorer.example_failures() {
+            writeln!(out, "WARNING example {failure}")?;
         }
         for scenario in &library.scenarios {
             let runs = golden::run_all(scenario, &scorer);

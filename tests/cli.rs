@@ -321,6 +321,30 @@ fn validate_checks_a_packs_rubric_files_too() {
     }
 }
 
+#[test]
+fn test_shows_a_rubric_example_the_scorer_judges_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("tests/fixtures/impatient.yaml"),
+        dir.path().join("impatient.yaml"),
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("rubrics")).unwrap();
+    std::fs::write(
+        dir.path().join("rubrics/extra.yaml"),
+        "rubric: empathy\ncriteria:\n  - id: warm_close\n    tip: Close warmly.\n    phrases: [\"have a lovely day\"]\n    examples:\n      met: [\"Have a lovely day!\", \"Goodbye now.\"]\n      not_met: [\"Bye.\", \"OK.\"]\n",
+    )
+    .unwrap();
+    let out = rapport(&["test", dir.path().to_str().unwrap()]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("WARNING example ")
+            && text.contains("rubrics/extra.yaml:7: warm_close should be met by \"Goodbye now.\""),
+        "{text}"
+    );
+    assert!(!text.contains("Have a lovely day!\""), "{text}");
+}
+
 /// The schema the scenario files point editors at is the one the binary would write now
 /// (regenerate with `make schema`), and every shipped file names it on its first line.
 #[test]

@@ -171,10 +171,8 @@ def example_lines():
             common.run_rapport(["model", cmd], "").splitlines() if line.strip()]
 
 
-def rubric_examples(index, q, mu, sd, with_rules=True):
-    """The examples the rubric files pin and the shipped pack's model answers (each meets
-    its node's focus, as its trainer wrote it), per criterion: (X_ex, y_ex)."""
-    ex = example_lines()
+def rubric_examples(ex, index, q, mu, sd, with_rules=True):
+    """The examples `ex` (example_lines) per criterion, as design rows: (X_ex, y_ex)."""
     rows = [{"id": f"ex{i:04d}", "text": e["text"], "customer": e.get("customer") or "",
              "customer_name": e.get("customer_name", "Dana"),
              **({"language": e["language"]} if e.get("language") else {})}
@@ -307,9 +305,10 @@ def main():
     log(f"{len(rows)} replies, {len(set(writers))} writers, {X.shape[1]} features "
         f"({time.time() - t0:.0f} s)")
     learnable = [k for k, c in enumerate(CRITERIA) if c != "personalize"]
-    examples = rubric_examples(index, q, mu, sd, with_rules=not NO_RULES)
-    examples0 = examples if NO_RULES else rubric_examples(index, q, mu, sd, with_rules=False)
-    S, S0 = cached_oof(args, rows, Y, data.R, lambda: (
+    ex = example_lines()
+    examples = rubric_examples(ex, index, q, mu, sd, with_rules=not NO_RULES)
+    examples0 = examples if NO_RULES else rubric_examples(ex, index, q, mu, sd, with_rules=False)
+    S, S0 = cached_oof(args, rows, Y, data.R, ex, lambda: (
         oof(X, Y, writers, learnable, examples),
         None if NO_RULES else oof(X0, Y, writers, learnable, examples0)))
     S0 = S if NO_RULES else S0
@@ -339,10 +338,10 @@ def main():
             t_, p_, v_ = veto_margin(y, S0[:, k], R, t_w, untuned)
             cs.append(("learned", t_, p_, True, v_))
         cs = [x + (f1(y[untuned], x[2][untuned]),) for x in cs]
-        best = 0
-        for i, cand in enumerate(cs):
-            if NO_RULES and cand[0] == "learned" or cand[5] >= cs[best][5] + MIN_GAIN:
-                best = i
+        if NO_RULES:
+            best = len(cs) - 1
+        else:
+            best = pick(cs, range(len(cs)))
         cands[k], choice[k] = cs, best
         if k in learnable:
             log(f"  {c}: untuned writers: " + ", ".join(
@@ -363,21 +362,20 @@ def main():
     def modes_now():
         return [cands[k][choice[k]][0] for k in range(len(CRITERIA))]
 
+    def write_now():
+        return write_heads(args, rows, data, Y, mu, sd, q,
+                           [head_for(k) for k in range(len(CRITERIA))], modes_now())
+
     def try_pack():
-        write_heads(args, rows, data, Y, mu, sd, q, [head_for(k) for k in range(len(CRITERIA))],
-                    modes_now())
+        write_now()
         return [] if NO_RULES else pack_failures(args.out_dir)
 
     def demotion(k):
         """The best more explainable mode of criterion k (learned -> or or rules,
         or -> rules), and how much k's mode gained over it on the untuned writers."""
         mine = cands[k][choice[k]][0]
-        others = [i for i, x in enumerate(cands[k])
-                  if x[0] != mine and (mine == "learned" or x[0] == "rules")]
-        new = others[0]
-        for i in others:
-            if cands[k][i][5] >= cands[k][new][5] + MIN_GAIN:
-                new = i
+        new = pick(cands[k], [i for i, x in enumerate(cands[k])
+                              if x[0] != mine and (mine == "learned" or x[0] == "rules")])
         return new, cands[k][choice[k]][5] - cands[k][new][5]
 
     # A mode that breaks a test of the shipped pack (a transcript, a model answer, a
@@ -416,9 +414,7 @@ def main():
             choice[k] = before
         else:
             log(f"  the pack passes with {CRITERIA[k]} {label(cands[k][was])} again")
-    heads_path, ng_all, rws, ews, bis = write_heads(
-        args, rows, data, Y, mu, sd, q, [head_for(k) for k in range(len(CRITERIA))],
-        [cands[k][choice[k]][0] for k in range(len(CRITERIA))])
+    heads_path, ng_all, rws, ews, bis = write_now()
 
     table = []
     for k, c in enumerate(CRITERIA):
@@ -443,6 +439,17 @@ def main():
     log(f"wrote {heads_path} ({time.time() - t0:.0f} s)")
 
 
+def pick(cands, order):
+    """Of the candidates at `order` (most explainable first), the first, unless a later
+    one beats the best so far by MIN_GAIN on the untuned writers."""
+    order = list(order)
+    best = order[0]
+    for i in order:
+        if cands[i][5] >= cands[best][5] + MIN_GAIN:
+            best = i
+    return best
+
+
 def label(cand):
     """How a candidate mode is named in logs and the README's CV table."""
     mode, _, _, words, veto, _ = cand
@@ -451,7 +458,7 @@ def label(cand):
     return f"learned{'-words' if words else ''} (veto {veto:g})"
 
 
-def cached_oof(args, rows, Y, R, compute):
+def cached_oof(args, rows, Y, R, ex, compute):
     """The cross-validated decision values, cached under target/model by a digest of
     everything they depend on (rows, labels, the rules' verdicts, this script, common.py
     and the vectors), so a rerun on the same data is quick; the result is the same."""
@@ -463,7 +470,7 @@ def cached_oof(args, rows, Y, R, compute):
     h.update(repr((SEED, C_REG, RULE_SCALE, EMB_SCALE, EXAMPLE_WEIGHT, sorted(UNTUNED))).encode())
     h.update(inspect.getsource(Data).encode() + inspect.getsource(fit).encode()
              + inspect.getsource(oof).encode())
-    h.update(json.dumps(example_lines()).encode())
+    h.update(json.dumps(ex).encode())
     h.update(R.tobytes())
     h.update(json.dumps([[r["id"], r["text"], r.get("customer"), r.get("customer_name")]
                          for r in rows], ensure_ascii=False).encode())
@@ -522,8 +529,8 @@ def write_heads(args, rows, data, Y, mu, sd, q, fitted, modes):
 
 def pack_failures(heads_dir):
     """The shipped pack's failing tests with these heads (`rapport test --heads`), and its
-    model answers or choices the scorer now judges otherwise than their node says
-    (WARNING lines): each failure's lines, transcript excluded."""
+    model answers, choices and rubric examples the scorer now judges otherwise than their
+    file says (WARNING lines): each failure's lines, transcript excluded."""
     out = common.run_rapport(["test", os.path.join(common.ROOT, "scenarios"), "--heads", heads_dir], "")
     failing, cur = [], None
     for line in out.splitlines():
@@ -534,21 +541,7 @@ def pack_failures(heads_dir):
             cur.append(line)
         elif not line.startswith("         "):
             cur = None
-    failing = ["\n".join(f) for f in failing]
-    # The rubric files' examples pin each criterion's behaviour (the data-driven test):
-    # a head that turns one of them around breaks it too.
-    ex = [e for e in common.run_rapport(["model", "examples"], "").splitlines() if e.strip()]
-    ex = [json.loads(e) for e in ex]
-    ex = [e for e in ex if e["criterion"] in CRITERIA]
-    lines = [json.dumps({"id": f"ex{i}", "text": e["text"], "customer": e.get("customer") or "",
-                         "customer_name": "Dana"}, ensure_ascii=False) for i, e in enumerate(ex)]
-    out = common.run_rapport(["score", "--heads", heads_dir], "\n".join(lines) + "\n")
-    for e, line in zip(ex, out.splitlines()):
-        met = {c["id"]: c["met"] for c in json.loads(line).get("criteria", [])}
-        if e["criterion"] in met and bool(met[e["criterion"]]) != bool(e["met"]):
-            failing.append(f"example {e['file']}:{e['line']}: {e['criterion']} "
-                           f"{'missed' if e['met'] else 'met'} on {e['text']!r}")
-    return failing
+    return ["\n".join(f) for f in failing]
 
 
 def write_golden(path, index, q, ng, rws, ews, bis):

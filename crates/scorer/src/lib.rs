@@ -252,6 +252,38 @@ impl RubricScorer {
             .flat_map(|c| c.examples.iter().map(move |e| (c.id.as_str(), e)))
     }
 
+    /// The pinned examples this scorer judges otherwise than their file says, each as
+    /// "file:line: criterion should [not ]be met by \"reply\"". An example is judged after
+    /// its customer line (else out of context), in the language it is written in, as a
+    /// reply to an English-speaking customer (what `customer_language`'s examples are
+    /// about) and as one written message (which `greeting` and `sign_off` need; it
+    /// changes no other criterion). The data-driven test, `rapport test` and `make train`
+    /// all judge them here.
+    pub fn example_failures(&self) -> Vec<String> {
+        self.examples()
+            .filter_map(|(criterion, e)| {
+                let score = self.score(&ReplyInput {
+                    text: &e.reply,
+                    customer: e.customer.as_deref(),
+                    customer_name: Some("Dana"),
+                    language: text::guess_language(&e.reply),
+                    customer_language: Some(Language::En),
+                    written: true,
+                    ..ReplyInput::default()
+                });
+                (score.met(criterion) != e.met).then(|| {
+                    format!(
+                        "{}:{}: {criterion} should {}be met by {:?}",
+                        e.file,
+                        e.line,
+                        if e.met { "" } else { "not " },
+                        e.reply
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// The criteria ids, in the order `score` lists them.
     pub fn criteria(&self) -> impl Iterator<Item = (&str, RubricId)> {
         self.criteria.iter().map(|c| (c.id.as_str(), c.rubric))
