@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import {
+  app,
   FAILURES,
   SEED,
   allById,
@@ -19,7 +20,6 @@ import {
   shipped,
   play,
   reply,
-  root,
   shot,
   start,
   startDriver,
@@ -27,7 +27,6 @@ import {
   waitForLibrary,
 } from './harness.mjs';
 
-const app = path.resolve(root, process.env.RAPPORT_APP ?? 'target/debug/rapport-app');
 const XSS = '<img src=x onerror=alert(1)>';
 
 async function noAlertAndNoImages() {

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  app,
   SCENARIO,
   SEED,
   allById,
@@ -19,7 +20,6 @@ import {
   goldenRuns,
   makePack,
   reply,
-  root,
   shot,
   start,
   startDriver,
@@ -27,7 +27,6 @@ import {
   waitForLibrary,
 } from './harness.mjs';
 
-const app = path.resolve(root, process.env.RAPPORT_APP ?? 'target/debug/rapport-app');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** The customer's lines on screen, without the chases (those depend on the clock), read

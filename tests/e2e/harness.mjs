@@ -14,6 +14,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, '../..');
 /** The shipped pack (or the one `RAPPORT_E2E_SCENARIOS` names). */
 export const shipped = path.resolve(root, process.env.RAPPORT_E2E_SCENARIOS ?? 'scenarios');
+/** The app binary under test: `RAPPORT_APP`, else the debug build. */
+export const app = path.resolve(root, process.env.RAPPORT_APP ?? 'target/debug/rapport-app');
 const shots = path.resolve(root, '.e2e-out/screenshots');
 export const SCENARIO = 'double-charge';
 export const SEED = 1;

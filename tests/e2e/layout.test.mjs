@@ -7,9 +7,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { SCENARIO, SEED, allById, browser, byId, connect, goldenRuns, openLibrary, reply, root, shipped, shot, start, startDriver, stopDriver, waitForLibrary } from './harness.mjs';
+import { app, SCENARIO, SEED, allById, browser, byId, connect, goldenRuns, openLibrary, reply, shipped, shot, start, startDriver, stopDriver, waitForLibrary } from './harness.mjs';
 
-const app = path.resolve(root, process.env.RAPPORT_APP ?? 'target/debug/rapport-app');
 const W = 1366;
 const H = 768;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

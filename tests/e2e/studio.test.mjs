@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { allById, browser, byId, connect, root, shipped, shot, startDriver, stopDriver, waitForLibrary } from './harness.mjs';
+import { app, allById, browser, byId, connect, shipped, shot, startDriver, stopDriver, waitForLibrary } from './harness.mjs';
 
-const app = path.resolve(root, process.env.RAPPORT_APP ?? 'target/debug/rapport-app');
 
 describe('rapport-app: the Studio', { timeout: 180000 }, () => {
   let driver;

@@ -764,17 +764,14 @@ pub fn stemmer(lang: Language) -> Stemmer {
         Language::En => 0,
         Language::Fr => 1,
     };
+    let inner = rust_stemmers::Stemmer::create(algorithm(lang));
     let known = KNOWN[slot].get_or_init(|| {
-        let stemmer = rust_stemmers::Stemmer::create(algorithm(lang));
         crate::semantic::Semantic::builtin()
             .words()
-            .map(|w| (w.into(), stemmer.stem(w).into()))
+            .map(|w| (w.into(), inner.stem(w).into()))
             .collect()
     });
-    Stemmer {
-        inner: rust_stemmers::Stemmer::create(algorithm(lang)),
-        known,
-    }
+    Stemmer { inner, known }
 }
 
 impl Index {
