@@ -32,7 +32,12 @@ def labels_for(folder, writer):
 
 # Blind rounds whose first read is committed and reported: from then on they are training
 # data, and the next round is the blind one.
-SPENT = ["blind/round1.jsonl", "blind2/round2.jsonl", "blind3/round3.jsonl", "blind4/round4.jsonl"]
+SPENT = ["blind/round1.jsonl", "blind2/round2.jsonl", "blind3/round3.jsonl", "blind4/round4.jsonl",
+         "blind5/round5.jsonl", "blind6/round6.jsonl",
+         # The polite sets, once their penalty count is reported: routine courtesy that meets
+         # no criterion, labelled on all fourteen like any reply.
+         "blind2/polite.jsonl", "blind3/polite3.jsonl", "blind6/polite4.jsonl",
+         "blind6/polite5.jsonl", "blind6/polite6.jsonl"]
 
 
 def build(raw_folder, label_folder, out_path, writers=None, spent=()):
