@@ -692,15 +692,39 @@ pub fn shouting(text: &Text, lang: Language) -> Vec<(usize, usize)> {
         let common = run.iter().any(|t| {
             is_stopword(&t.norm, lang) && !matches!(t.norm.as_str(), "i" | "ok" | "a" | "us" | "it")
         });
-        let long = run
-            .iter()
-            .any(|t| t.norm.chars().count() >= 5 && wordlike(&t.norm));
+        // One long capitalised word after a determiner names a thing ("the ICCID", "la
+        // MOBIB", "a REJECT"): a code read out, not a raised voice.
+        let named = j == i + 1
+            && i > 0
+            && toks[i - 1].sentence == toks[i].sentence
+            && is_determiner(&toks[i - 1].norm, lang);
+        let long = !named
+            && run
+                .iter()
+                .any(|t| t.norm.chars().count() >= 5 && wordlike(&t.norm));
         if words >= 3 || common || long {
             out.push((i, j));
         }
         i = j;
     }
     out
+}
+
+/// Articles, possessives and demonstratives: what comes before a noun.
+fn is_determiner(w: &str, lang: Language) -> bool {
+    match lang {
+        Language::En => matches!(
+            w,
+            "the" | "a" | "an" | "your" | "my" | "our" | "their" | "his" | "her" | "its" | "this"
+                | "that" | "these" | "those" | "any" | "each"
+        ),
+        Language::Fr => matches!(
+            w,
+            "le" | "la" | "les" | "l" | "un" | "une" | "votre" | "vos" | "mon" | "ma" | "mes"
+                | "notre" | "nos" | "ton" | "ta" | "tes" | "son" | "sa" | "ses" | "leur"
+                | "leurs" | "ce" | "cet" | "cette" | "ces" | "du" | "des"
+        ),
+    }
 }
 
 /// Whether a word written in capitals reads as a word rather than a code or an acronym:
@@ -985,5 +1009,27 @@ mod tests {
         assert!(!shouting(&t, Language::En).is_empty());
         let t = tokenize("That is NEVER going to happen", Language::En);
         assert!(!shouting(&t, Language::En).is_empty());
+    }
+
+    /// A polite set's "Could you read me the last four digits of the ICCID printed on the
+    /// card?" was shouting: one long code after a determiner is a thing named.
+    #[test]
+    fn a_code_after_a_determiner_is_not_shouting() {
+        for (polite, lang) in [
+            ("Could you read me the last four digits of the ICCID printed on the card?", Language::En),
+            ("A REJECT normally means the meter did not accept the code.", Language::En),
+            ("Je viens de charger l'abonnement sur la MOBIB.", Language::Fr),
+        ] {
+            let t = tokenize(polite, lang);
+            assert!(shouting(&t, lang).is_empty(), "{polite}");
+        }
+        for (shout, lang) in [
+            ("You were told TWICE.", Language::En),
+            ("I said the WRONG ONE.", Language::En),
+            ("JE VOUS AI DÉJÀ OFFERT LE PRORATA.", Language::Fr),
+        ] {
+            let t = tokenize(shout, lang);
+            assert!(!shouting(&t, lang).is_empty(), "{shout}");
+        }
     }
 }
