@@ -715,14 +715,51 @@ fn is_determiner(w: &str, lang: Language) -> bool {
     match lang {
         Language::En => matches!(
             w,
-            "the" | "a" | "an" | "your" | "my" | "our" | "their" | "his" | "her" | "its" | "this"
-                | "that" | "these" | "those" | "any" | "each"
+            "the"
+                | "a"
+                | "an"
+                | "your"
+                | "my"
+                | "our"
+                | "their"
+                | "his"
+                | "her"
+                | "its"
+                | "this"
+                | "that"
+                | "these"
+                | "those"
+                | "any"
+                | "each"
         ),
         Language::Fr => matches!(
             w,
-            "le" | "la" | "les" | "l" | "un" | "une" | "votre" | "vos" | "mon" | "ma" | "mes"
-                | "notre" | "nos" | "ton" | "ta" | "tes" | "son" | "sa" | "ses" | "leur"
-                | "leurs" | "ce" | "cet" | "cette" | "ces" | "du" | "des"
+            "le" | "la"
+                | "les"
+                | "l"
+                | "un"
+                | "une"
+                | "votre"
+                | "vos"
+                | "mon"
+                | "ma"
+                | "mes"
+                | "notre"
+                | "nos"
+                | "ton"
+                | "ta"
+                | "tes"
+                | "son"
+                | "sa"
+                | "ses"
+                | "leur"
+                | "leurs"
+                | "ce"
+                | "cet"
+                | "cette"
+                | "ces"
+                | "du"
+                | "des"
         ),
     }
 }
@@ -1016,9 +1053,18 @@ mod tests {
     #[test]
     fn a_code_after_a_determiner_is_not_shouting() {
         for (polite, lang) in [
-            ("Could you read me the last four digits of the ICCID printed on the card?", Language::En),
-            ("A REJECT normally means the meter did not accept the code.", Language::En),
-            ("Je viens de charger l'abonnement sur la MOBIB.", Language::Fr),
+            (
+                "Could you read me the last four digits of the ICCID printed on the card?",
+                Language::En,
+            ),
+            (
+                "A REJECT normally means the meter did not accept the code.",
+                Language::En,
+            ),
+            (
+                "Je viens de charger l'abonnement sur la MOBIB.",
+                Language::Fr,
+            ),
         ] {
             let t = tokenize(polite, lang);
             assert!(shouting(&t, lang).is_empty(), "{polite}");
