@@ -349,7 +349,9 @@ const EOS: &str = "\u{3}";
 /// the reply: a bucket already seen (in this or an earlier sentence) is not repeated.
 pub fn ngram_buckets<'t>(sentences: impl IntoIterator<Item = Vec<&'t str>>) -> Vec<Vec<u32>> {
     let mask = (1u64 << BUCKET_BITS) - 1;
-    let mut seen: FnvMap<u32, ()> = FnvMap::default();
+    // Room for the buckets of a reply of a hundred words or so: growing the set as it
+    // fills cost more than the hashing.
+    let mut seen: FnvMap<u32, ()> = FnvMap::with_capacity_and_hasher(512, Default::default());
     sentences
         .into_iter()
         .map(|words| {
