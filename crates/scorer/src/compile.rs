@@ -167,6 +167,7 @@ impl RubricScorer {
         }
         for lang in &mut langs {
             lang.index.finish();
+            lang.vocab.index_lexicon(&lang.stemmer);
         }
         (
             RubricScorer {

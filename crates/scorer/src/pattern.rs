@@ -27,7 +27,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use rust_stemmers::Algorithm;
 
-use super::text::{tokenize, Text};
+use super::text::{tokenize, Text, Token};
 use crate::model::Language;
 
 /// A small, fast, deterministic hasher for the vocabulary's short keys (the Fx hash of
@@ -546,6 +546,9 @@ pub struct Vocab {
     /// Ids start here, so a per-reply vocabulary can extend the shared one.
     stem_offset: u32,
     surface_offset: u32,
+    /// Per word of the lexicon ([`Token::word`]), its surface and stem ids here ([`NONE`]
+    /// where there is none): a reply word is read by its id, not looked up by its text.
+    lexemes: Vec<(u32, u32)>,
 }
 
 fn deletions(word: &str) -> impl Iterator<Item = String> + '_ {
@@ -662,6 +665,18 @@ impl Vocab {
         self.stems.get(stem).copied()
     }
 
+    /// Builds [`Vocab::lexemes`]; call once every phrase is interned.
+    pub fn index_lexicon(&mut self, stemmer: &Stemmer) {
+        let mut lexemes = vec![(NONE, NONE); stemmer.known.len()];
+        for (word, id) in stemmer.lexicon.words() {
+            lexemes[id as usize] = (
+                self.surface(word).unwrap_or(NONE),
+                self.stem(&stemmer.known[id as usize]).unwrap_or(NONE),
+            );
+        }
+        self.lexemes = lexemes;
+    }
+
     pub fn surface(&self, word: &str) -> Option<u32> {
         self.surfaces.get(word).copied()
     }
@@ -731,20 +746,30 @@ pub struct Hit {
     pub end: usize,
 }
 
-/// A language's stemmer. The stems of the shipped vocabulary (the word vectors' 51,000
-/// tokens) are worked out once per process and looked up, so the words of nearly every
-/// reply and customer line are not stemmed again on each reply; any other word is
-/// stemmed as it comes. A lookup gives exactly what the stemmer gives.
+/// A language's stemmer. The stems of the shipped lexicon (the word vectors' 51,000
+/// tokens) are worked out once per process and read by the word's id, so the words of
+/// nearly every reply and customer line are not stemmed again on each reply; any other
+/// word is stemmed as it comes. A lookup gives exactly what the stemmer gives.
 pub struct Stemmer {
     inner: rust_stemmers::Stemmer,
-    known: &'static FastMap<Box<str>, Box<str>>,
+    /// The stem of each word of the lexicon, by id.
+    known: &'static [Box<str>],
+    lexicon: &'static crate::semantic::Vectors,
 }
 
 impl Stemmer {
     pub fn stem<'a>(&self, word: &'a str) -> Cow<'a, str> {
-        match self.known.get(word) {
-            Some(stem) => Cow::Borrowed(stem),
-            None => self.inner.stem(word),
+        match self.lexicon.id(word) {
+            NONE => self.inner.stem(word),
+            id => Cow::Borrowed(&self.known[id as usize]),
+        }
+    }
+
+    /// The stem of an interned token: no lookup of its text when the lexicon holds it.
+    pub fn stem_token<'a>(&self, token: &'a Token) -> Cow<'a, str> {
+        match token.word {
+            NONE => self.stem(&token.norm),
+            id => Cow::Borrowed(&self.known[id as usize]),
         }
     }
 }
@@ -758,20 +783,26 @@ fn algorithm(lang: Language) -> Algorithm {
 
 /// The stemmer of a language.
 pub fn stemmer(lang: Language) -> Stemmer {
-    static KNOWN: [std::sync::OnceLock<FastMap<Box<str>, Box<str>>>; 2] =
+    static KNOWN: [std::sync::OnceLock<Vec<Box<str>>>; 2] =
         [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
     let slot = match lang {
         Language::En => 0,
         Language::Fr => 1,
     };
     let inner = rust_stemmers::Stemmer::create(algorithm(lang));
+    let lexicon = crate::semantic::lexicon();
     let known = KNOWN[slot].get_or_init(|| {
-        crate::semantic::Semantic::builtin()
-            .words()
-            .map(|w| (w.into(), inner.stem(w).into()))
-            .collect()
+        let mut known: Vec<Box<str>> = vec![Box::from(""); lexicon.len()];
+        for (w, id) in lexicon.words() {
+            known[id as usize] = inner.stem(w).into();
+        }
+        known
     });
-    Stemmer { inner, known }
+    Stemmer {
+        inner,
+        known,
+        lexicon,
+    }
 }
 
 impl Index {
@@ -1036,13 +1067,28 @@ pub struct Word<'a> {
 }
 
 /// Looks a word up in the shared vocabulary and the per-reply one; `None` for the stem
-/// when neither holds it.
+/// when neither holds it. `word` is its lexicon id, when it has one.
 fn lookup<'a>(
+    word: u32,
     norm: &'a str,
-    stemmer: &Stemmer,
+    stemmer: &'a Stemmer,
     vocab: &'a Vocab,
     extra: &'a Vocab,
 ) -> (u32, Option<u32>, Cow<'a, str>) {
+    if let Some(&(surface, stem)) = vocab.lexemes.get(word as usize) {
+        // What the text lookups below would find: a surface form's stem is the
+        // stemmer's, and the shared vocabulary is asked first.
+        let text: &str = &stemmer.known[word as usize];
+        let surface = match surface {
+            NONE => extra.surface(norm).unwrap_or(NONE),
+            s => s,
+        };
+        let stem = match stem {
+            NONE => extra.stem(text),
+            s => Some(s),
+        };
+        return (surface, stem, Cow::Borrowed(text));
+    }
     let surface = vocab.surface(norm).or_else(|| extra.surface(norm));
     if let Some((stem, text)) = surface.and_then(|s| extra.known_stem(s, Some(vocab))) {
         return (surface.unwrap_or(NONE), Some(stem), Cow::Borrowed(text));
@@ -1056,7 +1102,7 @@ fn lookup<'a>(
 /// knows (unless `keep` says the word is real, e.g. the customer used it).
 pub fn analyse<'a>(
     text: &'a Text,
-    stemmer: &Stemmer,
+    stemmer: &'a Stemmer,
     vocab: &'a Vocab,
     extra: &'a Vocab,
     keep: impl Fn(&str) -> bool,
@@ -1064,7 +1110,7 @@ pub fn analyse<'a>(
     text.tokens
         .iter()
         .map(|t| {
-            let (surface, stem, stem_text) = lookup(&t.norm, stemmer, vocab, extra);
+            let (surface, stem, stem_text) = lookup(t.word, &t.norm, stemmer, vocab, extra);
             let known = t.number || surface != NONE || stem.is_some() || keep(&stem_text);
             let fixed = if known {
                 None
@@ -1073,7 +1119,7 @@ pub fn analyse<'a>(
             };
             match fixed {
                 Some(fixed) => {
-                    let (surface, stem, stem_text) = lookup(fixed, stemmer, vocab, extra);
+                    let (surface, stem, stem_text) = lookup(NONE, fixed, stemmer, vocab, extra);
                     Word {
                         norm: fixed,
                         corrected: true,

@@ -33,7 +33,9 @@ pub(crate) struct Reply<'a> {
 impl RubricScorer {
     pub(crate) fn prepare<'a>(&'a self, input: &ReplyInput<'a>) -> Reply<'a> {
         let lang = &self.langs[lang_index(input.language)];
-        let text = tokenize(input.text, lang.lang);
+        let lexicon = crate::semantic::lexicon();
+        let mut text = tokenize(input.text, lang.lang);
+        lexicon.intern(&mut text);
         let extra = self.extra(input, lang);
         let fill = Fill {
             name: input.customer_name,
@@ -41,12 +43,16 @@ impl RubricScorer {
             lang: lang.lang,
         };
         let n_crit = self.criteria.len() + extra.criteria.len();
-        let customer_text = input.customer.map(|c| tokenize(c, lang.lang));
+        let customer_text = input.customer.map(|c| {
+            let mut t = tokenize(c, lang.lang);
+            lexicon.intern(&mut t);
+            t
+        });
         let customer = customer_text.as_ref().map(|t| {
             let stems: Vec<_> = t
                 .tokens
                 .iter()
-                .map(|t| lang.stemmer.stem(&t.norm))
+                .map(|t| lang.stemmer.stem_token(t))
                 .collect();
             rules::content_stems(t, &stems, lang.lang)
         });

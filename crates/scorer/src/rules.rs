@@ -3,6 +3,10 @@
 //! evidence machinery explains them.
 
 use std::collections::BTreeSet;
+use std::hash::BuildHasherDefault;
+use std::sync::OnceLock;
+
+use crate::pattern::FxHasher;
 
 use super::text::{Sentence, Text, Token};
 use crate::model::Language;
@@ -203,9 +207,14 @@ fn is_stopword(w: &str, lang: Language) -> bool {
         "une", "vos", "votre", "vous", "y", "ca", "deja", "encore", "tres", "bien", "tout",
         "toujours", "jamais", "rien", "fois", "ete", "sont", "etes", "avais", "avait", "ont",
     ];
+    // Asked for every content-word candidate of the reply and the customer's line: a
+    // scan of the lists compared each word with dozens of same-length stopwords.
+    type Set = std::collections::HashSet<&'static str, BuildHasherDefault<FxHasher>>;
+    static SETS: OnceLock<[Set; 2]> = OnceLock::new();
+    let sets = SETS.get_or_init(|| [EN.iter().copied().collect(), FR.iter().copied().collect()]);
     match lang {
-        Language::En => EN.contains(&w),
-        Language::Fr => FR.contains(&w),
+        Language::En => sets[0].contains(w),
+        Language::Fr => sets[1].contains(w),
     }
 }
 

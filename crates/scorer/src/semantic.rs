@@ -27,7 +27,8 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use super::text::Text;
+use super::text::{Text, Token};
+use crate::pattern::NONE;
 
 /// Why a model file could not be read.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -147,16 +148,39 @@ impl Vectors {
         self.index.is_empty()
     }
 
-    /// Adds the vector of `word` to `sum`; whether it was known.
-    fn add(&self, word: &str, sum: &mut [i32]) -> bool {
-        let Some(&i) = self.index.get(word) else {
-            return false;
-        };
+    /// The words the vectors know with their rows, in no particular order.
+    pub(crate) fn words(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.index.iter().map(|(w, &i)| (&**w, i))
+    }
+
+    /// The row of `word`, [`NONE`] when the vectors do not know it.
+    pub fn id(&self, word: &str) -> u32 {
+        self.index.get(word).copied().unwrap_or(NONE)
+    }
+
+    /// Sets each token's [`Token::word`] to its row here: the one lookup of its text,
+    /// after which its stem, its vector and its vocabulary entries are read by id.
+    pub fn intern(&self, text: &mut Text) {
+        for t in &mut text.tokens {
+            t.word = self.id(&t.norm);
+        }
+    }
+
+    /// Adds row `i` to `sum`.
+    fn add_row(&self, i: u32, sum: &mut [i32]) {
         let row = &self.data[i as usize * self.dim..(i as usize + 1) * self.dim];
         for (s, &v) in sum.iter_mut().zip(row) {
             *s += i32::from(v);
         }
-        true
+    }
+
+    /// Adds the vector of `word` to `sum`; whether it was known.
+    fn add(&self, word: &str, sum: &mut [i32]) -> bool {
+        let i = self.id(word);
+        if i != NONE {
+            self.add_row(i, sum);
+        }
+        i != NONE
     }
 
     /// The integer mean `a` of the vectors of `words` (see the module docs).
@@ -165,6 +189,33 @@ impl Vectors {
         let n = words.into_iter().filter(|w| self.add(w, &mut sum)).count() as i32;
         mean_of(sum, n)
     }
+
+    /// [`Vectors::mean`] of the tokens' words, read by id where they were interned here.
+    fn mean_of_tokens(&self, tokens: &[Token]) -> Vec<i32> {
+        let interned = is_lexicon(self);
+        let mut sum = vec![0i32; self.dim];
+        let mut n = 0;
+        for t in tokens {
+            let found = if interned && t.word != NONE {
+                self.add_row(t.word, &mut sum);
+                true
+            } else {
+                self.add(&t.norm, &mut sum)
+            };
+            n += i32::from(found);
+        }
+        mean_of(sum, n)
+    }
+}
+
+/// The shipped word vectors' vocabulary: the lexicon whose rows [`Token::word`] holds.
+pub fn lexicon() -> &'static Vectors {
+    &builtin_model().vectors
+}
+
+/// Whether `v` is [`lexicon`], without loading it: no token holds an id before it is.
+fn is_lexicon(v: &Vectors) -> bool {
+    MODEL.get().is_some_and(|m| std::ptr::eq(&*m.vectors, v))
 }
 
 /// How a criterion combines the rules and its head.
@@ -298,7 +349,9 @@ const EOS: &str = "\u{3}";
 /// the reply: a bucket already seen (in this or an earlier sentence) is not repeated.
 pub fn ngram_buckets<'t>(sentences: impl IntoIterator<Item = Vec<&'t str>>) -> Vec<Vec<u32>> {
     let mask = (1u64 << BUCKET_BITS) - 1;
-    let mut seen: FnvMap<u32, ()> = FnvMap::default();
+    // Room for the buckets of a reply of a hundred words or so: growing the set as it
+    // fills cost more than the hashing.
+    let mut seen: FnvMap<u32, ()> = FnvMap::with_capacity_and_hasher(512, Default::default());
     sentences
         .into_iter()
         .map(|words| {
@@ -381,6 +434,19 @@ pub enum Verdict {
     NotMet,
 }
 
+static MODEL: std::sync::OnceLock<std::sync::Arc<Semantic>> = std::sync::OnceLock::new();
+
+fn builtin_model() -> &'static std::sync::Arc<Semantic> {
+    MODEL.get_or_init(|| {
+        // The artifacts are checked against their sha256 by the tests; a broken
+        // build of them is a bug in `make train`, not an input to recover from.
+        std::sync::Arc::new(
+            Semantic::parse(BUILTIN_VECTORS, BUILTIN_NGRAMS, BUILTIN_HEADS)
+                .expect("the shipped semantic model is valid"),
+        )
+    })
+}
+
 /// The shipped model (`crates/scorer/model/`), compiled in.
 const BUILTIN_VECTORS: &[u8] = include_bytes!("../model/vectors.bin");
 const BUILTIN_NGRAMS: &[u8] = include_bytes!("../model/ngrams.bin");
@@ -388,23 +454,8 @@ const BUILTIN_HEADS: &str = include_str!("../model/heads.json");
 
 impl Semantic {
     /// The shipped model, read once per process and shared.
-    /// The words the vectors know, in no particular order.
-    pub(crate) fn words(&self) -> impl Iterator<Item = &str> {
-        self.vectors.index.keys().map(|w| &**w)
-    }
-
     pub fn builtin() -> std::sync::Arc<Semantic> {
-        static MODEL: std::sync::OnceLock<std::sync::Arc<Semantic>> = std::sync::OnceLock::new();
-        MODEL
-            .get_or_init(|| {
-                // The artifacts are checked against their sha256 by the tests; a broken
-                // build of them is a bug in `make train`, not an input to recover from.
-                std::sync::Arc::new(
-                    Semantic::parse(BUILTIN_VECTORS, BUILTIN_NGRAMS, BUILTIN_HEADS)
-                        .expect("the shipped semantic model is valid"),
-                )
-            })
-            .clone()
+        builtin_model().clone()
     }
 
     /// This model with every head in `mode` (for comparing layers; `personalize` stays
@@ -531,7 +582,7 @@ impl Semantic {
     /// The customer line's mean vector.
     pub fn customer_mean(&self, customer: Option<&Text>) -> Vec<i32> {
         match customer {
-            Some(t) => self.vectors.mean(t.tokens.iter().map(|t| t.norm.as_str())),
+            Some(t) => self.vectors.mean_of_tokens(&t.tokens),
             None => vec![0; self.vectors.dim],
         }
     }
@@ -655,8 +706,7 @@ impl Semantic {
 
     /// The reply's mean vector over all its tokens.
     pub fn reply_mean(&self, text: &Text) -> Vec<i32> {
-        self.vectors
-            .mean(text.tokens.iter().map(|t| t.norm.as_str()))
+        self.vectors.mean_of_tokens(&text.tokens)
     }
 
     /// The buckets of a prepared reply, per sentence (for the golden test).

@@ -18,6 +18,10 @@ pub struct Token {
     pub end: usize,
     /// Lowercase, accent-folded, contraction-expanded form.
     pub norm: String,
+    /// `norm`'s id in the shipped lexicon ([`crate::semantic::lexicon`]), set by
+    /// [`crate::semantic::Vectors::intern`]; [`crate::pattern::NONE`] for a word it does
+    /// not hold, or before it is interned.
+    pub word: u32,
     pub sentence: usize,
     /// Clauses split sentences at commas, semicolons, dashes and contrastive words
     /// ("but"), so a negation or a "but" only reaches as far as it does in speech.
@@ -123,6 +127,7 @@ pub fn tokenize(text: &str, lang: Language) -> Text {
                     start,
                     end: i,
                     norm,
+                    word: crate::pattern::NONE,
                     sentence,
                     clause,
                     caps,
@@ -181,6 +186,7 @@ pub fn tokenize(text: &str, lang: Language) -> Text {
                     start: i,
                     end: i + 1,
                     norm: c.to_string(),
+                    word: crate::pattern::NONE,
                     sentence: out.sentences.len(),
                     clause,
                     caps: false,
