@@ -37,6 +37,12 @@
 //! [`RubricScorer::explain`]) and [`eval`] (precision and recall against labelled
 //! replies).
 //!
+//! The words the code itself knows, as opposed to the rubrics' phrases (the tokeniser's
+//! contractions and elisions, the detectors' stopwords, negators, openers, sign-offs,
+//! month names, ...), are in `lang`, one file per language (`src/lang/en.rs`,
+//! `src/lang/fr.rs`), accent-folded as token norms are: every word list the code matches
+//! on lives there, not inline in a stage.
+//!
 //! Everything costly (parsing the rubric files, compiling phrases, building the typo
 //! index) happens once, in [`RubricScorer::builtin`] or [`RubricScorer::with_pack_dir`].
 
@@ -49,6 +55,9 @@ mod compile;
 
 // 2. Prepare the conversation and the reply.
 mod prepare;
+
+// The words the tokeniser and the detectors know, one file per language.
+mod lang;
 
 pub mod text;
 

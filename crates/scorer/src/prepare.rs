@@ -14,7 +14,7 @@ use crate::rules;
 use crate::score::ReplyInput;
 use crate::template::{self, Piece};
 use crate::text::{tokenize, Text};
-use crate::{lang_index, Criterion, Lang, RubricScorer};
+use crate::{lang, lang_index, Criterion, Lang, RubricScorer, LANGS};
 
 /// One reply, ready for the stages that read it.
 pub(crate) struct Reply<'a> {
@@ -100,21 +100,6 @@ impl Fill<'_> {
     }
 }
 
-const MONTHS: [[&str; 2]; 12] = [
-    ["january", "janvier"],
-    ["february", "fevrier"],
-    ["march", "mars"],
-    ["april", "avril"],
-    ["may", "mai"],
-    ["june", "juin"],
-    ["july", "juillet"],
-    ["august", "aout"],
-    ["september", "septembre"],
-    ["october", "octobre"],
-    ["november", "novembre"],
-    ["december", "decembre"],
-];
-
 /// `YYYY-MM-DD` as (year, month 1-12, day).
 fn iso_date(s: &str) -> Option<(u32, usize, u32)> {
     let mut it = s.trim().split('-');
@@ -133,7 +118,7 @@ impl Resolve for Fill<'_> {
             return Some(vec![value]);
         };
         // A date is said many ways; any of them states it.
-        let month = MONTHS[m - 1][lang_index(self.lang)];
+        let month = lang::data(self.lang).months[m - 1];
         Some(vec![
             format!("{d} {month}"),
             format!("{d} of {month}"),
@@ -160,7 +145,7 @@ impl FactShape {
     pub(crate) fn display(&self, lang: Language) -> String {
         match self {
             FactShape::Money(n) => n.clone(),
-            FactShape::Date(m, d) => format!("{d} {}", MONTHS[m - 1][lang_index(lang)]),
+            FactShape::Date(m, d) => format!("{d} {}", lang::data(lang).months[m - 1]),
         }
     }
 }
@@ -199,10 +184,11 @@ pub(crate) fn wrong_mentions(text: &Text, shape: &FactShape) -> Vec<(usize, usiz
         FactShape::Date(want_m, want_d) => {
             let mut out = Vec::new();
             for (i, t) in toks.iter().enumerate() {
-                let Some(m) = MONTHS
-                    .iter()
-                    .position(|names| names.contains(&t.norm.as_str()))
-                else {
+                let Some(m) = (0..12).position(|m| {
+                    LANGS
+                        .iter()
+                        .any(|&l| lang::data(l).months[m] == t.norm.as_str())
+                }) else {
                     continue;
                 };
                 let day_at = |j: usize| {

@@ -6,6 +6,12 @@ use std::collections::BTreeSet;
 use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
+use crate::lang::{
+    self, AGENT, ASKING, ASKS_YOU, CALM_CAPS, CHECKING, CHOICE, DENIALS, EXPLAINING, FLAT_DENIALS,
+    FUTURE, GREETING_OPENERS, IMPERATIVES, LIMITS, LOOKED, NOBODY, NOT_A_NAME, PROMISING,
+    REFUSAL_TURNS, REPORTING, REQUEST_OPENERS as OPENERS, RESTATING, SECOND_PERSON, SIGN_OFFS,
+    TITLES,
+};
 use crate::pattern::FxHasher;
 
 use super::text::{Sentence, Text, Token};
@@ -13,14 +19,7 @@ use crate::model::Language;
 
 /// Words that negate what follows them within a clause.
 pub fn negators(lang: Language) -> &'static [&'static str] {
-    match lang {
-        Language::En => &[
-            "not", "no", "never", "nobody", "nothing", "without", "hardly", "nor", "unable",
-        ],
-        Language::Fr => &[
-            "pas", "ne", "jamais", "aucun", "aucune", "rien", "sans", "personne", "ni",
-        ],
-    }
+    lang::data(lang).negators
 }
 
 /// How far back a negation reaches: "I'm not really sorry" is negated, "you don't use
@@ -40,173 +39,8 @@ pub fn negated(text: &Text, first: usize, negators: &[&str]) -> bool {
 /// Words that carry no fact of the customer's situation: pronouns, auxiliaries,
 /// determiners, prepositions, fillers.
 fn is_stopword(w: &str, lang: Language) -> bool {
-    const EN: &[&str] = &[
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "also",
-        "am",
-        "an",
-        "and",
-        "any",
-        "anyone",
-        "anything",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "done",
-        "down",
-        "even",
-        "ever",
-        "every",
-        "for",
-        "from",
-        "get",
-        "gets",
-        "getting",
-        "got",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "him",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "just",
-        "know",
-        "let",
-        "like",
-        "me",
-        "might",
-        "more",
-        "most",
-        "much",
-        "must",
-        "my",
-        "need",
-        "no",
-        "not",
-        "now",
-        "of",
-        "off",
-        "ok",
-        "on",
-        "once",
-        "one",
-        "only",
-        "or",
-        "other",
-        "our",
-        "out",
-        "over",
-        "please",
-        "really",
-        "right",
-        "said",
-        "say",
-        "says",
-        "see",
-        "seriously",
-        "she",
-        "should",
-        "so",
-        "some",
-        "someone",
-        "something",
-        "still",
-        "such",
-        "sure",
-        "tell",
-        "than",
-        "thank",
-        "thanks",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "thing",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "us",
-        "very",
-        "want",
-        "was",
-        "way",
-        "we",
-        "well",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "why",
-        "will",
-        "with",
-        "would",
-        "yes",
-        "yet",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "actually",
-        "anyway",
-        "going",
-        "make",
-        "made",
-        "people",
-        "guess",
-        "oh",
-        "great",
-        "another",
-    ];
-    const FR: &[&str] = &[
-        "a", "ai", "au", "aux", "avec", "avez", "avoir", "ce", "cela", "ces", "cet", "cette",
-        "comme", "dans", "de", "des", "du", "elle", "en", "est", "et", "etre", "eu", "fait", "il",
-        "ils", "je", "la", "le", "les", "leur", "lui", "ma", "mais", "me", "mes", "moi", "mon",
-        "ne", "nous", "on", "ou", "par", "pas", "plus", "pour", "qu", "que", "qui", "sa", "se",
-        "ses", "si", "son", "suis", "sur", "chez", "ta", "te", "tes", "toi", "ton", "tu", "un",
-        "une", "vos", "votre", "vous", "y", "ca", "deja", "encore", "tres", "bien", "tout",
-        "toujours", "jamais", "rien", "fois", "ete", "sont", "etes", "avais", "avait", "ont",
-    ];
+    const EN: &[&str] = lang::EN.stopwords;
+    const FR: &[&str] = lang::FR.stopwords;
     // Asked for every content-word candidate of the reply and the customer's line: a
     // scan of the lists compared each word with dozens of same-length stopwords.
     type Set = std::collections::HashSet<&'static str, BuildHasherDefault<FxHasher>>;
@@ -288,170 +122,17 @@ pub fn echo_question(
     content.iter().all(|&i| customer.contains(stems[i]))
 }
 
-/// Stems of the verbs that report the customer's words back ("you're asking", "you're
-/// saying", "you mean"), in English and French.
-const REPORTING: &[&str] = &[
-    "ask", "say", "tell", "mean", "claim", "demand", "want", "dire", "veux", "voulez",
-];
-
 /// How many of the customer's content words a sentence must restate to count as
 /// reflecting their situation back. One shared word is chance ("card", "order"); two is
 /// a paraphrase.
 pub const MIRROR_MIN_WORDS: usize = 2;
 
-/// Words that open a sentence without changing what it does.
-const OPENERS: &[&str] = &[
-    "ok",
-    "okay",
-    "alright",
-    "now",
-    "first",
-    "then",
-    "just",
-    "and",
-    "also",
-    "next",
-    "d",
-    "abord",
-    "alors",
-    "ensuite",
-    "maintenant",
-];
-
-/// Verbs that open an instruction to the customer ("unplug the router and restart it").
-const IMPERATIVES: &[&str] = &[
-    "please",
-    "kindly",
-    "try",
-    "unplug",
-    "plug",
-    "restart",
-    "reboot",
-    "reset",
-    "turn",
-    "switch",
-    "press",
-    "hold",
-    "push",
-    "tap",
-    "click",
-    "go",
-    "open",
-    "close",
-    "check",
-    "send",
-    "give",
-    "tell",
-    "read",
-    "make",
-    "call",
-    "ring",
-    "log",
-    "sign",
-    "remove",
-    "take",
-    "put",
-    "wait",
-    "use",
-    "follow",
-    "select",
-    "choose",
-    "pick",
-    "enter",
-    "type",
-    "update",
-    "install",
-    "reinstall",
-    "uninstall",
-    "contact",
-    "email",
-    "bring",
-    "return",
-    "keep",
-    "leave",
-    "look",
-    "clear",
-    "delete",
-    "charge",
-    "connect",
-    "disconnect",
-    "reconnect",
-    "confirm",
-    "forward",
-    "fill",
-    "complete",
-    "upload",
-    "attach",
-    "drop",
-    "pop",
-    "grab",
-    "note",
-    "write",
-    "visit",
-    "download",
-    "change",
-    "set",
-    "hit",
-    "scroll",
-    "find",
-    "veuillez",
-    "merci",
-    "essayez",
-    "debranchez",
-    "rebranchez",
-    "redemarrez",
-    "appuyez",
-    "envoyez",
-    "donnez",
-    "dites",
-    "indiquez",
-    "verifiez",
-    "allez",
-    "cliquez",
-    "confirmez",
-];
-
-/// Words that open a question gathering facts or asking the customer to act, rather than
-/// checking a restatement ("so you were charged twice, is that right?").
-const ASKING: &[&str] = &[
-    "can", "could", "would", "will", "do", "did", "does", "have", "has", "are", "is", "was",
-    "were", "what", "which", "when", "where", "how", "why", "who", "whose", "may", "should",
-    "pouvez", "pourriez", "avez", "etes", "est", "quel", "quelle", "quels", "quelles", "quand",
-    "ou", "comment", "pourquoi", "qui", "combien",
-];
-
-/// What an agent has done that is only looking, not acting: "I've read your emails".
-const LOOKED: &[&str] = &[
-    "been",
-    "seen",
-    "read",
-    "heard",
-    "noticed",
-    "looked",
-    "checked",
-    "gone",
-    "listened",
-    "understood",
-    "found",
-    "pulled",
-    "got",
-    "just",
-    "had",
-    "spotted",
-];
-
 /// Whether words ask something of the customer: "can you", "could you", "pourriez-vous".
 fn asks_you(words: &[&str]) -> bool {
     words.windows(2).any(|w| {
-        matches!(
-            (w[0], w[1]),
-            ("can" | "could" | "would" | "will", "you")
-                | ("pouvez" | "pourriez" | "voulez" | "preferez", "vous")
-                | (
-                    "vous",
-                    "avez" | "auriez" | "pouvez" | "pourriez" | "savez" | "voulez"
-                )
-        )
+        ASKS_YOU
+            .iter()
+            .any(|(a, b)| a.contains(&w[0]) && b.contains(&w[1]))
     })
 }
 
@@ -469,43 +150,36 @@ fn requests_or_acts(text: &Text, s: &Sentence) -> bool {
         return false;
     };
     let second = words.get(1).copied().unwrap_or("");
-    if matches!(first, "so" | "donc") {
+    if RESTATING.contains(&first) {
         return false;
     }
     if s.question {
         // "..., is that right?" checks a restatement; "can you tell me ...?" anywhere in
         // the question, or a choice between options ("... or ...?"), asks for something.
         let last = words.last().copied().unwrap_or("");
-        if matches!(last, "right" | "correct") {
+        if CHECKING.contains(&last) {
             return false;
         }
         return ASKING.contains(&first)
             || asks_you(&words)
-            || words.contains(&"or")
-            || words.contains(&"ou");
+            || words.iter().any(|w| CHOICE.contains(w));
     }
     // A denial ("No, you haven't broken it", "Nobody is sleeping in the lobby") or an
     // explanation ("an orange light means ...") uses the customer's words to answer them,
     // not to reflect their situation back.
-    if matches!(first, "no" | "non" | "nope")
-        || (matches!(first, "nobody" | "noone" | "personne")
-            && words
-                .iter()
-                .any(|w| matches!(*w, "promise" | "promets" | "tonight" | "will")))
-        || (matches!(first, "absolutely" | "of" | "certainly")
-            && words[..words.len().min(3)].contains(&"not"))
-        || words
-            .iter()
-            .any(|w| matches!(*w, "means" | "meaning" | "signifie"))
+    if DENIALS.contains(&first)
+        || (NOBODY.contains(&first) && words.iter().any(|w| PROMISING.contains(w)))
+        || (FLAT_DENIALS.contains(&first) && words[..words.len().min(3)].contains(&"not"))
+        || words.iter().any(|w| EXPLAINING.contains(w))
     {
         return true;
     }
     IMPERATIVES.contains(&first)
         || (first == "let" && second == "me")
-        || (matches!(first, "i" | "we") && matches!(second, "will" | "shall"))
+        || (AGENT.contains(&first) && FUTURE.contains(&second))
         // "I've credited the difference and put your account on ...": a report of what
         // the agent did, unless what they did was to look ("I've read your emails and ...").
-        || (matches!(first, "i" | "we")
+        || (AGENT.contains(&first)
             && second == "have"
             && !words.get(2).is_some_and(|w| LOOKED.contains(w)))
         || (first == "i" && second == "am" && words.get(2) == Some(&"going"))
@@ -520,31 +194,13 @@ fn refuses(text: &Text, s: &Sentence) -> bool {
     let words = &text.tokens[s.first..s.end];
     words
         .iter()
-        .position(|t| matches!(t.norm.as_str(), "but" | "however" | "mais" | "cependant"))
+        .position(|t| REFUSAL_TURNS.contains(&t.norm.as_str()))
         .is_some_and(|at| {
-            words[at + 1..].iter().any(|t| {
-                matches!(
-                    t.norm.as_str(),
-                    "not"
-                        | "only"
-                        | "unable"
-                        | "never"
-                        | "no"
-                        | "pas"
-                        | "jamais"
-                        | "rien"
-                        | "seulement"
-                        | "uniquement"
-                )
-            })
+            words[at + 1..]
+                .iter()
+                .any(|t| LIMITS.contains(&t.norm.as_str()))
         })
 }
-
-/// The customer addressed: a restatement of their situation is said to them.
-const SECOND_PERSON: &[&str] = &[
-    "you", "your", "yours", "u", "ur", "youre", "vous", "votre", "vos", "tu", "ton", "ta", "tes",
-    "te", "t", "toi",
-];
 
 /// Sentences of the reply that restate the customer's situation in the customer's words.
 /// In a sentence that already apologises or names the feeling (`anchored`), one of the
@@ -602,39 +258,9 @@ pub fn mirrored(
     out
 }
 
-/// Words that may stand between "je vais" and its verb: pronouns and adverbs.
-const FR_BETWEEN: &[&str] = &[
-    "vous",
-    "te",
-    "le",
-    "la",
-    "les",
-    "lui",
-    "leur",
-    "y",
-    "en",
-    "me",
-    "m",
-    "tout",
-    "de",
-    "suite",
-    "immediatement",
-    "personnellement",
-    "directement",
-    "aussi",
-    "maintenant",
-    "d",
-    "abord",
-    "moi",
-    "meme",
-    "rapidement",
-    "egalement",
-    "donc",
-    "deja",
-];
+const FR_BETWEEN: &[&str] = lang::FR.commit_between;
 
-/// Verbs that follow "je vais" without committing to an action ("je vais être honnête").
-const FR_NOT_ACTS: &[&str] = &["etre", "avoir", "devoir", "falloir"];
+const FR_NOT_ACTS: &[&str] = lang::FR.commit_not_acts;
 
 /// First-person commitments with any verb: in French, "je vais" (or "je m'engage à")
 /// followed by an infinitive, whatever the verb ("je vais transférer votre dossier").
@@ -658,7 +284,7 @@ pub fn commitments(text: &Text, lang: Language) -> Vec<(usize, usize)> {
         let w = toks[j].norm.as_str();
         let infinitive = w.chars().count() >= 4
             && w.chars().all(char::is_alphabetic)
-            && ["er", "ir", "re", "oir"].iter().any(|e| w.ends_with(e));
+            && lang::FR.infinitive_endings.iter().any(|e| w.ends_with(e));
         if infinitive && !FR_NOT_ACTS.contains(&w) {
             out.push((i, j + 1));
         }
@@ -673,7 +299,7 @@ pub fn shouting(text: &Text, lang: Language) -> Vec<(usize, usize)> {
     let toks = &text.tokens;
     // "10 AM", "4:25 PM": a time of day, not a raised voice.
     let is_time = |i: usize| {
-        matches!(toks[i].norm.as_str(), "am" | "pm")
+        lang::CLOCK.contains(&toks[i].norm.as_str())
             && i > 0
             && toks[i - 1].norm.chars().any(|c| c.is_ascii_digit())
     };
@@ -698,9 +324,9 @@ pub fn shouting(text: &Text, lang: Language) -> Vec<(usize, usize)> {
             .enumerate()
             .filter(|&(k, t)| (k == 0 || run[k - 1].start != t.start) && wordlike(&t.norm))
             .count();
-        let common = run.iter().any(|t| {
-            is_stopword(&t.norm, lang) && !matches!(t.norm.as_str(), "i" | "ok" | "a" | "us" | "it")
-        });
+        let common = run
+            .iter()
+            .any(|t| is_stopword(&t.norm, lang) && !CALM_CAPS.contains(&t.norm.as_str()));
         // One long capitalised word after a determiner names a thing ("the ICCID", "la
         // MOBIB", "a REJECT"): a code read out, not a raised voice.
         let named = j == i + 1
@@ -721,56 +347,7 @@ pub fn shouting(text: &Text, lang: Language) -> Vec<(usize, usize)> {
 
 /// Articles, possessives and demonstratives: what comes before a noun.
 fn is_determiner(w: &str, lang: Language) -> bool {
-    match lang {
-        Language::En => matches!(
-            w,
-            "the"
-                | "a"
-                | "an"
-                | "your"
-                | "my"
-                | "our"
-                | "their"
-                | "his"
-                | "her"
-                | "its"
-                | "this"
-                | "that"
-                | "these"
-                | "those"
-                | "any"
-                | "each"
-        ),
-        Language::Fr => matches!(
-            w,
-            "le" | "la"
-                | "les"
-                | "l"
-                | "un"
-                | "une"
-                | "votre"
-                | "vos"
-                | "mon"
-                | "ma"
-                | "mes"
-                | "notre"
-                | "nos"
-                | "ton"
-                | "ta"
-                | "tes"
-                | "son"
-                | "sa"
-                | "ses"
-                | "leur"
-                | "leurs"
-                | "ce"
-                | "cet"
-                | "cette"
-                | "ces"
-                | "du"
-                | "des"
-        ),
-    }
+    lang::data(lang).determiners.contains(&w)
 }
 
 /// Whether a word written in capitals reads as a word rather than a code or an acronym:
@@ -803,47 +380,6 @@ pub fn other_language(text: &Text, expected: Language) -> Vec<(usize, usize)> {
         .map(|s| (s.first, s.end))
         .collect()
 }
-
-/// Words that open an email by addressing someone, before their name or title (EN, FR;
-/// accent-folded like token norms).
-const GREETING_OPENERS: [&[&str]; 11] = [
-    &["dear"],
-    &["hello"],
-    &["hi"],
-    &["hey"],
-    &["good", "morning"],
-    &["good", "afternoon"],
-    &["good", "evening"],
-    &["bonjour"],
-    &["bonsoir"],
-    &["cher"],
-    &["chere"],
-];
-
-/// Titles that address the customer on their own ("Madame,") or before a name.
-const TITLES: [&str; 15] = [
-    "ms",
-    "mr",
-    "mrs",
-    "miss",
-    "mx",
-    "dr",
-    "sir",
-    "madam",
-    "madame",
-    "monsieur",
-    "mademoiselle",
-    "mme",
-    "mlle",
-    "m",
-    "maitre",
-];
-
-/// Words that, capitalised, still do not name anyone ("Hello I am sorry", "Hi Thanks").
-const NOT_A_NAME: [&str; 12] = [
-    "i", "we", "thanks", "thank", "sorry", "je", "nous", "merci", "desole", "desolee", "please",
-    "and",
-];
 
 /// The email opens by addressing the customer: on its first line, before any comma, a
 /// greeting with their name or title ("Dear Ms Martin", "Hello Sam", "Bonjour Madame
@@ -887,37 +423,6 @@ pub fn greeting(text: &Text, raw: &str) -> Vec<(usize, usize)> {
         Vec::new()
     }
 }
-
-/// Closing formulas of an email (EN, FR; accent-folded). `true`: it must also open its
-/// clause ("Best, Alex", not "the best").
-const SIGN_OFFS: [(&[&str], bool); 26] = [
-    (&["kind", "regards"], true),
-    (&["best", "regards"], true),
-    (&["warm", "regards"], true),
-    (&["warmest", "regards"], true),
-    (&["regards"], true),
-    (&["best", "wishes"], true),
-    (&["all", "the", "best"], true),
-    (&["yours", "sincerely"], true),
-    (&["sincerely"], true),
-    (&["yours", "faithfully"], true),
-    (&["yours", "truly"], true),
-    (&["many", "thanks"], true),
-    (&["with", "thanks"], true),
-    (&["best"], true),
-    (&["cordialement"], true),
-    (&["bien", "cordialement"], true),
-    (&["bien", "a", "vous"], true),
-    (&["respectueusement"], true),
-    (&["salutations"], false),
-    (&["salutations", "distinguees"], false),
-    (&["salutations", "cordiales"], false),
-    (&["sentiments", "distingues"], false),
-    (&["sentiments", "devoues"], false),
-    (&["bonne", "journee"], false),
-    (&["belle", "journee"], false),
-    (&["bonne", "soiree"], false),
-];
 
 /// Words a sign-off may be followed by: the agent's name, title and team ("Alex",
 /// "Claire Fontaine, Service adhérents, Mutuelle Santé Horizon").

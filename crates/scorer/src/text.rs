@@ -7,6 +7,7 @@
 //! canonical form. Each token keeps the char offsets of the written word, so evidence can
 //! always be cut from the original reply on character boundaries.
 
+use crate::lang::{self, CURRENCY as CURRENCY_WORDS, ORDINALS, SENTENCE_OPENERS, SPELLING};
 use crate::model::Language;
 
 /// One normalised word of the text.
@@ -60,11 +61,6 @@ fn is_apostrophe(c: char) -> bool {
 fn is_currency(c: char) -> bool {
     matches!(c, '$' | '£' | '€' | '¥')
 }
-
-const CURRENCY_WORDS: [&str; 12] = [
-    "dollar", "dollars", "euro", "euros", "pound", "pounds", "usd", "eur", "gbp", "quid", "bucks",
-    "cents",
-];
 
 /// Splits `text` into tokens and sentences.
 pub fn tokenize(text: &str, lang: Language) -> Text {
@@ -214,44 +210,12 @@ pub fn tokenize(text: &str, lang: Language) -> Text {
 }
 
 fn is_contrast(norm: &str, lang: Language) -> bool {
-    match lang {
-        Language::En => matches!(
-            norm,
-            "but" | "however" | "although" | "though" | "unfortunately"
-        ),
-        Language::Fr => matches!(
-            norm,
-            "mais" | "cependant" | "pourtant" | "malheureusement" | "toutefois"
-        ),
-    }
+    lang::data(lang).contrast.contains(&norm)
 }
 
 /// Words a sentence may open with before its real start ("OK, what is ...").
 fn is_opener(norm: &str) -> bool {
-    matches!(
-        norm,
-        "ok" | "so"
-            | "and"
-            | "right"
-            | "alright"
-            | "great"
-            | "hi"
-            | "hello"
-            | "now"
-            | "first"
-            | "also"
-            | "oh"
-            | "well"
-            | "sure"
-            | "then"
-            | "just"
-            | "quickly"
-            | "bon"
-            | "alors"
-            | "et"
-            | "d'accord"
-            | "daccord"
-    )
+    SENTENCE_OPENERS.contains(&norm)
 }
 
 /// Questions typed without a question mark still open like questions in English: an
@@ -270,172 +234,35 @@ fn opens_like_question(tokens: &[Token], lang: Language) -> bool {
     };
     match lang {
         Language::En => {
-            const AUX: [&str; 16] = [
-                "can", "could", "would", "will", "do", "does", "did", "is", "are", "was", "were",
-                "have", "has", "may", "shall", "should",
-            ];
-            const SUBJ: [&str; 16] = [
-                "you",
-                "i",
-                "we",
-                "it",
-                "that",
-                "this",
-                "there",
-                "the",
-                "your",
-                "he",
-                "she",
-                "they",
-                "anything",
-                "anyone",
-                "someone",
-                "everything",
-            ];
-            const WH: [&str; 7] = ["what", "when", "where", "which", "who", "whose", "why"];
+            const AUX: &[&str] = lang::EN.question_verbs;
+            const SUBJ: &[&str] = lang::EN.question_subjects;
+            const WH: &[&str] = lang::EN.question_words;
             (AUX.contains(&first) && SUBJ.contains(&second))
-                || (WH.contains(&first) && !matches!(second, "a" | "an" | "such"))
-                || (first == "how"
-                    && matches!(
-                        second,
-                        "do" | "does"
-                            | "did"
-                            | "can"
-                            | "could"
-                            | "would"
-                            | "will"
-                            | "is"
-                            | "are"
-                            | "was"
-                            | "long"
-                            | "many"
-                            | "much"
-                            | "often"
-                            | "old"
-                            | "far"
-                    ))
+                || (WH.contains(&first) && !lang::EN.exclamation.contains(&second))
+                || (first == "how" && lang::EN.how_asks.contains(&second))
         }
         Language::Fr => {
             (first == "est" && second == "ce" && words.get(2) == Some(&"que"))
-                || (matches!(
-                    first,
-                    "pouvez"
-                        | "pourriez"
-                        | "avez"
-                        | "etes"
-                        | "voulez"
-                        | "souhaitez"
-                        | "savez"
-                        | "peux"
-                        | "pourrais"
-                        | "as"
-                        | "veux"
-                        | "sais"
-                ) && matches!(second, "vous" | "tu"))
+                || (lang::FR.question_verbs.contains(&first)
+                    && lang::FR.question_subjects.contains(&second))
         }
     }
 }
-
-/// British spellings folded into American ones, so one phrase serves both.
-const SPELLING: [(&str, &str); 16] = [
-    ("apologis", "apologiz"),
-    ("realis", "realiz"),
-    ("recognis", "recogniz"),
-    ("organis", "organiz"),
-    ("prioritis", "prioritiz"),
-    ("authoris", "authoriz"),
-    ("finalis", "finaliz"),
-    ("sympathis", "sympathiz"),
-    ("minimis", "minimiz"),
-    ("emphasis", "emphasiz"),
-    ("licence", "license"),
-    ("centre", "center"),
-    ("colour", "color"),
-    ("favour", "favor"),
-    ("behaviour", "behavior"),
-    ("cancelation", "cancellation"),
-];
 
 /// English contractions written without their apostrophe, as trainees type them. Words
 /// that are also ordinary words ("well", "were", "id") are left out, except "ill": "Ill
 /// check" is far likelier from an agent than "ill".
 fn en_bare(word: &str) -> Option<&'static [&'static str]> {
-    Some(match word {
-        "im" => &["i", "am"],
-        "ive" => &["i", "have"],
-        "ill" => &["i", "will"],
-        "youre" => &["you", "are"],
-        "youve" => &["you", "have"],
-        "youll" => &["you", "will"],
-        "youd" => &["you", "would"],
-        "weve" => &["we", "have"],
-        "theyre" => &["they", "are"],
-        "theyve" => &["they", "have"],
-        "theyll" => &["they", "will"],
-        "its" => &["it", "is"],
-        "thats" => &["that", "is"],
-        "whats" => &["what", "is"],
-        "theres" => &["there", "is"],
-        "heres" => &["here", "is"],
-        "wheres" => &["where", "is"],
-        "hows" => &["how", "is"],
-        "lets" => &["let", "us"],
-        "dont" => &["do", "not"],
-        "doesnt" => &["does", "not"],
-        "didnt" => &["did", "not"],
-        "cant" => &["can", "not"],
-        "cannot" => &["can", "not"],
-        "wont" => &["will", "not"],
-        "wouldnt" => &["would", "not"],
-        "shouldnt" => &["should", "not"],
-        "couldnt" => &["could", "not"],
-        "isnt" => &["is", "not"],
-        "arent" => &["are", "not"],
-        "wasnt" => &["was", "not"],
-        "werent" => &["were", "not"],
-        "havent" => &["have", "not"],
-        "hasnt" => &["has", "not"],
-        "hadnt" => &["had", "not"],
-        "aint" => &["is", "not"],
-        "mustnt" => &["must", "not"],
-        "u" => &["you"],
-        "ur" => &["your"],
-        "pls" => &["please"],
-        "plz" => &["please"],
-        "gonna" => &["going", "to"],
-        "wanna" => &["want", "to"],
-        "gotta" => &["got", "to"],
-        "okay" => &["ok"],
-        "k" => &["ok"],
-        "thx" => &["thanks"],
-        _ => return None,
-    })
+    lang::EN
+        .bare
+        .iter()
+        .find(|(bare, _)| *bare == word)
+        .map(|(_, full)| *full)
 }
 
-/// French elided words ("j'ai", "c'est", "n'est") and their full forms.
-const FR_ELIDED: [(&str, &str); 12] = [
-    ("j", "je"),
-    ("l", "le"),
-    ("d", "de"),
-    ("c", "ce"),
-    ("n", "ne"),
-    ("m", "me"),
-    ("t", "te"),
-    ("s", "se"),
-    ("qu", "que"),
-    ("jusqu", "jusque"),
-    ("lorsqu", "lorsque"),
-    ("puisqu", "puisque"),
-];
+const FR_ELIDED: &[(&str, &str)] = lang::FR.elided;
 
-const FR_BARE: [(&str, &[&str]); 6] = [
-    ("jai", &["je", "ai"]),
-    ("cest", &["ce", "est"]),
-    ("jsuis", &["je", "suis"]),
-    ("chuis", &["je", "suis"]),
-    ("ya", &["il", "y", "a"]),
-    ("svp", &["s'il", "vous", "plait"]),
-];
+const FR_BARE: &[(&str, &[&str])] = lang::FR.bare;
 
 /// Lowercase and strip accents: "Désolé" and "desole" are the same word to a trainee in a hurry.
 pub fn fold(word: &str) -> String {
@@ -477,7 +304,7 @@ fn fold_into(c: char, s: &mut String) {
 fn normalize_folded(folded: String, lang: Language) -> Vec<String> {
     if folded.starts_with(|c: char| c.is_ascii_digit()) {
         // "2pm" is a number and a word, so "at 2" and "2 pm" read the same.
-        for suffix in ["am", "pm"] {
+        for suffix in lang::CLOCK {
             if let Some(n) = folded
                 .strip_suffix(suffix)
                 .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
@@ -528,11 +355,7 @@ fn expand_en(w: &str, out: &mut Vec<String>) {
                 out.extend([aux.to_string(), "not".into()]);
             }
             "s" if base == "let" => out.extend(["let".into(), "us".into()]),
-            "s" if matches!(
-                base,
-                "it" | "that" | "what" | "there" | "here" | "he" | "she" | "who" | "where" | "how"
-            ) =>
-            {
+            "s" if lang::EN.is_contracted.contains(&base) => {
                 out.extend([base.to_string(), "is".into()])
             }
             // Possessive: "Dana's card" is about the card.
@@ -573,12 +396,7 @@ pub fn canonical_number(w: &str) -> String {
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
         .unwrap_or(w.len());
     let (num, suffix) = w.split_at(digits_end);
-    if !suffix.is_empty()
-        && !matches!(
-            suffix,
-            "st" | "nd" | "rd" | "th" | "e" | "er" | "eme" | "ere" | "re"
-        )
-    {
+    if !suffix.is_empty() && !ORDINALS.contains(&suffix) {
         return w.to_string();
     }
     let mut s = String::with_capacity(num.len());
@@ -623,59 +441,8 @@ pub fn guess_language(s: &str) -> Language {
 /// language only when more of the reply's common words are of that language, so a short
 /// or mixed reply ("ok", "Sorry, désolé") is judged in the conversation's language.
 pub fn reply_language(s: &str, expected: Language) -> Language {
-    const FR: &[&str] = &[
-        "je",
-        "vous",
-        "nous",
-        "est",
-        "pas",
-        "le",
-        "la",
-        "les",
-        "des",
-        "une",
-        "un",
-        "votre",
-        "vos",
-        "mais",
-        "pour",
-        "avec",
-        "que",
-        "qui",
-        "dans",
-        "sur",
-        "ce",
-        "cette",
-        "et",
-        "du",
-        "au",
-        "ne",
-        "c",
-        "j",
-        "d",
-        "l",
-        "n",
-        "qu",
-        "suis",
-        "êtes",
-        "ça",
-        "très",
-        "désolé",
-        "désolée",
-        "merci",
-        "bonjour",
-        "madame",
-        "monsieur",
-        "il",
-        "mon",
-        "ma",
-        "mes",
-    ];
-    const EN: &[&str] = &[
-        "the", "you", "your", "i", "is", "to", "and", "we", "it", "that", "of", "for", "will",
-        "this", "a", "an", "my", "me", "can", "have", "be", "are", "was", "with", "on", "in", "im",
-        "i'm", "it's", "don't", "not", "sorry", "please", "thanks", "what",
-    ];
+    const FR: &[&str] = lang::FR.common;
+    const EN: &[&str] = lang::EN.common;
     let (mut fr, mut en) = (0, 0);
     let s = s.replace('’', "'");
     for w in s
