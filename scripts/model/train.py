@@ -12,9 +12,9 @@ crates/scorer/src/semantic.rs):
   - the 256 integer embedding features of vectors.bin (reply mean, and its product with
     the customer line's mean).
 L2 logistic regression (liblinear, balanced class weights, random_state 0: deterministic),
-the threshold and the mode (`rules` or `learned`) chosen per criterion by
-leave-one-writer-out CV; then the head is trained on every writer, quantized to integers
-(fire when z >= 0) so that inference is exact on every machine.
+the threshold and the mode chosen per criterion by cross-validation held out by writer
+(`folds`); then the head is trained on every writer, quantized to integers (fire when
+z >= 0) so that inference is exact on every machine.
 """
 import os
 
@@ -39,14 +39,15 @@ C_REG = 0.3            # inverse L2 strength (liblinear's C)
 RULE_SCALE = 3.0       # a rules verdict enters as this value (its weight is then cheaper)
 EMB_SCALE = 0.3        # standardized embedding features enter times this
 MIN_GAIN = 0.01        # a mode must beat the more explainable one by this much to be chosen
-# Writers no phrase was ever written or tuned from (blind rounds 3 to 6, read only after
-# their first read, the training writers added since, and polite set 6's writer p5). The
+# Writers no phrase was ever written or tuned from (blind rounds 3 to 7, read only after
+# their first read, the training writers added since, and polite set 6's writer p5; not
+# p6, whose polite lines led to the fixes after polite set 7's first read). The
 # phrases were tuned on the other writers, so cross-validation over those flatters the rules and every head that
 # leans on their verdicts: both blind rounds showed it (round 3: hybrid 0.778, heads
 # without the rules' verdicts 0.797; round 4: 0.749 and 0.763). The mode of each criterion
 # is therefore chosen by its F1 on these writers' held-out folds. Keep the list true: a
 # phrase written from one of these writers' replies removes that writer from it.
-UNTUNED = {"d1", "d2", "e1", "e2", "t1", "t2", "f1", "f2", "g1", "g2", "p5"}
+UNTUNED = {"d1", "d2", "e1", "e2", "t1", "t2", "f1", "f2", "g1", "g2", "h1", "h2", "p5"}
 W_MAX = 32000          # |n-gram and rule weights| <= this after quantization
 EMB_FRAC = 1024        # embedding weights carry this many extra fractional steps
 N_EXAMPLES = 8
@@ -212,11 +213,25 @@ def veto_margin(y, s, rules, t, untuned):
     return t, p, v
 
 
+TUNED_FOLDS = 4        # the writers the phrases were tuned on share this many folds
+
+
+def folds(writers):
+    """The CV folds, each a set of writers held out together: every untuned writer alone
+    (the mode is chosen on these, so each is held out exactly as a new writer would be),
+    the others dealt into TUNED_FOLDS groups in name order. Leave-one-writer-out over all
+    of them (36 folds) took half an hour on this machine, four times what these folds take."""
+    tuned = sorted(w for w in set(writers) if w not in UNTUNED)
+    groups = [[w] for w in sorted(set(writers) & UNTUNED)]
+    groups += [tuned[i::TUNED_FOLDS] for i in range(TUNED_FOLDS) if tuned[i::TUNED_FOLDS]]
+    return groups
+
+
 def oof(X, Y, writers, ks, examples):
-    """Leave-one-writer-out decision values for criteria ks."""
+    """Held-out decision values for criteria ks, one fold (a group of writers) at a time."""
     S = np.zeros((X.shape[0], len(CRITERIA)))
-    for w in sorted(set(writers)):
-        tr = writers != w
+    for group in folds(writers):
+        tr = ~np.isin(writers, group)
         for k in ks:
             coef, b = fit(X[tr], Y[tr, k], examples[k])
             S[~tr, k] = X[~tr] @ coef + b
@@ -469,7 +484,7 @@ def cached_oof(args, rows, Y, R, ex, compute):
         h.update(common.sha256_file(path).encode())
     h.update(repr((SEED, C_REG, RULE_SCALE, EMB_SCALE, EXAMPLE_WEIGHT, sorted(UNTUNED))).encode())
     h.update(inspect.getsource(Data).encode() + inspect.getsource(fit).encode()
-             + inspect.getsource(oof).encode())
+             + inspect.getsource(oof).encode() + inspect.getsource(folds).encode())
     h.update(json.dumps(ex).encode())
     h.update(R.tobytes())
     h.update(json.dumps([[r["id"], r["text"], r.get("customer"), r.get("customer_name")]

@@ -64,21 +64,23 @@ impl RubricScorer {
                 continue;
             }
             let c = h.terminal.criterion as usize;
-            if h.terminal.unless {
-                unless[c].push((h.first, h.end));
-                Trace::dropped(trace, c, || {
-                    format!(
-                        "an `unless` {} was said: what it overlaps does not count",
-                        self.phrase_name(h.terminal.source)
-                    )
-                });
-                continue;
-            }
+            // Before `unless`: a `?` holds for an unless phrase too ("No?" asked is no
+            // refusal; "No." still is).
             let sentence = &text.sentences[text.tokens[h.first].sentence];
             if h.terminal.question && !sentence.question {
                 Trace::dropped(trace, c, || {
                     format!(
                         "{} needs a question, and its sentence is not one",
+                        self.phrase_name(h.terminal.source)
+                    )
+                });
+                continue;
+            }
+            if h.terminal.unless {
+                unless[c].push((h.first, h.end));
+                Trace::dropped(trace, c, || {
+                    format!(
+                        "an `unless` {} was said: what it overlaps does not count",
                         self.phrase_name(h.terminal.source)
                     )
                 });
