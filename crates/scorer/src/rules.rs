@@ -2,7 +2,7 @@
 //! the customer's own words. Each returns token ranges, like phrase matches, so the same
 //! evidence machinery explains them.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
@@ -225,8 +225,12 @@ fn is_content(t: &Token, lang: Language) -> bool {
         && !is_stopword(&t.norm, lang)
 }
 
+/// A set of stems. Only ever asked whether it holds a stem (never iterated, so its order
+/// cannot reach a score): every reply word is looked up in the customer's, several times.
+pub type Stems = HashSet<String, BuildHasherDefault<FxHasher>>;
+
 /// The stems of the customer's line that name their situation.
-pub fn content_stems<S: AsRef<str>>(text: &Text, stems: &[S], lang: Language) -> BTreeSet<String> {
+pub fn content_stems<S: AsRef<str>>(text: &Text, stems: &[S], lang: Language) -> Stems {
     text.tokens
         .iter()
         .zip(stems)
@@ -239,7 +243,7 @@ pub fn content_stems<S: AsRef<str>>(text: &Text, stems: &[S], lang: Language) ->
 pub fn from_customer(
     text: &Text,
     stems: &[&str],
-    customer: &BTreeSet<String>,
+    customer: &Stems,
     (first, end): (usize, usize),
     lang: Language,
 ) -> bool {
@@ -262,7 +266,7 @@ const ECHO_MAX_WORDS: usize = 6;
 pub fn echo_question(
     text: &Text,
     stems: &[&str],
-    customer: &BTreeSet<String>,
+    customer: &Stems,
     k: usize,
     lang: Language,
 ) -> bool {
@@ -554,7 +558,7 @@ const SECOND_PERSON: &[&str] = &[
 pub fn mirrored(
     text: &Text,
     stems: &[&str],
-    customer: &BTreeSet<String>,
+    customer: &Stems,
     anchored: &[bool],
 ) -> Vec<(usize, usize)> {
     if customer.is_empty() {
