@@ -802,6 +802,16 @@ impl Stemmer {
             id => Cow::Borrowed(&self.known[id as usize]),
         }
     }
+
+    /// [`Stemmer::stem_token`], borrowing only from the lexicon's stems (which live as
+    /// long as the process), so it can outlive the token.
+    pub fn stem_token_static(&self, token: &Token) -> Cow<'static, str> {
+        let known: &'static [Box<str>] = self.known;
+        match token.word {
+            NONE => Cow::Owned(self.stem(&token.norm).into_owned()),
+            id => Cow::Borrowed(&known[id as usize]),
+        }
+    }
 }
 
 fn algorithm(lang: Language) -> Algorithm {

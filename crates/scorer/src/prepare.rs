@@ -48,14 +48,9 @@ impl RubricScorer {
             lexicon.intern(&mut t);
             t
         });
-        let customer = customer_text.as_ref().map(|t| {
-            let stems: Vec<_> = t
-                .tokens
-                .iter()
-                .map(|t| lang.stemmer.stem_token(t))
-                .collect();
-            rules::content_stems(t, &stems, lang.lang)
-        });
+        let customer = customer_text
+            .as_ref()
+            .map(|t| rules::content_stems(t, |t| lang.stemmer.stem_token_static(t), lang.lang));
         Reply {
             lang,
             text,

@@ -2,6 +2,7 @@
 //! the customer's own words. Each returns token ranges, like phrase matches, so the same
 //! evidence machinery explains them.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
@@ -227,15 +228,20 @@ fn is_content(t: &Token, lang: Language) -> bool {
 
 /// A set of stems. Only ever asked whether it holds a stem (never iterated, so its order
 /// cannot reach a score): every reply word is looked up in the customer's, several times.
-pub type Stems = HashSet<String, BuildHasherDefault<FxHasher>>;
+/// Mostly the lexicon's own stems, borrowed rather than copied.
+pub type Stems = HashSet<Cow<'static, str>, BuildHasherDefault<FxHasher>>;
 
-/// The stems of the customer's line that name their situation.
-pub fn content_stems<S: AsRef<str>>(text: &Text, stems: &[S], lang: Language) -> Stems {
+/// The stems of the customer's line that name their situation; only its content words
+/// are stemmed.
+pub fn content_stems(
+    text: &Text,
+    stem: impl Fn(&Token) -> Cow<'static, str>,
+    lang: Language,
+) -> Stems {
     text.tokens
         .iter()
-        .zip(stems)
-        .filter(|(t, _)| is_content(t, lang))
-        .map(|(_, s)| s.as_ref().to_string())
+        .filter(|t| is_content(t, lang))
+        .map(stem)
         .collect()
 }
 
