@@ -584,6 +584,11 @@ pub fn mirrored(
             }
         }
         let anchor = anchored.get(k).copied().unwrap_or(false);
+        // Fewer of the customer's words than any sentence needs (one when anchored, else
+        // two or more, as below): nothing to check further.
+        if seen.len() < if anchor { 1 } else { MIRROR_MIN_WORDS } {
+            continue;
+        }
         if (!anchor && requests_or_acts(text, s)) || refuses(text, s) {
             continue;
         }
