@@ -29,7 +29,11 @@ impl RubricScorer {
         // mirroring reads them: none for the other criteria).
         let anchored: Vec<Vec<bool>> = (0..n_crit)
             .map(|c| {
-                if !self.criterion(extra, c).rules.contains(&Rule::MirrorCustomer) {
+                if !self
+                    .criterion(extra, c)
+                    .rules
+                    .contains(&Rule::MirrorCustomer)
+                {
                     return Vec::new();
                 }
                 let mut marks = vec![false; text.sentences.len()];
