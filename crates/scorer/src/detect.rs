@@ -25,9 +25,17 @@ impl RubricScorer {
         let extra: &Extra = &reply.extra;
         let customer = &reply.customer;
         let (raw, bare, unless) = (&mut matches.raw, &mut matches.bare, &matches.unless);
-        // Sentences holding a match of each criterion's `mirror_with` criteria.
+        // Sentences holding a match of each criterion's `mirror_with` criteria (only
+        // mirroring reads them: none for the other criteria).
         let anchored: Vec<Vec<bool>> = (0..n_crit)
             .map(|c| {
+                if !self
+                    .criterion(extra, c)
+                    .rules
+                    .contains(&Rule::MirrorCustomer)
+                {
+                    return Vec::new();
+                }
                 let mut marks = vec![false; text.sentences.len()];
                 for &o in &self.criterion(extra, c).mirror_with {
                     for &(first, _) in &raw[o] {

@@ -549,6 +549,10 @@ pub struct Vocab {
     /// Per word of the lexicon ([`Token::word`]), its surface and stem ids here ([`NONE`]
     /// where there is none): a reply word is read by its id, not looked up by its text.
     lexemes: Vec<(u32, u32)>,
+    /// Per word of the lexicon that no phrase knows (neither its surface nor its stem),
+    /// the surface id [`Vocab::correct`] corrects it to, [`NONE`] for none: worked out
+    /// once, as [`Vocab::lexemes`] is, not for every reply that has the word.
+    corrections: Vec<u32>,
 }
 
 fn deletions(word: &str) -> impl Iterator<Item = String> + '_ {
@@ -675,6 +679,29 @@ impl Vocab {
             );
         }
         self.lexemes = lexemes;
+        // Only a word with neither id is ever corrected (see `analyse`); and with the
+        // typo index only.
+        let mut corrections = vec![NONE; stemmer.known.len()];
+        if !self.deletions.is_empty() {
+            for (word, id) in stemmer.lexicon.words() {
+                if self.lexemes[id as usize] == (NONE, NONE) {
+                    if let Some(fixed) = self.correct(word) {
+                        corrections[id as usize] = self.surface(fixed).unwrap_or(NONE);
+                    }
+                }
+            }
+        }
+        self.corrections = corrections;
+    }
+
+    /// [`Vocab::correct`] of a reply word, read from the table by its lexicon id when it
+    /// has one.
+    fn correct_word(&self, word: u32, norm: &str) -> Option<&str> {
+        match self.corrections.get(word as usize) {
+            Some(&NONE) => None,
+            Some(&id) => Some(self.surface_list[(id - self.surface_offset) as usize].as_str()),
+            None => self.correct(norm),
+        }
     }
 
     pub fn surface(&self, word: &str) -> Option<u32> {
@@ -685,7 +712,10 @@ impl Vocab {
     /// (two for words of 8+ letters), the closest and then the first in the vocabulary.
     pub fn correct(&self, word: &str) -> Option<&str> {
         let len = word.chars().count();
-        if len < TYPO_MIN_CHARS || !word.chars().all(char::is_alphabetic) {
+        if self.deletions.is_empty()
+            || len < TYPO_MIN_CHARS
+            || !word.chars().all(char::is_alphabetic)
+        {
             return None;
         }
         let max = if len >= 8 { 2 } else { 1 };
@@ -770,6 +800,16 @@ impl Stemmer {
         match token.word {
             NONE => self.stem(&token.norm),
             id => Cow::Borrowed(&self.known[id as usize]),
+        }
+    }
+
+    /// [`Stemmer::stem_token`], borrowing only from the lexicon's stems (which live as
+    /// long as the process), so it can outlive the token.
+    pub fn stem_token_static(&self, token: &Token) -> Cow<'static, str> {
+        let known: &'static [Box<str>] = self.known;
+        match token.word {
+            NONE => Cow::Owned(self.stem(&token.norm).into_owned()),
+            id => Cow::Borrowed(&known[id as usize]),
         }
     }
 }
@@ -1115,7 +1155,9 @@ pub fn analyse<'a>(
             let fixed = if known {
                 None
             } else {
-                vocab.correct(&t.norm).or_else(|| extra.correct(&t.norm))
+                vocab
+                    .correct_word(t.word, &t.norm)
+                    .or_else(|| extra.correct(&t.norm))
             };
             match fixed {
                 Some(fixed) => {

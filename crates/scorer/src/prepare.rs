@@ -4,7 +4,7 @@
 //! phrases with placeholders filled from its customer's name and facts (cached while the
 //! conversation goes on: see [`ExtraKey`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::{Arc, PoisonError};
 
 use crate::compile::names_customer;
@@ -27,7 +27,7 @@ pub(crate) struct Reply<'a> {
     pub(crate) n_crit: usize,
     pub(crate) customer_text: Option<Text>,
     /// The content stems of the customer's line.
-    pub(crate) customer: Option<BTreeSet<String>>,
+    pub(crate) customer: Option<rules::Stems>,
 }
 
 impl RubricScorer {
@@ -48,14 +48,9 @@ impl RubricScorer {
             lexicon.intern(&mut t);
             t
         });
-        let customer = customer_text.as_ref().map(|t| {
-            let stems: Vec<_> = t
-                .tokens
-                .iter()
-                .map(|t| lang.stemmer.stem_token(t))
-                .collect();
-            rules::content_stems(t, &stems, lang.lang)
-        });
+        let customer = customer_text
+            .as_ref()
+            .map(|t| rules::content_stems(t, |t| lang.stemmer.stem_token_static(t), lang.lang));
         Reply {
             lang,
             text,

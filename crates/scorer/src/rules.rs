@@ -2,7 +2,8 @@
 //! the customer's own words. Each returns token ranges, like phrase matches, so the same
 //! evidence machinery explains them.
 
-use std::collections::BTreeSet;
+use std::borrow::Cow;
+use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
@@ -59,13 +60,22 @@ fn is_content(t: &Token, lang: Language) -> bool {
         && !is_stopword(&t.norm, lang)
 }
 
-/// The stems of the customer's line that name their situation.
-pub fn content_stems<S: AsRef<str>>(text: &Text, stems: &[S], lang: Language) -> BTreeSet<String> {
+/// A set of stems. Only ever asked whether it holds a stem (never iterated, so its order
+/// cannot reach a score): every reply word is looked up in the customer's, several times.
+/// Mostly the lexicon's own stems, borrowed rather than copied.
+pub type Stems = HashSet<Cow<'static, str>, BuildHasherDefault<FxHasher>>;
+
+/// The stems of the customer's line that name their situation; only its content words
+/// are stemmed.
+pub fn content_stems(
+    text: &Text,
+    stem: impl Fn(&Token) -> Cow<'static, str>,
+    lang: Language,
+) -> Stems {
     text.tokens
         .iter()
-        .zip(stems)
-        .filter(|(t, _)| is_content(t, lang))
-        .map(|(_, s)| s.as_ref().to_string())
+        .filter(|t| is_content(t, lang))
+        .map(stem)
         .collect()
 }
 
@@ -73,7 +83,7 @@ pub fn content_stems<S: AsRef<str>>(text: &Text, stems: &[S], lang: Language) ->
 pub fn from_customer(
     text: &Text,
     stems: &[&str],
-    customer: &BTreeSet<String>,
+    customer: &Stems,
     (first, end): (usize, usize),
     lang: Language,
 ) -> bool {
@@ -96,7 +106,7 @@ const ECHO_MAX_WORDS: usize = 6;
 pub fn echo_question(
     text: &Text,
     stems: &[&str],
-    customer: &BTreeSet<String>,
+    customer: &Stems,
     k: usize,
     lang: Language,
 ) -> bool {
@@ -210,7 +220,7 @@ fn refuses(text: &Text, s: &Sentence) -> bool {
 pub fn mirrored(
     text: &Text,
     stems: &[&str],
-    customer: &BTreeSet<String>,
+    customer: &Stems,
     anchored: &[bool],
 ) -> Vec<(usize, usize)> {
     if customer.is_empty() {
@@ -230,6 +240,11 @@ pub fn mirrored(
             }
         }
         let anchor = anchored.get(k).copied().unwrap_or(false);
+        // Fewer of the customer's words than any sentence needs (one when anchored, else
+        // two or more, as below): nothing to check further.
+        if seen.len() < if anchor { 1 } else { MIRROR_MIN_WORDS } {
+            continue;
+        }
         if (!anchor && requests_or_acts(text, s)) || refuses(text, s) {
             continue;
         }

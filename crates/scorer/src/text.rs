@@ -64,8 +64,16 @@ fn is_currency(c: char) -> bool {
 
 /// Splits `text` into tokens and sentences.
 pub fn tokenize(text: &str, lang: Language) -> Text {
-    let mut out = Text::default();
     let chars: Vec<char> = text.chars().collect();
+    // A token per word or so: room for them all up front, so the vector never regrows.
+    let mut out = Text {
+        tokens: Vec::with_capacity(chars.len() / 4 + 4),
+        sentences: Vec::with_capacity(8),
+    };
+    // One scratch buffer for the written word and one for its tokens, reused for every
+    // word: each token's text is then the one exact-size allocation it keeps.
+    let mut word = String::new();
+    let mut norms: Vec<String> = Vec::with_capacity(4);
     let mut sentence_first = 0;
     let mut sentence_question = false;
     let mut clause = 0;
@@ -88,7 +96,7 @@ pub fn tokenize(text: &str, lang: Language) -> Text {
         let c = chars[i];
         if c.is_alphanumeric() {
             let start = i;
-            let mut word = String::new();
+            word.clear();
             let (mut letters, mut lower) = (0, 0);
             while i < chars.len() {
                 let c = chars[i];
@@ -113,7 +121,8 @@ pub fn tokenize(text: &str, lang: Language) -> Text {
             let caps = letters >= 2 && lower == 0;
             let sentence = out.sentences.len();
             let first_new = out.tokens.len();
-            for (k, norm) in normalize_folded(word, lang).into_iter().enumerate() {
+            normalize_folded(&word, lang, &mut norms);
+            for (k, norm) in norms.drain(..).enumerate() {
                 let number = norm.starts_with(|c: char| c.is_ascii_digit());
                 let contrast = k == 0 && is_contrast(&norm, lang);
                 if contrast && out.tokens.len() > sentence_first {
@@ -301,7 +310,8 @@ fn fold_into(c: char, s: &mut String) {
 
 /// The normalised tokens of one written word (letters, digits and inner apostrophes),
 /// already lowercased and accent-folded.
-fn normalize_folded(folded: String, lang: Language) -> Vec<String> {
+/// Appends them to `out`.
+fn normalize_folded(folded: &str, lang: Language, out: &mut Vec<String>) {
     if folded.starts_with(|c: char| c.is_ascii_digit()) {
         // "2pm" is a number and a word, so "at 2" and "2 pm" read the same.
         for suffix in lang::CLOCK {
@@ -309,30 +319,32 @@ fn normalize_folded(folded: String, lang: Language) -> Vec<String> {
                 .strip_suffix(suffix)
                 .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
             {
-                return vec![canonical_number(n), suffix.to_string()];
+                out.extend([canonical_number(n), suffix.to_string()]);
+                return;
             }
         }
-        return vec![canonical_number(&folded)];
+        out.push(canonical_number(folded));
+        return;
     }
-    // Most words need no expansion: keep the string rather than copy it.
+    // Most words need no expansion: one copy of the word.
     if lang == Language::En
         && !folded.contains('\'')
-        && en_bare(&folded).is_none()
+        && en_bare(folded).is_none()
         && folded.len() < 6
     {
-        return vec![folded];
+        out.push(folded.to_string());
+        return;
     }
-    let mut out = Vec::with_capacity(2);
+    let from = out.len();
     match lang {
-        Language::En => expand_en(&folded, &mut out),
-        Language::Fr => expand_fr(&folded, &mut out),
+        Language::En => expand_en(folded, out),
+        Language::Fr => expand_fr(folded, out),
     }
-    for w in out.iter_mut().filter(|w| w.len() >= 6) {
+    for w in out[from..].iter_mut().filter(|w| w.len() >= 6) {
         if let Some((from, to)) = SPELLING.iter().find(|(from, _)| w.starts_with(from)) {
             w.replace_range(..from.len(), to);
         }
     }
-    out
 }
 
 fn expand_en(w: &str, out: &mut Vec<String>) {
