@@ -398,6 +398,8 @@ def main():
     # demotion removes failures: learned heads first, those the failures name first,
     # least gain on the untuned writers first; then heads in `or` the failures name.
     failing = try_pack()
+    for f in failing:
+        log("  the pack's test fails: " + f.splitlines()[0][:200])
     while failing:
         def named(k):
             return any(CRITERIA[k] in f for f in failing)
