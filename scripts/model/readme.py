@@ -14,9 +14,11 @@ def write_cv(path, table, rows, writers, is_fr):
     ws = sorted(set(writers))
     fr_ws = sorted(set(writers[is_fr]))
     lines = [CV_START, "",
-             f"Leave-one-writer-out CV on `corpus/train.jsonl` ({len(rows)} replies, writers "
-             f"{', '.join(ws)}; French: {', '.join(fr_ws)}). Each writer is scored by heads "
-             "trained on the others; the threshold is chosen on the pooled out-of-fold scores "
+             f"Cross-validation held out by writer on `corpus/train.jsonl` ({len(rows)} replies, "
+             f"writers {', '.join(ws)}; French: {', '.join(fr_ws)}): each writer no phrase was "
+             "tuned on is its own fold, the others share four (`folds` in train.py), so every "
+             "writer is scored by heads that never saw it; the threshold is chosen on the pooled "
+             "out-of-fold scores "
              "(slightly optimistic). *Rules* = the phrases alone; *learned* = the head (which "
              "reads the rules' verdicts too); *mode* = what ships.", "",
              "| criterion | positives | rules | learned | mode | FR rules | FR learned |",
