@@ -177,9 +177,9 @@ impl Parser<'_> {
     fn literal(&self, text: &str, exact: bool, out: &mut Vec<Ast>) {
         for t in tokenize(text, self.lang).tokens {
             out.push(if exact || t.number {
-                Ast::Exact(t.norm)
+                Ast::Exact(t.norm.to_string())
             } else {
-                Ast::Word(t.norm)
+                Ast::Word(t.norm.to_string())
             });
         }
     }

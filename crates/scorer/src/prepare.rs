@@ -161,7 +161,7 @@ fn fact_shape(src: &str, fill: &Fill<'_>) -> Option<FactShape> {
     let looks_like_money =
         value.contains(['$', '£', '€']) || value.contains('.') || t.tokens.iter().any(|t| t.money);
     match numbers.as_slice() {
-        [n] if looks_like_money => Some(FactShape::Money(n.norm.clone())),
+        [n] if looks_like_money => Some(FactShape::Money(n.norm.to_string())),
         _ => None,
     }
 }
@@ -173,7 +173,7 @@ pub(crate) fn wrong_mentions(text: &Text, shape: &FactShape) -> Vec<(usize, usiz
         FactShape::Money(want) => toks
             .iter()
             .enumerate()
-            .filter(|(_, t)| t.money && &t.norm != want)
+            .filter(|(_, t)| t.money && t.norm != want.as_str())
             .map(|(i, _)| (i, i + 1))
             .collect(),
         FactShape::Date(want_m, want_d) => {

@@ -10,6 +10,124 @@
 use crate::lang::{self, CURRENCY as CURRENCY_WORDS, ORDINALS, SENTENCE_OPENERS, SPELLING};
 use crate::model::Language;
 
+/// A token's text: inline when short (nearly every word), so tokenizing a reply does not
+/// allocate once per token; it reads as a `str`.
+#[derive(Clone)]
+pub struct Norm(NormRepr);
+
+#[derive(Clone)]
+enum NormRepr {
+    Inline(u8, [u8; NORM_INLINE]),
+    Heap(Box<str>),
+}
+
+/// The longest text kept inline: the enum stays the size of a `String`.
+const NORM_INLINE: usize = 22;
+
+impl Norm {
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            NormRepr::Inline(len, buf) => {
+                let bytes = &buf[..*len as usize];
+                // SAFETY: `bytes` is a copy of a whole `&str` (see `From<&str>`).
+                unsafe { std::str::from_utf8_unchecked(bytes) }
+            }
+            NormRepr::Heap(s) => s,
+        }
+    }
+}
+
+impl From<&str> for Norm {
+    fn from(s: &str) -> Norm {
+        if s.len() <= NORM_INLINE {
+            let mut buf = [0; NORM_INLINE];
+            buf[..s.len()].copy_from_slice(s.as_bytes());
+            Norm(NormRepr::Inline(s.len() as u8, buf))
+        } else {
+            Norm(NormRepr::Heap(s.into()))
+        }
+    }
+}
+
+impl From<String> for Norm {
+    fn from(s: String) -> Norm {
+        if s.len() <= NORM_INLINE {
+            Norm::from(s.as_str())
+        } else {
+            Norm(NormRepr::Heap(s.into_boxed_str()))
+        }
+    }
+}
+
+impl std::ops::Deref for Norm {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Norm {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for Norm {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Norm {
+    fn eq(&self, other: &Norm) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Norm {}
+
+impl PartialOrd for Norm {
+    fn partial_cmp(&self, other: &Norm) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Norm {
+    fn cmp(&self, other: &Norm) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialEq<str> for Norm {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Norm {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::hash::Hash for Norm {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.as_str().hash(h)
+    }
+}
+
+impl std::fmt::Debug for Norm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Norm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self.as_str(), f)
+    }
+}
+
 /// One normalised word of the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
@@ -18,7 +136,7 @@ pub struct Token {
     pub start: usize,
     pub end: usize,
     /// Lowercase, accent-folded, contraction-expanded form.
-    pub norm: String,
+    pub norm: Norm,
     /// `norm`'s id in the shipped lexicon ([`crate::semantic::lexicon`]), set by
     /// [`crate::semantic::Vectors::intern`]; [`crate::pattern::NONE`] for a word it does
     /// not hold, or before it is interned.
@@ -73,7 +191,7 @@ pub fn tokenize(text: &str, lang: Language) -> Text {
     // One scratch buffer for the written word and one for its tokens, reused for every
     // word: each token's text is then the one exact-size allocation it keeps.
     let mut word = String::new();
-    let mut norms: Vec<String> = Vec::with_capacity(4);
+    let mut norms: Vec<Norm> = Vec::with_capacity(4);
     let mut sentence_first = 0;
     let mut sentence_question = false;
     let mut clause = 0;
@@ -190,7 +308,7 @@ pub fn tokenize(text: &str, lang: Language) -> Text {
                 out.tokens.push(Token {
                     start: i,
                     end: i + 1,
-                    norm: c.to_string(),
+                    norm: Norm::from(c.encode_utf8(&mut [0; 4]) as &str),
                     word: crate::pattern::NONE,
                     sentence: out.sentences.len(),
                     clause,
@@ -311,7 +429,7 @@ fn fold_into(c: char, s: &mut String) {
 /// The normalised tokens of one written word (letters, digits and inner apostrophes),
 /// already lowercased and accent-folded.
 /// Appends them to `out`.
-fn normalize_folded(folded: &str, lang: Language, out: &mut Vec<String>) {
+fn normalize_folded(folded: &str, lang: Language, out: &mut Vec<Norm>) {
     if folded.starts_with(|c: char| c.is_ascii_digit()) {
         // "2pm" is a number and a word, so "at 2" and "2 pm" read the same.
         for suffix in lang::CLOCK {
@@ -319,11 +437,11 @@ fn normalize_folded(folded: &str, lang: Language, out: &mut Vec<String>) {
                 .strip_suffix(suffix)
                 .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
             {
-                out.extend([canonical_number(n), suffix.to_string()]);
+                out.extend([canonical_number(n).into(), Norm::from(*suffix)]);
                 return;
             }
         }
-        out.push(canonical_number(folded));
+        out.push(canonical_number(folded).into());
         return;
     }
     // Most words need no expansion: one copy of the word.
@@ -332,7 +450,7 @@ fn normalize_folded(folded: &str, lang: Language, out: &mut Vec<String>) {
         && en_bare(folded).is_none()
         && folded.len() < 6
     {
-        out.push(folded.to_string());
+        out.push(folded.into());
         return;
     }
     let from = out.len();
@@ -342,20 +460,20 @@ fn normalize_folded(folded: &str, lang: Language, out: &mut Vec<String>) {
     }
     for w in out[from..].iter_mut().filter(|w| w.len() >= 6) {
         if let Some((from, to)) = SPELLING.iter().find(|(from, _)| w.starts_with(from)) {
-            w.replace_range(..from.len(), to);
+            *w = Norm::from(format!("{to}{}", &w[from.len()..]));
         }
     }
 }
 
-fn expand_en(w: &str, out: &mut Vec<String>) {
+fn expand_en(w: &str, out: &mut Vec<Norm>) {
     if let Some((base, suffix)) = w.split_once('\'') {
         let suffix = suffix.replace('\'', "");
         match suffix.as_str() {
-            "m" => out.extend([base.to_string(), "am".into()]),
-            "re" => out.extend([base.to_string(), "are".into()]),
-            "ve" => out.extend([base.to_string(), "have".into()]),
-            "ll" => out.extend([base.to_string(), "will".into()]),
-            "d" => out.extend([base.to_string(), "would".into()]),
+            "m" => out.extend([base.into(), "am".into()]),
+            "re" => out.extend([base.into(), "are".into()]),
+            "ve" => out.extend([base.into(), "have".into()]),
+            "ll" => out.extend([base.into(), "will".into()]),
+            "d" => out.extend([base.into(), "would".into()]),
             "t" if base.ends_with('n') => {
                 let aux = match base {
                     "can" | "ca" => "can",
@@ -364,40 +482,38 @@ fn expand_en(w: &str, out: &mut Vec<String>) {
                     "shan" => "shall",
                     b => &b[..b.len() - 1],
                 };
-                out.extend([aux.to_string(), "not".into()]);
+                out.extend([aux.into(), "not".into()]);
             }
             "s" if base == "let" => out.extend(["let".into(), "us".into()]),
-            "s" if lang::EN.is_contracted.contains(&base) => {
-                out.extend([base.to_string(), "is".into()])
-            }
+            "s" if lang::EN.is_contracted.contains(&base) => out.extend([base.into(), "is".into()]),
             // Possessive: "Dana's card" is about the card.
-            "s" => out.push(base.to_string()),
-            _ => out.push(format!("{base}{suffix}")),
+            "s" => out.push(base.into()),
+            _ => out.push(format!("{base}{suffix}").into()),
         }
         return;
     }
     match en_bare(w) {
-        Some(full) => out.extend(full.iter().map(|s| s.to_string())),
-        None => out.push(w.to_string()),
+        Some(full) => out.extend(full.iter().map(|s| Norm::from(*s))),
+        None => out.push(w.into()),
     }
 }
 
-fn expand_fr(w: &str, out: &mut Vec<String>) {
+fn expand_fr(w: &str, out: &mut Vec<Norm>) {
     let mut rest = w;
     while let Some((head, tail)) = rest.split_once('\'') {
         match FR_ELIDED.iter().find(|(e, _)| *e == head) {
-            Some((_, full)) => out.push(full.to_string()),
+            Some((_, full)) => out.push(Norm::from(*full)),
             None => {
                 // "aujourd'hui": the apostrophe is inside a word.
-                out.push(format!("{head}{}", tail.replace('\'', "")));
+                out.push(format!("{head}{}", tail.replace('\'', "")).into());
                 return;
             }
         }
         rest = tail;
     }
     match FR_BARE.iter().find(|(bare, _)| *bare == rest) {
-        Some((_, full)) => out.extend(full.iter().map(|s| s.to_string())),
-        None => out.push(rest.to_string()),
+        Some((_, full)) => out.extend(full.iter().map(|s| Norm::from(*s))),
+        None => out.push(rest.into()),
     }
 }
 
@@ -485,7 +601,7 @@ mod tests {
         tokenize(text, Language::En)
             .tokens
             .into_iter()
-            .map(|t| t.norm)
+            .map(|t| t.norm.to_string())
             .collect()
     }
 
