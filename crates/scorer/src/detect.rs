@@ -29,15 +29,12 @@ impl RubricScorer {
         // mirroring reads them: none for the other criteria).
         let anchored: Vec<Vec<bool>> = (0..n_crit)
             .map(|c| {
-                if !self
-                    .criterion(extra, c)
-                    .rules
-                    .contains(&Rule::MirrorCustomer)
-                {
+                let crit = self.criterion(extra, c);
+                if !crit.rules.contains(&Rule::MirrorCustomer) {
                     return Vec::new();
                 }
                 let mut marks = vec![false; text.sentences.len()];
-                for &o in &self.criterion(extra, c).mirror_with {
+                for &o in &crit.mirror_with {
                     for &(first, _) in &raw[o] {
                         marks[text.tokens[first].sentence] = true;
                     }

@@ -795,17 +795,10 @@ impl Stemmer {
         }
     }
 
-    /// The stem of an interned token: no lookup of its text when the lexicon holds it.
-    pub fn stem_token<'a>(&self, token: &'a Token) -> Cow<'a, str> {
-        match token.word {
-            NONE => self.stem(&token.norm),
-            id => Cow::Borrowed(&self.known[id as usize]),
-        }
-    }
-
-    /// [`Stemmer::stem_token`], borrowing only from the lexicon's stems (which live as
-    /// long as the process), so it can outlive the token.
-    pub fn stem_token_static(&self, token: &Token) -> Cow<'static, str> {
+    /// The stem of an interned token, with no lookup of its text when the lexicon holds
+    /// it; borrowed only from the lexicon's stems (which live as long as the process), so
+    /// it can outlive the token.
+    pub fn stem_token(&self, token: &Token) -> Cow<'static, str> {
         let known: &'static [Box<str>] = self.known;
         match token.word {
             NONE => Cow::Owned(self.stem(&token.norm).into_owned()),

@@ -50,7 +50,7 @@ impl RubricScorer {
         });
         let customer = customer_text
             .as_ref()
-            .map(|t| rules::content_stems(t, |t| lang.stemmer.stem_token_static(t), lang.lang));
+            .map(|t| rules::content_stems(t, |t| lang.stemmer.stem_token(t), lang.lang));
         Reply {
             lang,
             text,
@@ -179,7 +179,7 @@ pub(crate) fn wrong_mentions(text: &Text, shape: &FactShape) -> Vec<(usize, usiz
         FactShape::Date(want_m, want_d) => {
             let mut out = Vec::new();
             for (i, t) in toks.iter().enumerate() {
-                let Some(m) = (0..12).position(|m| {
+                let Some(m) = (0..12).find(|&m| {
                     LANGS
                         .iter()
                         .any(|&l| lang::data(l).months[m] == t.norm.as_str())

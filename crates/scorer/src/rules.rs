@@ -10,8 +10,7 @@ use std::sync::OnceLock;
 use crate::lang::{
     self, AGENT, ASKING, ASKS_YOU, CALM_CAPS, CHECKING, CHOICE, DENIALS, EXPLAINING, FLAT_DENIALS,
     FUTURE, GREETING_OPENERS, IMPERATIVES, LIMITS, LOOKED, NOBODY, NOT_A_NAME, PROMISING,
-    REFUSAL_TURNS, REPORTING, REQUEST_OPENERS as OPENERS, RESTATING, SECOND_PERSON, SIGN_OFFS,
-    TITLES,
+    REFUSAL_TURNS, REPORTING, REQUEST_OPENERS, RESTATING, SECOND_PERSON, SIGN_OFFS, TITLES,
 };
 use crate::pattern::FxHasher;
 
@@ -40,17 +39,13 @@ pub fn negated(text: &Text, first: usize, negators: &[&str]) -> bool {
 /// Words that carry no fact of the customer's situation: pronouns, auxiliaries,
 /// determiners, prepositions, fillers.
 fn is_stopword(w: &str, lang: Language) -> bool {
-    const EN: &[&str] = lang::EN.stopwords;
-    const FR: &[&str] = lang::FR.stopwords;
     // Asked for every content-word candidate of the reply and the customer's line: a
     // scan of the lists compared each word with dozens of same-length stopwords.
     type Set = std::collections::HashSet<&'static str, BuildHasherDefault<FxHasher>>;
     static SETS: OnceLock<[Set; 2]> = OnceLock::new();
-    let sets = SETS.get_or_init(|| [EN.iter().copied().collect(), FR.iter().copied().collect()]);
-    match lang {
-        Language::En => sets[0].contains(w),
-        Language::Fr => sets[1].contains(w),
-    }
+    let sets = SETS
+        .get_or_init(|| crate::LANGS.map(|l| lang::data(l).stopwords.iter().copied().collect()));
+    sets[crate::lang_index(lang)].contains(w)
 }
 
 /// Whether a token can name part of a situation: a number, or a word of three letters
@@ -154,7 +149,7 @@ fn requests_or_acts(text: &Text, s: &Sentence) -> bool {
     let words: Vec<&str> = text.tokens[s.first..s.end]
         .iter()
         .map(|t| t.norm.as_str())
-        .skip_while(|w| OPENERS.contains(w))
+        .skip_while(|w| REQUEST_OPENERS.contains(w))
         .collect();
     let Some(&first) = words.first() else {
         return false;
@@ -273,10 +268,6 @@ pub fn mirrored(
     out
 }
 
-const FR_BETWEEN: &[&str] = lang::FR.commit_between;
-
-const FR_NOT_ACTS: &[&str] = lang::FR.commit_not_acts;
-
 /// First-person commitments with any verb: in French, "je vais" (or "je m'engage à")
 /// followed by an infinitive, whatever the verb ("je vais transférer votre dossier").
 /// English commitments are phrases ("I'll" + an action), so this finds none there.
@@ -294,13 +285,13 @@ pub fn commitments(text: &Text, lang: Language) -> Vec<(usize, usize)> {
         };
         let verb = (start..toks.len())
             .take_while(|&j| toks[j].clause == toks[i].clause)
-            .find(|&j| !FR_BETWEEN.contains(&toks[j].norm.as_str()));
+            .find(|&j| !lang::FR.commit_between.contains(&toks[j].norm.as_str()));
         let Some(j) = verb else { continue };
         let w = toks[j].norm.as_str();
         let infinitive = w.chars().count() >= 4
             && w.chars().all(char::is_alphabetic)
             && lang::FR.infinitive_endings.iter().any(|e| w.ends_with(e));
-        if infinitive && !FR_NOT_ACTS.contains(&w) {
+        if infinitive && !lang::FR.commit_not_acts.contains(&w) {
             out.push((i, j + 1));
         }
     }

@@ -7,7 +7,7 @@
 //! canonical form. Each token keeps the char offsets of the written word, so evidence can
 //! always be cut from the original reply on character boundaries.
 
-use crate::lang::{self, CURRENCY as CURRENCY_WORDS, ORDINALS, SENTENCE_OPENERS, SPELLING};
+use crate::lang::{self, CURRENCY, ORDINALS, SENTENCE_OPENERS, SPELLING};
 use crate::model::Language;
 
 /// A token's text: inline when short (nearly every word), so tokenizing a reply does not
@@ -263,7 +263,7 @@ pub fn tokenize(text: &str, lang: Language) -> Text {
             // "54 pounds": the word after the number makes it money.
             if out.tokens.len() > first_new && first_new > 0 {
                 let this = &out.tokens[first_new].norm;
-                if CURRENCY_WORDS.contains(&this.as_str()) && out.tokens[first_new - 1].number {
+                if CURRENCY.contains(&this.as_str()) && out.tokens[first_new - 1].number {
                     out.tokens[first_new - 1].money = true;
                 }
             }
@@ -387,10 +387,6 @@ fn en_bare(word: &str) -> Option<&'static [&'static str]> {
         .map(|(_, full)| *full)
 }
 
-const FR_ELIDED: &[(&str, &str)] = lang::FR.elided;
-
-const FR_BARE: &[(&str, &[&str])] = lang::FR.bare;
-
 /// Lowercase and strip accents: "Désolé" and "desole" are the same word to a trainee in a hurry.
 pub fn fold(word: &str) -> String {
     if word.is_ascii() {
@@ -501,7 +497,7 @@ fn expand_en(w: &str, out: &mut Vec<Norm>) {
 fn expand_fr(w: &str, out: &mut Vec<Norm>) {
     let mut rest = w;
     while let Some((head, tail)) = rest.split_once('\'') {
-        match FR_ELIDED.iter().find(|(e, _)| *e == head) {
+        match lang::FR.elided.iter().find(|(e, _)| *e == head) {
             Some((_, full)) => out.push(Norm::from(*full)),
             None => {
                 // "aujourd'hui": the apostrophe is inside a word.
@@ -511,7 +507,7 @@ fn expand_fr(w: &str, out: &mut Vec<Norm>) {
         }
         rest = tail;
     }
-    match FR_BARE.iter().find(|(bare, _)| *bare == rest) {
+    match lang::FR.bare.iter().find(|(bare, _)| *bare == rest) {
         Some((_, full)) => out.extend(full.iter().map(|s| Norm::from(*s))),
         None => out.push(rest.into()),
     }
