@@ -293,8 +293,10 @@ fn the_readme_typo_example_prints_what_the_readme_shows() {
     assert!(readme.contains(&shown), "README should show:\n{shown}");
 }
 
-#[test]
-fn validate_checks_a_packs_rubric_files_too() {
+/// A pack of one scenario (the impatient fixture) and one rubric file,
+/// `rubrics/extra.yaml`, defining a `warm_close` criterion followed by `rest` (YAML lines
+/// of that criterion).
+fn pack_with_warm_close(rest: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(
         root().join("tests/fixtures/impatient.yaml"),
@@ -304,9 +306,17 @@ fn validate_checks_a_packs_rubric_files_too() {
     std::fs::create_dir(dir.path().join("rubrics")).unwrap();
     std::fs::write(
         dir.path().join("rubrics/extra.yaml"),
-        "rubric: empathy\ncriteria:\n  - id: warm_close\n    tip: Close warmly.\n    phrases: [\"have a lovely day\"]\n    bogus_key: 1\n",
+        format!(
+            "rubric: empathy\ncriteria:\n  - id: warm_close\n    tip: Close warmly.\n    phrases: [\"have a lovely day\"]\n{rest}"
+        ),
     )
     .unwrap();
+    dir
+}
+
+#[test]
+fn validate_checks_a_packs_rubric_files_too() {
+    let dir = pack_with_warm_close("    bogus_key: 1\n");
     for target in [
         dir.path().to_path_buf(),
         dir.path().join("rubrics/extra.yaml"),
@@ -323,18 +333,9 @@ fn validate_checks_a_packs_rubric_files_too() {
 
 #[test]
 fn test_shows_a_rubric_example_the_scorer_judges_otherwise() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        root().join("tests/fixtures/impatient.yaml"),
-        dir.path().join("impatient.yaml"),
-    )
-    .unwrap();
-    std::fs::create_dir(dir.path().join("rubrics")).unwrap();
-    std::fs::write(
-        dir.path().join("rubrics/extra.yaml"),
-        "rubric: empathy\ncriteria:\n  - id: warm_close\n    tip: Close warmly.\n    phrases: [\"have a lovely day\"]\n    examples:\n      met: [\"Have a lovely day!\", \"Goodbye now.\"]\n      not_met: [\"Bye.\", \"OK.\"]\n",
-    )
-    .unwrap();
+    let dir = pack_with_warm_close(
+        "    examples:\n      met: [\"Have a lovely day!\", \"Goodbye now.\"]\n      not_met: [\"Bye.\", \"OK.\"]\n",
+    );
     let out = rapport(&["test", dir.path().to_str().unwrap()]);
     let text = stdout(&out);
     assert!(
