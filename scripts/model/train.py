@@ -479,14 +479,16 @@ def label(cand):
 
 def cached_oof(args, rows, Y, R, ex, compute):
     """The cross-validated decision values, cached under target/model by a digest of
-    everything they depend on (rows, labels, the rules' verdicts, this script, common.py
-    and the vectors), so a rerun on the same data is quick; the result is the same."""
+    everything they depend on (rows, labels, the rules' verdicts, the examples, the
+    fitting and folding code and constants, common.py and the vectors), so a rerun on the
+    same data is quick; the result is the same."""
     h = hashlib.sha256()
     # What the folds are fitted on and with: common.py's features, the vectors, the
     # fitting constants, the examples every fold learns (rubric files, model answers).
     for path in (common.__file__, args.vectors):
         h.update(common.sha256_file(path).encode())
-    h.update(repr((SEED, C_REG, RULE_SCALE, EMB_SCALE, EXAMPLE_WEIGHT, sorted(UNTUNED))).encode())
+    h.update(repr((SEED, C_REG, RULE_SCALE, EMB_SCALE, EXAMPLE_WEIGHT, sorted(UNTUNED),
+                   TUNED_FOLDS)).encode())
     h.update(inspect.getsource(Data).encode() + inspect.getsource(fit).encode()
              + inspect.getsource(oof).encode() + inspect.getsource(folds).encode())
     h.update(json.dumps(ex).encode())
