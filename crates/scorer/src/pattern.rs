@@ -515,6 +515,43 @@ struct Node {
     /// For nodes with many word-set edges (the root, mostly): which of `other` a stem
     /// can take, so a token is not tested against every set.
     dispatch: Option<Dispatch>,
+    /// For nodes with many word edges (the root): the child of each stem and surface id
+    /// by index. Every token of every reply starts a walk at the root, and a binary
+    /// search of its thousands of first words cost a dozen cache misses a token.
+    dense: Option<Box<Dense>>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Dense {
+    /// Stem id -> child, [`NONE`] for none.
+    words: Vec<u32>,
+    /// Surface id -> child, [`NONE`] for none.
+    exact: Vec<u32>,
+}
+
+impl Dense {
+    fn table(edges: &[(u32, u32)]) -> Vec<u32> {
+        let len = edges.last().map_or(0, |&(id, _)| id as usize + 1);
+        let mut table = vec![NONE; len];
+        for &(id, child) in edges {
+            table[id as usize] = child;
+        }
+        table
+    }
+}
+
+/// From this many word edges a node keeps them in a [`Dense`] table too.
+const DENSE_MIN_WORDS: usize = 256;
+
+/// The child `edges` (sorted by id) or `dense` (the same, by index) give id `id`.
+fn child_of(edges: &[(u32, u32)], dense: Option<&[u32]>, id: u32) -> Option<u32> {
+    match dense {
+        Some(table) => table.get(id as usize).copied().filter(|&c| c != NONE),
+        None => edges
+            .binary_search_by_key(&id, |&(k, _)| k)
+            .ok()
+            .map(|k| edges[k].1),
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -947,6 +984,12 @@ impl Index {
     /// Builds the per-node dispatch tables; call once all phrases are inserted.
     pub fn finish(&mut self) {
         for node in &mut self.nodes {
+            node.dense = (node.words.len() >= DENSE_MIN_WORDS).then(|| {
+                Box::new(Dense {
+                    words: Dense::table(&node.words),
+                    exact: Dense::table(&node.exact),
+                })
+            });
             let sets = node
                 .other
                 .iter()
@@ -993,14 +1036,15 @@ impl Index {
         let s_end = tok.sentence_end;
         if i < s_end {
             let t = &toks[i];
+            let dense = n.dense.as_deref();
             if t.stem != NONE {
-                if let Ok(k) = n.words.binary_search_by_key(&t.stem, |&(k, _)| k) {
-                    self.walk(n.words[k].1 as usize, i + 1, first, toks, out);
+                if let Some(c) = child_of(&n.words, dense.map(|d| &d.words[..]), t.stem) {
+                    self.walk(c as usize, i + 1, first, toks, out);
                 }
             }
             if t.surface != NONE {
-                if let Ok(k) = n.exact.binary_search_by_key(&t.surface, |&(k, _)| k) {
-                    self.walk(n.exact[k].1 as usize, i + 1, first, toks, out);
+                if let Some(c) = child_of(&n.exact, dense.map(|d| &d.exact[..]), t.surface) {
+                    self.walk(c as usize, i + 1, first, toks, out);
                 }
             }
         }

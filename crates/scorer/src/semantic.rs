@@ -168,10 +168,10 @@ impl Vectors {
 
     /// Adds row `i` to `sum`.
     fn add_row(&self, i: u32, sum: &mut [i32]) {
-        let row = &self.data[i as usize * self.dim..(i as usize + 1) * self.dim];
-        for (s, &v) in sum.iter_mut().zip(row) {
-            *s += i32::from(v);
-        }
+        add_i8(
+            sum,
+            &self.data[i as usize * self.dim..(i as usize + 1) * self.dim],
+        );
     }
 
     /// Adds the vector of `word` to `sum`; whether it was known.
@@ -213,6 +213,31 @@ impl Vectors {
             n += i32::from(found);
         }
         mean_of(sum, n)
+    }
+}
+
+/// `sum[k] += row[k]`: the inner loop of every mean, a row per token of every reply.
+/// Integer adds, so the AVX2 path (chosen where the CPU has it) gives the same sums.
+fn add_i8(sum: &mut [i32], row: &[i8]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        return unsafe { add_i8_avx2(sum, row) };
+    }
+    add_i8_plain(sum, row);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn add_i8_avx2(sum: &mut [i32], row: &[i8]) {
+    // The same loop, compiled for AVX2: eight lanes a step where the baseline has four.
+    add_i8_plain(sum, row);
+}
+
+#[inline(always)]
+fn add_i8_plain(sum: &mut [i32], row: &[i8]) {
+    for (s, &v) in sum.iter_mut().zip(row) {
+        *s += i32::from(v);
     }
 }
 

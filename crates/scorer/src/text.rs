@@ -7,8 +7,13 @@
 //! canonical form. Each token keeps the char offsets of the written word, so evidence can
 //! always be cut from the original reply on character boundaries.
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::sync::OnceLock;
+
 use crate::lang::{self, CURRENCY, ORDINALS, SENTENCE_OPENERS, SPELLING};
 use crate::model::Language;
+use crate::pattern::FxHasher;
 
 /// A token's text: inline when short (nearly every word), so tokenizing a reply does not
 /// allocate once per token; it reads as a `str`.
@@ -380,11 +385,12 @@ fn opens_like_question(tokens: &[Token], lang: Language) -> bool {
 /// that are also ordinary words ("well", "were", "id") are left out, except "ill": "Ill
 /// check" is far likelier from an agent than "ill".
 fn en_bare(word: &str) -> Option<&'static [&'static str]> {
-    lang::EN
-        .bare
-        .iter()
-        .find(|(bare, _)| *bare == word)
-        .map(|(_, full)| *full)
+    // Asked for every English word: a scan of the list compared each with dozens.
+    type Map = HashMap<&'static str, &'static [&'static str], BuildHasherDefault<FxHasher>>;
+    static MAP: OnceLock<Map> = OnceLock::new();
+    MAP.get_or_init(|| lang::EN.bare.iter().copied().collect())
+        .get(word)
+        .copied()
 }
 
 /// Lowercase and strip accents: "Désolé" and "desole" are the same word to a trainee in a hurry.
