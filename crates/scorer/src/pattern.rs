@@ -527,9 +527,30 @@ struct Dense {
     words: Vec<u32>,
     /// Surface id -> child, [`NONE`] for none.
     exact: Vec<u32>,
+    /// [`Dispatch::by_stem`] by index: stem id `s` takes the sets
+    /// `set_items[set_start[s]..set_start[s + 1]]`, in the same order.
+    set_start: Vec<u32>,
+    set_items: Vec<u32>,
 }
 
 impl Dense {
+    fn new(node: &Node) -> Dense {
+        let (mut set_start, mut set_items) = (vec![0], Vec::new());
+        if let Some(d) = &node.dispatch {
+            let len = d.by_stem.keys().max().map_or(0, |&s| s as usize + 1);
+            for s in 0..len as u32 {
+                set_items.extend(d.by_stem.get(&s).into_iter().flatten());
+                set_start.push(set_items.len() as u32);
+            }
+        }
+        Dense {
+            words: Dense::table(&node.words),
+            exact: Dense::table(&node.exact),
+            set_start,
+            set_items,
+        }
+    }
+
     fn table(edges: &[(u32, u32)]) -> Vec<u32> {
         let len = edges.last().map_or(0, |&(id, _)| id as usize + 1);
         let mut table = vec![NONE; len];
@@ -538,10 +559,20 @@ impl Dense {
         }
         table
     }
+
+    fn sets(&self, stem: u32) -> &[u32] {
+        let s = stem as usize;
+        match (self.set_start.get(s), self.set_start.get(s + 1)) {
+            (Some(&a), Some(&b)) => &self.set_items[a as usize..b as usize],
+            _ => &[],
+        }
+    }
 }
 
-/// From this many word edges a node keeps them in a [`Dense`] table too.
-const DENSE_MIN_WORDS: usize = 256;
+/// From this many word edges a node keeps them in a [`Dense`] table too: the roots
+/// (about 230 first words in English, 110 in French), not the inner nodes, where the
+/// tables would cost more cache than the searches they save.
+const DENSE_MIN_WORDS: usize = 100;
 
 /// The child `edges` (sorted by id) or `dense` (the same, by index) give id `id`.
 fn child_of(edges: &[(u32, u32)], dense: Option<&[u32]>, id: u32) -> Option<u32> {
@@ -984,12 +1015,6 @@ impl Index {
     /// Builds the per-node dispatch tables; call once all phrases are inserted.
     pub fn finish(&mut self) {
         for node in &mut self.nodes {
-            node.dense = (node.words.len() >= DENSE_MIN_WORDS).then(|| {
-                Box::new(Dense {
-                    words: Dense::table(&node.words),
-                    exact: Dense::table(&node.exact),
-                })
-            });
             let sets = node
                 .other
                 .iter()
@@ -1011,6 +1036,9 @@ impl Index {
                 }
             }
             node.dispatch = Some(d);
+        }
+        for node in &mut self.nodes {
+            node.dense = (node.words.len() >= DENSE_MIN_WORDS).then(|| Box::new(Dense::new(node)));
         }
     }
 
@@ -1051,7 +1079,12 @@ impl Index {
         match &n.dispatch {
             Some(d) => {
                 if i < s_end && toks[i].stem != NONE {
-                    for &k in d.by_stem.get(&toks[i].stem).into_iter().flatten() {
+                    let stem = toks[i].stem;
+                    let sets = match n.dense.as_deref() {
+                        Some(dense) => dense.sets(stem),
+                        None => d.by_stem.get(&stem).map_or(&[][..], Vec::as_slice),
+                    };
+                    for &k in sets {
                         self.walk(n.other[k as usize].1 as usize, i + 1, first, toks, out);
                     }
                 }

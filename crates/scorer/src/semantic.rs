@@ -241,6 +241,31 @@ fn add_i8_plain(sum: &mut [i32], row: &[i8]) {
     }
 }
 
+/// `w · x` in i64: every head's embedding term, on every reply. The AVX2 path is the
+/// same integer sum, four products a step.
+fn dot_i32(w: &[i32], x: &[i32]) -> i64 {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        return unsafe { dot_i32_avx2(w, x) };
+    }
+    dot_i32_plain(w, x)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn dot_i32_avx2(w: &[i32], x: &[i32]) -> i64 {
+    dot_i32_plain(w, x)
+}
+
+#[inline(always)]
+fn dot_i32_plain(w: &[i32], x: &[i32]) -> i64 {
+    w.iter()
+        .zip(x)
+        .map(|(&w, &x)| i64::from(w) * i64::from(x))
+        .sum()
+}
+
 /// How many tokens ahead [`Vectors::mean_of_tokens`] prefetches.
 const PREFETCH_AHEAD: usize = 4;
 
@@ -333,7 +358,7 @@ pub struct Head {
     /// Weight of each model criterion the rules met.
     rules: Vec<i64>,
     /// Weights of the embedding features.
-    w: Vec<i64>,
+    w: Vec<i32>,
     examples: Vec<(String, Vec<i32>)>,
 }
 
@@ -592,7 +617,7 @@ impl Semantic {
                 let ok = h.w.len() == 2 * raw.dim
                     && h.rules.len() == raw.criteria.len()
                     && h.examples.iter().all(|e| e.a.len() == raw.dim)
-                    && h.w.iter().all(|w| w.abs() < 1 << 40)
+                    && h.w.iter().all(|&w| i32::try_from(w).is_ok())
                     && h.rules.iter().all(|w| w.abs() <= 32_767)
                     && h.b.abs() < 1 << 50
                     && (0..1 << 50).contains(&h.veto);
@@ -604,7 +629,7 @@ impl Semantic {
                         b: h.b,
                         veto: h.veto,
                         rules: h.rules,
-                        w: h.w,
+                        w: h.w.iter().map(|&w| w as i32).collect(),
                         examples: h.examples.into_iter().map(|e| (e.text, e.a)).collect(),
                     }),
                     _ => Err(ModelError::BadHeads(format!(
@@ -704,11 +729,7 @@ impl Semantic {
             .map(|(&w, _)| w)
             .sum();
         let emb: i64 = if with_embedding {
-            head.w
-                .iter()
-                .zip(&p.x)
-                .map(|(&w, &x)| w * i64::from(x))
-                .sum()
+            dot_i32(&head.w, &p.x)
         } else {
             0
         };

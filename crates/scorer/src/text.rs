@@ -448,9 +448,9 @@ fn normalize_folded(folded: &str, lang: Language, out: &mut Vec<Norm>) {
     }
     // Most words need no expansion: one copy of the word.
     if lang == Language::En
+        && folded.len() < 6
         && !folded.contains('\'')
         && en_bare(folded).is_none()
-        && folded.len() < 6
     {
         out.push(folded.into());
         return;
