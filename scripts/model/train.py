@@ -49,7 +49,7 @@ MIN_GAIN = 0.01        # a mode must beat the more explainable one by this much 
 # Keep the list true: a phrase written from one of these writers' replies removes that
 # writer from it.
 UNTUNED = {"d1", "d2", "e1", "e2", "t1", "t2", "f1", "f2", "g1", "g2", "h1", "h2", "i1", "i2",
-           "p5", "p7"}
+           "j1", "j2", "v1", "v2", "p5", "p7"}
 W_MAX = 32000          # |n-gram and rule weights| <= this after quantization
 EMB_FRAC = 1024        # embedding weights carry this many extra fractional steps
 N_EXAMPLES = 8
@@ -523,7 +523,8 @@ def write_heads(args, rows, data, Y, mu, sd, q, fitted, modes):
         vetos.append(int(round(veto * scale * EMB_FRAC)))
     assert np.abs(ng_all).max() <= 32767
     for k in range(len(CRITERIA)):
-        assert max(abs(int(v)) for v in ews[k]) < 2**40 and abs(bis[k]) < 2**50, CRITERIA[k]
+        # The loader (semantic.rs) reads embedding weights as i32.
+        assert max(abs(int(v)) for v in ews[k]) < 2**31 and abs(bis[k]) < 2**50, CRITERIA[k]
     # Fired on the training set by the final integer heads (for the examples).
     Z = np.zeros((len(rows), len(CRITERIA)), dtype=np.float64)
     for i in range(len(rows)):
