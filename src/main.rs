@@ -1169,7 +1169,13 @@ fn find_scenario(wanted: &str, dir: Option<PathBuf>) -> Result<(Scenario, Arc<Ru
 }
 
 /// Diagnostics that come from scoring the pack's own replies, not from its syntax.
-const SCORER_JUDGED: &[&str] = &["model-answer-misses-focus", "choice-leads-elsewhere"];
+/// `model-answer-penalty` was missing, so `make train` shipped a head that judged a
+/// model answer of scam-victim-bank as `blame_customer`.
+const SCORER_JUDGED: &[&str] = &[
+    "model-answer-misses-focus",
+    "model-answer-penalty",
+    "choice-leads-elsewhere",
+];
 
 fn test(paths: Vec<PathBuf>, verbose: bool, heads: Option<&Path>) -> Result<ExitCode> {
     let paths = paths_or_default(paths)?;

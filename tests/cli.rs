@@ -346,6 +346,28 @@ fn test_shows_a_rubric_example_the_scorer_judges_otherwise() {
     assert!(!text.contains("Have a lovely day!\""), "{text}");
 }
 
+/// Regression: `rapport test` (and so `make train`'s pack gate) did not show a model answer
+/// the scorer judges as a penalty, and a head that did so to scam-victim-bank shipped.
+#[test]
+fn test_shows_a_model_answer_that_commits_a_penalty() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = std::fs::read_to_string(root().join("tests/fixtures/impatient.yaml")).unwrap();
+    let with_answer = fixture.replacen(
+        "    say: \"Hello?\"\n",
+        "    say: \"Hello?\"\n    model_answer: \"Calm down, it's not a big deal.\"\n",
+        1,
+    );
+    assert_ne!(with_answer, fixture);
+    std::fs::write(dir.path().join("impatient.yaml"), with_answer).unwrap();
+    let out = rapport(&["test", dir.path().to_str().unwrap()]);
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("WARNING") && l.contains("warning[model-answer-penalty]")),
+        "{text}"
+    );
+}
+
 /// The schema the scenario files point editors at is the one the binary would write now
 /// (regenerate with `make schema`), and every shipped file names it on its first line.
 #[test]

@@ -49,7 +49,7 @@ MIN_GAIN = 0.01        # a mode must beat the more explainable one by this much 
 # Keep the list true: a phrase written from one of these writers' replies removes that
 # writer from it.
 UNTUNED = {"d1", "d2", "e1", "e2", "t1", "t2", "f1", "f2", "g1", "g2", "h1", "h2", "i1", "i2",
-           "j1", "j2", "v1", "v2", "p5", "p7"}
+           "j1", "j2", "k1", "k2", "v1", "v2", "p5", "p7"}
 W_MAX = 32000          # |n-gram and rule weights| <= this after quantization
 EMB_FRAC = 1024        # embedding weights carry this many extra fractional steps
 N_EXAMPLES = 8

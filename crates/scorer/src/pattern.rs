@@ -1305,15 +1305,69 @@ mod tests {
 
     fn hits(phrases: &[&str], text: &str) -> Vec<(u32, usize, usize)> {
         let (index, vocab, stemmer) = compile(phrases);
+        hits_of(&index, &vocab, &stemmer, text)
+    }
+
+    fn hits_of(
+        index: &Index,
+        vocab: &Vocab,
+        stemmer: &Stemmer,
+        text: &str,
+    ) -> Vec<(u32, usize, usize)> {
         let t = tokenize(text, Language::En);
-        let extra = Vocab::extending(&vocab);
-        let words = analyse(&t, &stemmer, &vocab, &extra, |_| true);
+        let extra = Vocab::extending(vocab);
+        let words = analyse(&t, stemmer, vocab, &extra, |_| true);
         let toks = view(&t, &words, &["not", "no", "never"]);
         let mut out = Vec::new();
         index.find(&toks, &mut out);
         out.iter()
             .map(|h| (h.terminal.criterion, h.first, h.end))
             .collect()
+    }
+
+    #[test]
+    fn a_finished_index_finds_what_the_unfinished_one_finds() {
+        // `finish` adds the dispatch tables and, at a node with many first words, the
+        // dense ones: a second way to the same children, which must give the same hits.
+        let mut phrases: Vec<String> = (0..DENSE_MIN_WORDS + 20)
+            .map(|k| format!("{} (sorry|apolog*) *2 =ok", letters(k)))
+            .collect();
+        phrases.extend(
+            [
+                "(so|really|very) sorry",
+                "^ we (can|will) #",
+                "@feel $",
+                "sorry about",
+            ]
+            .map(String::from),
+        );
+        let refs: Vec<&str> = phrases.iter().map(String::as_str).collect();
+        let (plain, vocab, stemmer) = compile(&refs);
+        let mut finished = plain.clone();
+        finished.finish();
+        assert!(
+            finished.nodes[0].dense.is_some(),
+            "the root has a dense table"
+        );
+        for text in [
+            "zqad so sorry, ok? We will 5. I am really sorry about it, fed up.",
+            "zqeg apologies ok. Zqah sorry then ok",
+            "Nothing here matches at all.",
+        ] {
+            let want = hits_of(&plain, &vocab, &stemmer, text);
+            assert_eq!(hits_of(&finished, &vocab, &stemmer, text), want, "{text}");
+        }
+        assert_eq!(
+            hits_of(&finished, &vocab, &stemmer, "zqeg apologies ok").len(),
+            1,
+            "a first word only the dense table holds"
+        );
+    }
+
+    /// A made-up word of letters for number `k` ("zqaa", "zqab", ...).
+    fn letters(k: usize) -> String {
+        let l = |d: usize| char::from(b'a' + (d % 26) as u8);
+        format!("zq{}{}", l(k / 26), l(k))
     }
 
     #[test]

@@ -810,6 +810,36 @@ pub(crate) mod tests {
     use crate::model::Language;
     use crate::text::tokenize;
 
+    #[test]
+    fn the_kernels_match_their_plain_loops() {
+        // Whatever path `add_i8` and `dot_i32` take on this CPU, the sums are the plain
+        // loops' (lengths that are not a multiple of the vector width included).
+        let mut seed = 12345u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as i32
+        };
+        for len in [0, 1, 7, 8, 31, 128, 130, 256] {
+            let row: Vec<i8> = (0..len).map(|_| next() as i8).collect();
+            let start: Vec<i32> = (0..len).map(|_| next() % 100_000).collect();
+            let (mut a, mut b) = (start.clone(), start);
+            add_i8(&mut a, &row);
+            add_i8_plain(&mut b, &row);
+            assert_eq!(a, b, "add_i8, {len}");
+            let w: Vec<i32> = (0..len).map(|_| next() % (1 << 25)).collect();
+            let x: Vec<i32> = (0..len).map(|_| next() % 40_000).collect();
+            assert_eq!(dot_i32(&w, &x), dot_i32_plain(&w, &x), "dot_i32, {len}");
+            let exact: i64 = w
+                .iter()
+                .zip(&x)
+                .map(|(&w, &x)| i64::from(w) * i64::from(x))
+                .sum();
+            assert_eq!(dot_i32(&w, &x), exact);
+        }
+    }
+
     /// A vectors file of `words` (sorted here) with the given 2-d vectors.
     pub(crate) fn vectors_file(words: &[(&str, [i8; 2])]) -> Vec<u8> {
         let mut words = words.to_vec();
