@@ -332,7 +332,8 @@ struct RawHead {
     #[serde(default)]
     veto: i64,
     rules: Vec<i64>,
-    w: Vec<i64>,
+    /// i32 by type: a weight out of that range fails to parse.
+    w: Vec<i32>,
     #[serde(default)]
     examples: Vec<RawExample>,
 }
@@ -617,7 +618,6 @@ impl Semantic {
                 let ok = h.w.len() == 2 * raw.dim
                     && h.rules.len() == raw.criteria.len()
                     && h.examples.iter().all(|e| e.a.len() == raw.dim)
-                    && h.w.iter().all(|&w| i32::try_from(w).is_ok())
                     && h.rules.iter().all(|w| w.abs() <= 32_767)
                     && h.b.abs() < 1 << 50
                     && (0..1 << 50).contains(&h.veto);
@@ -629,7 +629,7 @@ impl Semantic {
                         b: h.b,
                         veto: h.veto,
                         rules: h.rules,
-                        w: h.w.iter().map(|&w| w as i32).collect(),
+                        w: h.w,
                         examples: h.examples.into_iter().map(|e| (e.text, e.a)).collect(),
                     }),
                     _ => Err(ModelError::BadHeads(format!(
@@ -986,6 +986,19 @@ pub(crate) mod tests {
         let old = r#"{"version":1,"dim":2,"heads":{}}"#;
         assert!(matches!(
             Semantic::parse(&v, &ng, old),
+            Err(ModelError::BadHeads(_))
+        ));
+        // Embedding weights are read as i32 (the dot product's kernel is i32 x i32).
+        let v = vectors_file(&[("a", [1, 1])]);
+        let ng = ngrams_file(&[]);
+        let big = |w: i64| {
+            format!(
+                r#"{{"version":2,"dim":2,"criteria":["apologize"],"emb_frac":1,"heads":{{"apologize":{{"mode":"learned","b":0,"rules":[0],"w":[{w},0,0,0]}}}}}}"#
+            )
+        };
+        assert!(Semantic::parse(&v, &ng, &big(i64::from(i32::MAX))).is_ok());
+        assert!(matches!(
+            Semantic::parse(&v, &ng, &big(1 << 31)),
             Err(ModelError::BadHeads(_))
         ));
         assert!(matches!(
