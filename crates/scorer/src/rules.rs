@@ -335,15 +335,18 @@ pub fn shouting(text: &Text, lang: Language) -> Vec<(usize, usize)> {
             .any(|t| is_stopword(&t.norm, lang) && !CALM_CAPS.contains(&t.norm.as_str()));
         // One long capitalised word after a determiner names a thing ("the ICCID", "la
         // MOBIB", "a REJECT"): a code read out, not a raised voice.
-        let named = j == i + 1
-            && i > 0
-            && toks[i - 1].sentence == toks[i].sentence
-            && is_determiner(&toks[i - 1].norm, lang);
+        let before = (i > 0 && toks[i - 1].sentence == toks[i].sentence).then(|| &toks[i - 1]);
+        let named = j == i + 1 && before.is_some_and(|b| is_determiner(&b.norm, lang));
+        // So is a two-letter one right after a place's name in the same clause, even when
+        // it is also a word: a region in an address ("Toronto ON", "Austin TX").
+        let region = j == i + 1
+            && toks[i].end - toks[i].start == 2
+            && before.is_some_and(|b| b.title && b.clause == toks[i].clause);
         let long = !named
             && run
                 .iter()
                 .any(|t| t.norm.chars().count() >= 5 && wordlike(&t.norm));
-        if words >= 3 || common || long {
+        if !region && (words >= 3 || common || long) {
             out.push((i, j));
         }
         i = j;
@@ -596,6 +599,23 @@ mod tests {
         ] {
             let t = tokenize(shout, lang);
             assert!(!shouting(&t, lang).is_empty(), "{shout}");
+        }
+    }
+
+    /// Polite set 13 read back "55 Bloor St. W, Apt 1204, Toronto ON, M4W 1A5" and "ON"
+    /// was shouting: a two-letter region right after a place's name is an address.
+    #[test]
+    fn a_region_after_a_place_is_not_shouting() {
+        for polite in [
+            "So that's 55 Bloor St. W, Apt 1204, Toronto ON, M4W 1A5. All good?",
+            "The parcel is at the Austin TX depot.",
+        ] {
+            let t = tokenize(polite, Language::En);
+            assert!(shouting(&t, Language::En).is_empty(), "{polite}");
+        }
+        for shout in ["Dana, NO.", "I said NO.", "Toronto IS NOT an option."] {
+            let t = tokenize(shout, Language::En);
+            assert!(!shouting(&t, Language::En).is_empty(), "{shout}");
         }
     }
 }

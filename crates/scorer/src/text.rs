@@ -152,6 +152,8 @@ pub struct Token {
     pub clause: usize,
     /// The written word was in capitals (two letters or more): shouting, or an acronym.
     pub caps: bool,
+    /// The written word opens with a capital and goes on in lower case ("Toronto").
+    pub title: bool,
     /// Starts with a digit: "3", "64.99", "9am".
     pub number: bool,
     /// A currency sign or word stands next to this number.
@@ -221,6 +223,7 @@ pub fn tokenize(text: &str, lang: Language) -> Text {
             let start = i;
             word.clear();
             let (mut letters, mut lower) = (0, 0);
+            let opens_upper = c.is_uppercase();
             while i < chars.len() {
                 let c = chars[i];
                 let next = chars.get(i + 1).copied();
@@ -242,6 +245,7 @@ pub fn tokenize(text: &str, lang: Language) -> Text {
                 i += 1;
             }
             let caps = letters >= 2 && lower == 0;
+            let title = opens_upper && lower > 0;
             let sentence = out.sentences.len();
             let first_new = out.tokens.len();
             normalize_folded(&word, lang, &mut norms);
@@ -259,6 +263,7 @@ pub fn tokenize(text: &str, lang: Language) -> Text {
                     sentence,
                     clause,
                     caps,
+                    title,
                     number,
                     money: number && pending_money,
                     contrast,
@@ -318,6 +323,7 @@ pub fn tokenize(text: &str, lang: Language) -> Text {
                     sentence: out.sentences.len(),
                     clause,
                     caps: false,
+                    title: false,
                     number: false,
                     money: false,
                     contrast: false,
