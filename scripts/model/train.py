@@ -347,7 +347,9 @@ def main():
     for k, c in enumerate(CRITERIA):
         y = Y[:, k]
         R = data.R[:, k]
-        cs = [("rules", 0.0, R, False, 0.0)]
+        # `rules` and `or` read what the words+rules head reads (a head is still fitted
+        # for them: `or` uses it, and one fit serves every mode that reads the same).
+        cs = [("rules", 0.0, R, WORDS_AND_RULES, 0.0)]
         if k in learnable:
             # The phrases alone; phrases or head (the head adds recall); the head reading
             # the phrases' verdicts decides; the head reading only the words decides; the
@@ -356,7 +358,7 @@ def main():
             # folds, and a later candidate must beat the best earlier one by MIN_GAIN.
             if not NO_RULES:
                 t_o, _ = best_threshold(y, S[:, k], R)
-                cs.append(("or", t_o, R | (S[:, k] >= t_o), False, 0.0))
+                cs.append(("or", t_o, R | (S[:, k] >= t_o), WORDS_AND_RULES, 0.0))
                 t_l, _ = best_threshold(y, S[:, k])
                 t_, p_, v_ = veto_margin(y, S[:, k], R, t_l, untuned)
                 cs.append(("learned", t_, p_, WORDS_AND_RULES, v_))
