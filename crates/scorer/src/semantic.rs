@@ -19,9 +19,11 @@
 //! used. Fired evidence must be a sentence the rules leave
 //! eligible (not where a phrase of the criterion was negated or an `unless` said), and
 //! must carry the move: the sentence whose n-grams weigh most, with positive weight. A
-//! penalty needs more: that sentence's words alone must fire the head, so a reply is
-//! never penalised for what it lacks, nor for where its embedding happens to lie. Evidence shows the nearest labelled example ("sounds
-//! like: ...").
+//! penalty needs more: that one sentence must fire the head, with the reply's rules and,
+//! in a reply of two sentences and 12 tokens or more, the reply's embedding (its tone);
+//! in a shorter reply its words alone. So a reply is never penalised for what it lacks, nor a short one for
+//! where its embedding happens to lie. Evidence shows the nearest labelled example
+//! ("sounds like: ...").
 
 use std::collections::HashMap;
 
@@ -268,6 +270,12 @@ fn dot_i32_plain(w: &[i32], x: &[i32]) -> i64 {
 
 /// How many tokens ahead [`Vectors::mean_of_tokens`] prefetches.
 const PREFETCH_AHEAD: usize = 4;
+
+/// From this many tokens on, in a reply of two sentences or more, a penalty's sentence is
+/// judged with the reply's embedding (its tone); below, on its words alone (see
+/// [`Semantic::judge`]). Twelve tokens keep a short courtesy ("Not a bother, Declan,
+/// mind yourself.") judged by its words.
+pub const PENALTY_TONE_MIN_TOKENS: usize = 12;
 
 /// Hints the CPU to load `bytes` into the cache; no effect on what is computed.
 #[inline(always)]
@@ -744,8 +752,9 @@ impl Semantic {
 
     /// Head `h`'s verdict on the reply: met when it fires and an `eligible` sentence
     /// carries the move (the one whose n-grams weigh most, with positive weight); for a
-    /// `penalty`, that sentence's words alone (with the reply's rules, without the
-    /// embedding) must fire.
+    /// `penalty`, that sentence's words (with the reply's rules, and in a reply of two
+    /// sentences and [`PENALTY_TONE_MIN_TOKENS`] tokens or more the reply's embedding)
+    /// must fire.
     pub fn judge(
         &self,
         h: usize,
@@ -769,9 +778,18 @@ impl Semantic {
         let Some((weight, std::cmp::Reverse(k), s)) = best else {
             return Verdict::NotMet;
         };
-        // A penalty's sentence must commit it in its words: the embedding of a one-word
-        // reply ("Yes.") lies far from every labelled reply and drew `blame_customer`.
-        if weight <= 0 || (penalty && self.z_of(h, p, rules_met, |j| j == k, false) < 0) {
+        // A penalty's sentence must commit it: in a short or one-sentence reply in its
+        // words alone, since the embedding of a one-word reply ("Yes.") lies far from
+        // every labelled reply and drew `blame_customer`, and a curt one-line safety
+        // order ("Non, sortez d'abord, ... appelez-les une fois dehors.") read as a
+        // brush-off by its tone; in a longer one its words with the reply's tone (the
+        // embedding), which is where a polite-sounding blame shows. Asking the words alone
+        // everywhere lost half the penalties of new writers (blind rounds 12 and 13 with
+        // the heads of 9b89e4e: `blame_customer` found 32 of 83, 39 with this rule;
+        // `policy_shield` 40 of 88, 47; macro-F1 0.788 and 0.795, 0.804 and 0.806).
+        let own_words_only =
+            text.sentences.len() < 2 || text.tokens.len() < PENALTY_TONE_MIN_TOKENS;
+        if weight <= 0 || (penalty && self.z_of(h, p, rules_met, |j| j == k, !own_words_only) < 0) {
             return Verdict::NotMet;
         }
         Verdict::Met(Found {
@@ -956,6 +974,54 @@ pub(crate) mod tests {
         );
         assert_eq!(
             m.judge(0, &t, &p, &[false], |_| true, false),
+            Verdict::NotMet
+        );
+    }
+
+    /// Bug: with the words alone asked of a penalty's sentence, a blame said politely in a
+    /// longer reply was missed (blind rounds 12 and 13: `blame_customer` found 32 of 83).
+    /// The sentence is judged with the reply's tone there; a short or one-sentence reply
+    /// still needs words.
+    #[test]
+    fn a_longer_reply_s_penalty_is_judged_with_its_tone() {
+        let v = vectors_file(&[("hello", [0, 50])]);
+        let ng = ngrams_file(&[("idiot", 6)]);
+        let heads = r#"{"version":2,"dim":2,"criteria":["blame_customer"],"emb_frac":1,"heads":{"blame_customer":{"mode":"learned","b":-100,"rules":[0],"w":[0,1,0,0]}}}"#;
+        let m = Semantic::parse(&v, &ng, heads).unwrap();
+        let long = tokenize(
+            "You idiot. Hello hello hello hello hello hello hello hello hello hello.",
+            Language::En,
+        );
+        assert!(long.tokens.len() >= PENALTY_TONE_MIN_TOKENS);
+        let p = m.prepare(&long, None);
+        let Verdict::Met(found) = m.judge(0, &long, &p, &[false], |_| true, true) else {
+            panic!("the first sentence with the reply's tone commits it")
+        };
+        assert_eq!(found.span, (long.sentences[0].first, long.sentences[0].end));
+        let short = tokenize("You idiot. Hello hello.", Language::En);
+        assert!(short.tokens.len() < PENALTY_TONE_MIN_TOKENS);
+        let p = m.prepare(&short, None);
+        assert!(
+            m.z(0, &p, &[false]) >= 0,
+            "the short reply as a whole fires"
+        );
+        assert_eq!(
+            m.judge(0, &short, &p, &[false], |_| true, true),
+            Verdict::NotMet
+        );
+        let one = tokenize(
+            "You idiot hello hello hello hello hello hello hello hello hello hello.",
+            Language::En,
+        );
+        assert_eq!(one.sentences.len(), 1);
+        assert!(one.tokens.len() >= PENALTY_TONE_MIN_TOKENS);
+        let p = m.prepare(&one, None);
+        assert!(
+            m.z(0, &p, &[false]) >= 0,
+            "the one-sentence reply as a whole fires"
+        );
+        assert_eq!(
+            m.judge(0, &one, &p, &[false], |_| true, true),
             Verdict::NotMet
         );
     }
