@@ -42,7 +42,7 @@ SPENT = ["blind/round1.jsonl", "blind2/round2.jsonl", "blind3/round3.jsonl", "bl
          "blind9/round9.jsonl", "blind9/polite9.jsonl", "blind10/round10.jsonl",
          "blind10/polite10.jsonl", "blind11/round11.jsonl", "blind11/polite11.jsonl",
          "blind12/round12.jsonl", "blind12/polite12.jsonl", "blind13/round13.jsonl",
-         "blind13/polite13.jsonl"]
+         "blind13/polite13.jsonl", "blind14/round14.jsonl", "blind14/polite14.jsonl"]
 
 
 def build(raw_folder, label_folder, out_path, writers=None, spent=()):
