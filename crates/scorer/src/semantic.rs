@@ -21,9 +21,9 @@
 //! must carry the move: the sentence whose n-grams weigh most, with positive weight. A
 //! penalty needs more: that one sentence must fire the head, with the reply's rules and,
 //! in a reply of two sentences and 12 tokens or more, the reply's embedding (its tone);
-//! in a shorter reply its words alone. So a reply is never penalised for what it lacks, nor a short one for
-//! where its embedding happens to lie. Evidence shows the nearest labelled example
-//! ("sounds like: ...").
+//! otherwise its words alone. So a reply is never penalised for what it lacks, nor a
+//! short one for where its embedding happens to lie. Evidence shows the nearest labelled
+//! example ("sounds like: ...").
 
 use std::collections::HashMap;
 
@@ -787,9 +787,8 @@ impl Semantic {
         // everywhere lost half the penalties of new writers (blind rounds 12 and 13 with
         // the heads of 9b89e4e: `blame_customer` found 32 of 83, 39 with this rule;
         // `policy_shield` 40 of 88, 47; macro-F1 0.788 and 0.795, 0.804 and 0.806).
-        let own_words_only =
-            text.sentences.len() < 2 || text.tokens.len() < PENALTY_TONE_MIN_TOKENS;
-        if weight <= 0 || (penalty && self.z_of(h, p, rules_met, |j| j == k, !own_words_only) < 0) {
+        let with_tone = text.sentences.len() >= 2 && text.tokens.len() >= PENALTY_TONE_MIN_TOKENS;
+        if weight <= 0 || (penalty && self.z_of(h, p, rules_met, |j| j == k, with_tone) < 0) {
             return Verdict::NotMet;
         }
         Verdict::Met(Found {
@@ -1000,30 +999,21 @@ pub(crate) mod tests {
         assert_eq!(found.span, (long.sentences[0].first, long.sentences[0].end));
         let short = tokenize("You idiot. Hello hello.", Language::En);
         assert!(short.tokens.len() < PENALTY_TONE_MIN_TOKENS);
-        let p = m.prepare(&short, None);
-        assert!(
-            m.z(0, &p, &[false]) >= 0,
-            "the short reply as a whole fires"
-        );
-        assert_eq!(
-            m.judge(0, &short, &p, &[false], |_| true, true),
-            Verdict::NotMet
-        );
         let one = tokenize(
             "You idiot hello hello hello hello hello hello hello hello hello hello.",
             Language::En,
         );
         assert_eq!(one.sentences.len(), 1);
         assert!(one.tokens.len() >= PENALTY_TONE_MIN_TOKENS);
-        let p = m.prepare(&one, None);
-        assert!(
-            m.z(0, &p, &[false]) >= 0,
-            "the one-sentence reply as a whole fires"
-        );
-        assert_eq!(
-            m.judge(0, &one, &p, &[false], |_| true, true),
-            Verdict::NotMet
-        );
+        // Each fires as a whole, by its tone, and neither is penalised for it.
+        for reply in [short, one] {
+            let p = m.prepare(&reply, None);
+            assert!(m.z(0, &p, &[false]) >= 0, "the reply as a whole fires");
+            assert_eq!(
+                m.judge(0, &reply, &p, &[false], |_| true, true),
+                Verdict::NotMet
+            );
+        }
     }
 
     #[test]
